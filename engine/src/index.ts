@@ -1,0 +1,10 @@
+// The public API of the engine: what experiments, the command line and the extension import.
+export { odeint, type NativeSolution } from './odeint';
+export { OdeSolve, type OdeintOptions, type SolveStats } from './solvers/solve';
+export { methods, methodInfo, registerMethod, type MethodInfo } from './solvers/registry';
+export { SolverError, type SolverErrorKind } from './solvers/errors';
+export { PIController, type ControllerOptions } from './solvers/controller';
+export { validateTableau, type ButcherTableau } from './solvers/tableau';
+export type { SolverOptions, SolverStats, StepHooks, StepReport, StageReport, Stepper } from './solvers/stepper';
+export type { StateAlgebra, Tolerance, VectorField } from './state/algebra';
+export { nativeAlgebra, type NativeState } from './state/native';
