@@ -8,3 +8,4 @@ export { validateTableau, type ButcherTableau } from './solvers/tableau';
 export type { SolverOptions, SolverStats, StepHooks, StepReport, StageReport, Stepper } from './solvers/stepper';
 export type { StateAlgebra, Tolerance, VectorField } from './state/algebra';
 export { nativeAlgebra, type NativeState } from './state/native';
+export { odeintEvent, solveToEvent, type EventFn, type OdeintEventOptions, type EventSolution } from './events';

@@ -24,14 +24,15 @@ export interface SolveStats extends SolverStats {
 const DEFAULT_RTOL = 1e-7;
 const DEFAULT_ATOL = 1e-9;
 
-/** Output times as a validated, strictly monotone array. */
-export function checkTimes(t: ArrayLike<number>): number[] {
+/** Output times as a validated, strictly monotone array (`openEnd`: the last may be ±Infinity). */
+export function checkTimes(t: ArrayLike<number>, openEnd = false): number[] {
   if (t === null || typeof t !== 'object' || typeof t.length !== 'number' || t.length === 0) {
     throw new SolverError('input', 't must be a non-empty array of times (t[0] is the time of y0).');
   }
   const times = Array.from(t, Number);
   times.forEach((ti, i) => {
-    if (!Number.isFinite(ti)) throw new SolverError('input', `t[${i}] is ${t[i]}: every output time must be a finite number.`);
+    const open = openEnd && i === t.length - 1 && Math.abs(ti) === Infinity;
+    if (!Number.isFinite(ti) && !open) throw new SolverError('input', `t[${i}] is ${t[i]}: every output time must be a finite number.`);
   });
   if (times.length > 1) {
     const dir = Math.sign(times[1] - times[0]);
@@ -90,9 +91,11 @@ export class OdeSolve<S> {
     private readonly y0: S,
     t: ArrayLike<number>,
     opts: OdeintOptions<S> = {},
+    /** Event solves run towards ±Infinity and stop at the event. */
+    openEnd = false,
   ) {
     if (typeof f !== 'function') throw new SolverError('input', 'f must be a function f(t, y) returning dy/dt.');
-    this.times = checkTimes(t);
+    this.times = checkTimes(t, openEnd);
     const info = methodInfo(opts.method ?? 'dopri5');
     this.method = info.name;
     const size = ops.size(y0);

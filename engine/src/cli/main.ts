@@ -1,0 +1,83 @@
+import { parseArgs } from 'node:util';
+import { SolverError } from '../solvers/errors';
+import { solveCommand, type SolveOutput } from './solveCommand';
+
+const USAGE = `usage: neural-ode <command> [options]
+
+commands:
+  solve <module>   solve the problem a module default-exports as { f, y0, t }
+      --method M       solver name (default: the module's, else dopri5)
+      --rtol R         relative tolerance
+      --atol A         absolute tolerance
+      --step-size H    grid spacing for fixed-grid methods
+      --json           print the states and statistics as JSON
+  help             show this text
+`;
+
+function num(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (!Number.isFinite(x)) throw new SolverError('input', `--${name} ${v}: expected a number.`);
+  return x;
+}
+
+function printTable(out: SolveOutput): void {
+  const lines = out.t.map((t, i) => `${t.toPrecision(6).padStart(14)}  ${out.ys[i].map((v) => v.toPrecision(8).padStart(16)).join('')}`);
+  const s = out.stats as { nfe: number; nAccepted: number; nRejected: number };
+  process.stdout.write(
+    `${'t'.padStart(14)}  y\n${lines.join('\n')}\n\n${out.method}: ${s.nfe} evaluations of f, ` +
+      `${s.nAccepted} accepted and ${s.nRejected} rejected steps\n`,
+  );
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(USAGE);
+    return command ? 0 : 2;
+  }
+  let json = false;
+  try {
+    if (command !== 'solve') throw new SolverError('input', `unknown command '${command}'. Run 'neural-ode help' for the list.`);
+    const { values, positionals } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        method: { type: 'string' },
+        rtol: { type: 'string' },
+        atol: { type: 'string' },
+        'step-size': { type: 'string' },
+        json: { type: 'boolean', default: false },
+      },
+    });
+    json = values.json === true;
+    if (positionals.length !== 1) throw new SolverError('input', 'solve takes exactly one module path: neural-ode solve problem.ts');
+    const out = await solveCommand({
+      module: positionals[0],
+      method: values.method,
+      rtol: num('rtol', values.rtol),
+      atol: num('atol', values.atol),
+      stepSize: num('step-size', values['step-size']),
+    });
+    if (json) process.stdout.write(JSON.stringify(out) + '\n');
+    else printTable(out);
+    return 0;
+  } catch (e) {
+    const err = e as Error & { kind?: string; context?: unknown };
+    if (json) {
+      process.stdout.write(JSON.stringify({ error: { kind: err.kind ?? 'error', message: err.message, context: err.context } }) + '\n');
+    }
+    process.stderr.write(`neural-ode: ${err.message}\n`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    process.stderr.write(`neural-ode: internal error: ${(e as Error).stack ?? e}\n`);
+    process.exitCode = 70;
+  },
+);

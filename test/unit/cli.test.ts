@@ -1,0 +1,58 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..', '..');
+const fixtures = join(root, 'test', 'fixtures', 'cli');
+
+/** Runs the command line from source, as `neural-ode …` would. */
+function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'engine/src/cli/main.ts'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('solve --json prints the states at every t and the solver statistics', () => {
+  const r = cli('solve', join(fixtures, 'decay.ode.ts'), '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.method, 'dopri5');
+  assert.deepEqual(out.t, [0, 1, 2]);
+  out.t.forEach((t: number, i: number) => assert.ok(Math.abs(out.ys[i][0] - Math.exp(-0.5 * t)) < 1e-8));
+  assert.ok(out.stats.nfe > 0 && out.stats.nAccepted > 0);
+});
+
+test('flags override the module: --method rk4 --step-size 0.5 takes 4 steps of 4 evaluations', () => {
+  const r = cli('solve', join(fixtures, 'decay.ode.ts'), '--method', 'rk4', '--step-size', '0.5', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.method, 'rk4');
+  assert.equal(out.stats.nAccepted, 4);
+  assert.equal(out.stats.nfe, 16);
+});
+
+test('a solver error exits 1 and says what went wrong, also as JSON', () => {
+  const r = cli('solve', join(fixtures, 'wrongShape.js'), '--json');
+  assert.equal(r.code, 1);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.error.kind, 'shape');
+  assert.match(out.error.message, /returned 2 values at t = 0, but the state y has 1 components/);
+  assert.match(r.stderr, /neural-ode: f\(t, y\) returned 2 values/);
+});
+
+test('a syntax error names the file, line and column', () => {
+  const r = cli('solve', join(fixtures, 'syntaxError.ts'));
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /syntaxError\.ts:2:\d+: /);
+});
+
+test('unknown methods, missing files and bad numbers are clear errors', () => {
+  assert.match(cli('solve', join(fixtures, 'decay.ode.ts'), '--method', 'dopri9').stderr, /Unknown method 'dopri9'\. Known methods: .*dopri5/);
+  assert.match(cli('solve', join(fixtures, 'nothere.ts')).stderr, /no such file/);
+  assert.match(cli('solve', join(fixtures, 'decay.ode.ts'), '--rtol', 'abc').stderr, /--rtol abc: expected a number/);
+  assert.match(cli('frobnicate').stderr, /unknown command 'frobnicate'/);
+});
