@@ -46,7 +46,7 @@ export async function solveCommand(args: SolveArgs): Promise<SolveOutput> {
   const mod = checkModule(await loadUserModule(args.module), args.module);
   const options: SolverOptions = { ...mod.options };
   if (args.stepSize !== undefined) options.stepSize = args.stepSize;
-  const y0 = Float64Array.from(mod.y0);
+  const y0: Float64Array = Float64Array.from(mod.y0);
   const sol = await odeint((t, y) => mod.f(t, y) as Float64Array, y0, mod.t, {
     method: args.method ?? mod.method,
     rtol: args.rtol ?? mod.rtol,
