@@ -1,5 +1,5 @@
 // The public API of the engine: what experiments, the command line and the extension import.
-export { odeint, type NativeSolution } from './odeint';
+export { odeint, type NativeSolution, type TensorSolution } from './odeint';
 export { OdeSolve, type OdeintOptions, type SolveStats } from './solvers/solve';
 export { methods, methodInfo, registerMethod, type MethodInfo } from './solvers/registry';
 export { SolverError, type SolverErrorKind } from './solvers/errors';
@@ -9,3 +9,4 @@ export type { SolverOptions, SolverStats, StepHooks, StepReport, StageReport, St
 export type { StateAlgebra, Tolerance, VectorField } from './state/algebra';
 export { nativeAlgebra, type NativeState } from './state/native';
 export { odeintEvent, solveToEvent, type EventFn, type OdeintEventOptions, type EventSolution } from './events';
+export { tf, engineInfo, selectBackend, ensureBackend, type EngineInfo, type BackendReport, type BackendPreference } from './backend/index';

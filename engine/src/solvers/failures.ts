@@ -7,6 +7,8 @@ export const DEFAULT_MAX_STEPS = 100_000;
 const ratios = (r: readonly number[]): string => `[${r.map(fmt).join(', ')}]`;
 
 export function underflowMessage(
+  method: string,
+  implicit: boolean,
   t: number,
   h: number,
   recentRatios: readonly number[],
@@ -18,10 +20,11 @@ export function underflowMessage(
         'the solution blows up here, or f returns NaN/Infinity for these inputs.'
       : 'The solution may blow up here, f may be discontinuous, or the problem is stiff.';
   return (
-    `Step size underflow at t = ${fmt(t)}: the controller shrank h to ${fmt(h)}, below what t can resolve ` +
-    `(last error ratios ${ratios(recentRatios)}). ${cause} ` +
-    `Try: an implicit method (method: 'kvaerno3') if the problem is stiff; options.jumpT: [${fmt(t)}] if f jumps there; ` +
-    'looser rtol/atol; or options.minStep to force progress (accuracy is then not controlled).'
+    `Step size underflow at t = ${fmt(t)}: ${method} shrank h to ${fmt(h)}, below what t can resolve ` +
+    `(last error ratios ${ratios(recentRatios)}). ${cause} Try: ` +
+    (implicit ? '' : "an implicit method (method: 'kvaerno3') if the problem is stiff; ") +
+    `options.jumpT: [${fmt(t)}] if f jumps there; looser rtol/atol; or options.minStep to force progress ` +
+    '(accuracy is then not controlled).'
   );
 }
 

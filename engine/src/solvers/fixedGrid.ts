@@ -35,19 +35,24 @@ export async function rkStep<S>(
   emitStage: (i: number, t: number, y: S, k: S) => Promise<void>,
 ): Promise<S> {
   const ks: S[] = [f0];
-  await emitStage(0, t0, y0, f0);
-  for (let i = 1; i < tab.stages; i++) {
-    const row = tab.a[i];
-    const coeffs = new Array<number>(i);
-    for (let j = 0; j < i; j++) coeffs[j] = h * row[j];
-    const ti = t0 + tab.c[i] * h;
-    const yi = ops.lincomb(y0, coeffs, ks);
-    const ki = evalF(ti, yi);
-    ks.push(ki);
-    await emitStage(i, ti, yi, ki);
-    ops.dispose(yi);
+  let yi: S | null = null;
+  try {
+    await emitStage(0, t0, y0, f0);
+    for (let i = 1; i < tab.stages; i++) {
+      const row = tab.a[i];
+      const coeffs = new Array<number>(i);
+      for (let j = 0; j < i; j++) coeffs[j] = h * row[j];
+      const ti = t0 + tab.c[i] * h;
+      yi = ops.lincomb(y0, coeffs, ks);
+      ks.push(evalF(ti, yi));
+      await emitStage(i, ti, yi, ks[i]);
+      ops.dispose(yi);
+      yi = null;
+    }
+    return ops.lincomb(y0, tab.b.map((b) => h * b), ks);
+  } finally {
+    // On success and on a throwing f alike, only y1 (and f0, owned by the caller) survive.
+    if (yi) ops.dispose(yi);
+    for (let i = 1; i < ks.length; i++) ops.dispose(ks[i]);
   }
-  const y1 = ops.lincomb(y0, tab.b.map((b) => h * b), ks);
-  for (let i = 1; i < ks.length; i++) ops.dispose(ks[i]);
-  return y1;
 }

@@ -1,5 +1,6 @@
 import { SolverError } from './errors';
 import { FixedGridRKStepper } from './fixedGrid';
+import { implicitMethods } from './implicit/methods';
 import { AdamsBashforthStepper, LinearMultistepStepper } from './multistep';
 import { AdaptiveRKStepper } from './rkAdaptive';
 import type { Stepper, StepperContext } from './stepper';
@@ -82,6 +83,8 @@ registerMethod({
   description: 'The LM-ResNet two-step scheme with coefficient options.k (order 2 at k = 1), fixed grid',
   create: (ctx) => new LinearMultistepStepper(ctx),
 });
+
+implicitMethods.forEach(registerMethod);
 
 /** Every method, by name. */
 export function methods(): MethodInfo[] {

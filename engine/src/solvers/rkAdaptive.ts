@@ -93,7 +93,9 @@ export class AdaptiveRKStepper<S> extends StepperBase<S> {
     const onJump = onStop && stop.jump;
     const h = t1 - t0;
     if (t0 + h === t0 || Math.abs(h) <= 4 * Number.EPSILON * Math.abs(t0)) {
-      throw new SolverError('stepUnderflow', underflowMessage(t0, h, this.recentRatios, this.lastNonFinite), {
+      // When the trial steps were non-finite right here, say so in the kind (the debugger stops on it).
+      const kind = this.lastNonFinite?.t === t0 ? 'nonFinite' : 'stepUnderflow';
+      throw new SolverError(kind, underflowMessage(this.method, false, t0, h, this.recentRatios, this.lastNonFinite), {
         t: t0, h, errRatios: [...this.recentRatios], nonFinite: this.lastNonFinite,
       });
     }
@@ -105,18 +107,25 @@ export class AdaptiveRKStepper<S> extends StepperBase<S> {
       (this.stiffHits > 0 || this.stats.nAccepted % 10 === 0);
     let yPenultimate: S | null = null;
     let yLast: S | null = null;
-    for (let i = 1; i < s; i++) {
-      const ti = tab.c[i] === 1 ? (onJump ? nextAfter(t1, -dir) : t1) : t0 + tab.c[i] * h;
-      const row = tab.a[i];
-      const coeffs = new Array<number>(i);
-      for (let j = 0; j < i; j++) coeffs[j] = h * row[j];
-      const yi = ops.lincomb(y0, coeffs, ks);
-      const ki = this.evalF(ti, yi);
-      ks.push(ki);
-      await this.emitStage(n, i, ti, yi, ki);
-      if (i === s - 1) yLast = yi;
-      else if (i === s - 2 && wantStiffness) yPenultimate = yi;
-      else ops.dispose(yi);
+    let yi: S | null = null;
+    try {
+      for (let i = 1; i < s; i++) {
+        const ti = tab.c[i] === 1 ? (onJump ? nextAfter(t1, -dir) : t1) : t0 + tab.c[i] * h;
+        const row = tab.a[i];
+        const coeffs = new Array<number>(i);
+        for (let j = 0; j < i; j++) coeffs[j] = h * row[j];
+        yi = ops.lincomb(y0, coeffs, ks);
+        ks.push(this.evalF(ti, yi));
+        await this.emitStage(n, i, ti, yi, ks[i]);
+        if (i === s - 1) yLast = yi;
+        else if (i === s - 2 && wantStiffness) yPenultimate = yi;
+        else ops.dispose(yi);
+        yi = null;
+      }
+    } catch (e) {
+      // f threw (a shape error, the user's own exception): free this attempt's states.
+      for (const x of new Set([yi, yPenultimate, yLast, ...ks.slice(1)])) if (x) ops.dispose(x);
+      throw e;
     }
     let y1: S;
     if (tab.fsal) y1 = yLast as S;
@@ -149,6 +158,16 @@ export class AdaptiveRKStepper<S> extends StepperBase<S> {
       if (!Number.isFinite(errRatio)) {
         const c = await ops.firstNonFinite(y1);
         this.lastNonFinite = { t: t0, component: c };
+        if (hAbs <= this.ctrl.minStep) {
+          for (const x of new Set([y1, yPenultimate, ...ks.slice(1)])) if (x) ops.dispose(x);
+          throw new SolverError(
+            'nonFinite',
+            `A step from t = ${fmt(t0)} with h = ${fmt(h)} (options.minStep) produced non-finite values ` +
+              `(component ${c}), and minStep forbids a smaller step. The solution blows up here or f returns ` +
+              'NaN/Infinity: lower minStep, or check f near this t.',
+            { t: t0, h, component: c },
+          );
+        }
       }
       ops.dispose(y1);
       for (let i = 1; i < ks.length; i++) ops.dispose(ks[i]);

@@ -46,6 +46,14 @@ export interface SolverStats {
   hMax: number;
   /** An explicit method saw h·|λ| at its stability boundary for many steps in a row. */
   stiff: boolean;
+  /** Implicit methods: Jacobian evaluations (finite-difference ones also count in nfe). */
+  njac?: number;
+  /** Implicit methods: LU factorisations of the iteration matrix I − hγJ. */
+  nlu?: number;
+  /** Implicit methods: Newton iterations over all stages and steps. */
+  nNewton?: number;
+  /** Implicit methods: stage solves that did not converge (each rejected its step). */
+  nNewtonFailed?: number;
 }
 
 /** Options every method understands, plus the ones of its family (ignored by the others). */

@@ -17,8 +17,9 @@ export interface ButcherTableau {
   readonly bErr?: readonly number[];
   readonly mid?: readonly number[];
   /**
-   * Where the method's stability region meets the negative real axis (|h·λ|). With two final
-   * stages at c = 1 the stepper estimates h·|λ| from them and flags stiffness beyond this.
+   * Just inside where the method's stability region meets the negative real axis (|h·λ|;
+   * dopri5 3.31, tsit5 3.51, dopri8 5.17). With two final stages at c = 1 the stepper
+   * estimates h·|λ| from them and flags stiffness beyond this.
    */
   readonly stabilityBoundary?: number;
 }

@@ -10,7 +10,7 @@ import type { ButcherTableau } from '../tableau';
 export const dopri5: ButcherTableau = {
   name: 'dopri5',
   order: 5,
-  stabilityBoundary: 3.3,
+  stabilityBoundary: 3.25,
   c: [0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1, 1],
   a: [
     [],
@@ -84,7 +84,7 @@ const tsitMid = (x: number): number[] => [
 export const tsit5: ButcherTableau = {
   name: 'tsit5',
   order: 5,
-  stabilityBoundary: 3.5,
+  stabilityBoundary: 3.45,
   c: [0, 0.161, 0.327, 0.9, 0.9800255409045096857298102862870245954942, 1, 1],
   a: [
     [],
