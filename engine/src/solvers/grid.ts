@@ -52,6 +52,7 @@ export abstract class GridStepperBase<S> extends StepperBase<S> {
 
   async init(): Promise<void> {
     await this.assertFinite(this.y, this.t, 'The initial state y0', 'Check how y0 is built.');
+    await this.assertFinite(this.currentF(), this.t, 'f(t0, y0)', 'The vector field is not finite at the start: check the model parameters and y0.');
   }
 
   /** Advances y from t0 to t1 = t0 + h (attempt number n); returns the new state. */

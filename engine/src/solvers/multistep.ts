@@ -101,7 +101,7 @@ export class LinearMultistepStepper<S> extends GridStepperBase<S> {
     const f0 = this.currentF();
     const k = this.k;
     let y1: S;
-    if (this.yPrev && Math.abs(h - this.hPrev) <= 1e-12 * Math.abs(h)) {
+    if (this.yPrev && Math.abs(h - this.hPrev) <= 1e-12 * Math.abs(h) + 8 * Number.EPSILON * Math.abs(t0)) {
       await this.emitStage(n, 0, t0, y0, f0);
       y1 = this.ops.lincomb(null, [1 - k, k, (1 + k) * h], [y0, this.yPrev, f0]);
     } else {

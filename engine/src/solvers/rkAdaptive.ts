@@ -49,7 +49,7 @@ export class AdaptiveRKStepper<S> extends StepperBase<S> {
     this.method = tab.name;
     this.order = tab.order;
     this.ctrl = new PIController(tab.order, ctx.options);
-    this.stops = stopTimes(ctx.options, ctx.t0, ctx.tEnd);
+    this.stops = stopTimes(ctx.options, ctx.t0, ctx.tEnd, tab.stepOntoOutputs ? ctx.times : []);
     this.maxSteps = ctx.options.maxNumSteps ?? DEFAULT_MAX_STEPS;
   }
 
@@ -87,7 +87,10 @@ export class AdaptiveRKStepper<S> extends StepperBase<S> {
     const stop = this.stops[this.stopIndex];
     const target = stop && dir * (stop.t - this.ctx.tEnd) < 0 ? stop.t : this.ctx.tEnd;
     let t1 = t0 + dir * planned;
-    const clipped = dir * (t1 - target) >= 0;
+    // A step ending a few ulps short of the target would leave a remainder t cannot resolve
+    // (ten steps of 0.1 end at 0.9999999999999999): step onto the target instead.
+    const slack = Number.isFinite(target) ? 16 * Number.EPSILON * Math.max(Math.abs(t0), Math.abs(target)) : 0;
+    const clipped = dir * (t1 - target) >= -slack;
     if (clipped) t1 = target;
     const onStop = clipped && stop !== undefined && target === stop.t;
     const onJump = onStop && stop.jump;
@@ -138,14 +141,17 @@ export class AdaptiveRKStepper<S> extends StepperBase<S> {
     ops.dispose(err);
 
     const hAbs = Math.abs(h);
-    const accepted = this.ctrl.accept(errRatio, hAbs);
-    let hNext = this.ctrl.propose(hAbs, errRatio, accepted);
+    // The controller works on the planned magnitude: t1 − t0 differs from it by the rounding of t,
+    // which would put a step at minStep just above it (and reject it for ever).
+    const hCtrl = clipped ? hAbs : planned;
+    const accepted = this.ctrl.accept(errRatio, hCtrl);
+    let hNext = this.ctrl.propose(hCtrl, errRatio, accepted);
     this.recentRatios.push(errRatio);
     if (this.recentRatios.length > 5) this.recentRatios.shift();
 
     if (accepted) {
       if (yPenultimate) await this.checkStiffness(hAbs, ks[s - 1], ks[s - 2], y1, yPenultimate);
-      const f1 = tab.fsal ? ks[s - 1] : this.evalF(t1, y1);
+      const f1 = tab.fsal ? ks[s - 1] : this.evalF(onJump ? nextAfter(t1, -dir) : t1, y1);
       const fNext = onJump ? this.evalF(nextAfter(t1, dir), y1) : f1;
       this.retire({ t0, t1, h, y0, y1, ks, f1 }, fNext);
       this.t = t1;
@@ -156,7 +162,9 @@ export class AdaptiveRKStepper<S> extends StepperBase<S> {
       this.countAccepted(hAbs);
     } else {
       if (!Number.isFinite(errRatio)) {
-        const c = await ops.firstNonFinite(y1);
+        // The NaN may sit in a stage that y1 gives weight 0 (the FSAL stage): look there too.
+        let c = await ops.firstNonFinite(y1);
+        for (let i = 1; c < 0 && i < ks.length; i++) c = await ops.firstNonFinite(ks[i]);
         this.lastNonFinite = { t: t0, component: c };
         if (hAbs <= this.ctrl.minStep) {
           for (const x of new Set([y1, yPenultimate, ...ks.slice(1)])) if (x) ops.dispose(x);

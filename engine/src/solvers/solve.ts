@@ -101,6 +101,20 @@ export class OdeSolve<S> {
     const size = ops.size(y0);
     const rtol = checkTolerance('rtol', opts.rtol, size);
     const atol = checkTolerance('atol', opts.atol, size);
+    const zeroAt = (i: number): boolean =>
+      (typeof rtol === 'number' ? rtol : rtol[i]) === 0 && (typeof atol === 'number' ? atol : atol[i]) === 0;
+    const o = opts.options ?? {};
+    if (o.firstStep !== undefined && !(Number.isFinite(o.firstStep) && o.firstStep !== 0)) {
+      throw new SolverError('input', `options.firstStep is ${o.firstStep}: it must be a finite, non-zero step.`);
+    }
+    if (o.maxNumSteps !== undefined && !(Number.isInteger(o.maxNumSteps) && o.maxNumSteps >= 1)) {
+      throw new SolverError('input', `options.maxNumSteps is ${o.maxNumSteps}: it must be a positive integer.`);
+    }
+    if (info.adaptive && (typeof rtol !== 'number' || typeof atol !== 'number')) {
+      for (let i = 0; i < size; i++) {
+        if (zeroAt(i)) throw new SolverError('input', `rtol[${i}] and atol[${i}] are both 0: an adaptive method needs a tolerance for every component.`);
+      }
+    }
     if (info.adaptive && rtol === 0 && atol === 0) {
       throw new SolverError('input', 'rtol and atol are both 0: an adaptive method needs a tolerance to control the error.');
     }

@@ -7,8 +7,11 @@ export interface StopTime {
   jump: boolean;
 }
 
-/** stepT and jumpT strictly between t0 and tEnd, in the direction of integration. */
-export function stopTimes(options: SolverOptions, t0: number, tEnd: number): StopTime[] {
+/**
+ * stepT and jumpT strictly between t0 and tEnd, in the direction of integration, plus `outputs`
+ * (times to step onto as well, for methods whose interpolant is not good enough).
+ */
+export function stopTimes(options: SolverOptions, t0: number, tEnd: number, outputs: readonly number[] = []): StopTime[] {
   const dir = tEnd >= t0 ? 1 : -1;
   const collect = (name: 'stepT' | 'jumpT', values: ArrayLike<number> | undefined): StopTime[] => {
     if (values === undefined) return [];
@@ -29,5 +32,7 @@ export function stopTimes(options: SolverOptions, t0: number, tEnd: number): Sto
       throw new SolverError('input', `t = ${all[i].t} appears twice in stepT/jumpT: list each time once (in jumpT if f jumps there).`);
     }
   }
-  return all;
+  const inside = outputs.filter((t) => dir * (t - t0) > 0 && dir * (t - tEnd) < 0 && !all.some((s) => s.t === t));
+  if (inside.length === 0) return all;
+  return [...all, ...inside.map((t) => ({ t, jump: false }))].sort((a, b) => dir * (a.t - b.t));
 }

@@ -22,6 +22,11 @@ export interface ButcherTableau {
    * estimates h·|λ| from them and flags stiffness beyond this.
    */
   readonly stabilityBoundary?: number;
+  /**
+   * The interpolant from `mid` is far less accurate than the steps (dopri8): the solver then
+   * steps onto every output time instead of interpolating.
+   */
+  readonly stepOntoOutputs?: boolean;
 }
 
 /** A tableau that passed `validateTableau`, with the facts the stepper needs precomputed. */

@@ -56,7 +56,8 @@ class NativeAlgebra implements StateAlgebra<NativeState> {
 
   evaluate(f: VectorField<NativeState>, t: number, y: NativeState): NativeState {
     const dy: unknown = f(t, y);
-    if (dy instanceof this.ctor && dy.length === y.length) return dy;
+    // A copy: f may return one buffer it overwrites on every call, and the stepper keeps several k's.
+    if (dy instanceof this.ctor && dy.length === y.length) return dy === y ? dy : dy.slice();
     const len = (dy as ArrayLike<number> | null)?.length;
     if (typeof len === 'number' && len === y.length && (ArrayBuffer.isView(dy) || Array.isArray(dy))) {
       return this.ctor.from(dy as ArrayLike<number>);

@@ -1,7 +1,8 @@
 import type { ButcherTableau } from '../tableau';
 
-// Dormand–Prince 8(5,3) (Prince & Dormand 1981; Hairer, Nørsett & Wanner, DOP853), as the
-// 14-stage first-same-as-last scheme with its 7th-order dense output evaluated at θ = 1/2.
+// Prince & Dormand's RK8(7)13M (1981), written as 14 stages with the last first-same-as-last.
+// Its `mid` weights give only a 5th-order midpoint, so the quartic interpolant would be far
+// less accurate than the 8th-order steps: the solver steps onto output times instead.
 
 const h = 1 / 2;
 const mid = new Array<number>(14).fill(0);
@@ -20,6 +21,7 @@ export const dopri8: ButcherTableau = {
   name: 'dopri8',
   order: 8,
   stabilityBoundary: 5.1,
+  stepOntoOutputs: true,
   c: [0, 1 / 18, 1 / 12, 1 / 8, 5 / 16, 3 / 8, 59 / 400, 93 / 200, 5490023248 / 9719169821, 13 / 20, 1201146811 / 1299019798, 1, 1, 1],
   a: [
     [],

@@ -1,0 +1,12 @@
+/**
+ * Entry of the engine worker thread (bundled to dist/engineWorker.js). The extension host
+ * starts one per window (extension/src/engineClient.ts) and keeps it for the window's life.
+ */
+import { parentPort } from 'node:worker_threads';
+import { engineHandlers } from './handlers';
+import { serveRpc } from './rpcServer';
+
+if (parentPort === null) {
+  throw new Error('dist/engineWorker.js runs inside a worker thread started by the extension; for a terminal use the `neural-ode` command.');
+}
+serveRpc(parentPort, engineHandlers);
