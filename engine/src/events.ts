@@ -63,10 +63,13 @@ export async function solveToEvent<S>(
     return v;
   };
   try {
-    await solve.init();
     let tPrev = t0;
     let gPrev = await check(t0, y0);
-    if (gPrev === 0) return { tEvent: t0, ys: [solve.ys[0], ops.clone(y0)], stats: solve.stats };
+    if (gPrev === 0) {
+      solve.dispose();
+      return { tEvent: t0, ys: [ops.clone(y0), ops.clone(y0)], stats: solve.stats };
+    }
+    await solve.init();
     while (stepper.t !== tMax) {
       const report = await stepper.step();
       if (!report.accepted) continue;
