@@ -1,0 +1,141 @@
+/**
+ * The extension host's side of the engine worker: one long-lived worker thread per window,
+ * typed requests by method name, and a fresh worker only after a crash. Free of `vscode`, so
+ * it is tested without VS Code.
+ */
+import { Worker } from 'node:worker_threads';
+import type { EngineMethods, ParamsOf, ResultOf, RpcMap, RpcResponse } from '../../engine/src/protocol';
+
+export type LogLevel = 'info' | 'warn' | 'error';
+
+export interface EngineClientOptions {
+  /** The worker script: dist/engineWorker.js in the packaged extension. */
+  workerPath: string;
+  /** Extra Node flags for the worker (tests use it to run the TypeScript source). */
+  execArgv?: string[];
+  /** Receives the worker's lifecycle events and its stdout/stderr lines. */
+  onLog?: (level: LogLevel, message: string) => void;
+}
+
+/** A request that failed in the engine (`kind` from the engine), or because the worker died. */
+export class EngineRequestError extends Error {
+  readonly kind: string;
+  readonly method: string;
+
+  constructor(method: string, kind: string, message: string) {
+    super(message);
+    this.name = 'EngineRequestError';
+    this.kind = kind;
+    this.method = method;
+  }
+}
+
+interface Pending {
+  method: string;
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+/** A client for the engine's methods (`M` is another method map only in tests). */
+export class EngineClient<M extends RpcMap = EngineMethods> {
+  private worker: Worker | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private disposed = false;
+  private crashed = false;
+  /** The uncaught error of the current worker, if it had one (it then exits). */
+  private lastError: Error | undefined;
+  /** How many workers were started after a crash. */
+  restarts = 0;
+
+  constructor(private readonly options: EngineClientOptions) {}
+
+  request<K extends keyof M & string>(method: K, params: ParamsOf<M, K>): Promise<ResultOf<M, K>> {
+    if (this.disposed) {
+      return Promise.reject(new EngineRequestError(method, 'disposed', `The engine was shut down before "${method}" could run.`));
+    }
+    const worker = this.ensureWorker();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { method, resolve: resolve as (v: unknown) => void, reject });
+      try {
+        worker.postMessage({ id, method, params });
+      } catch (err) {
+        this.pending.delete(id);
+        reject(new EngineRequestError(method, 'notCloneable', `The parameters of "${method}" cannot be sent to the engine: ${(err as Error).message}`));
+      }
+    });
+  }
+
+  /** Stops the worker; requests still running are rejected. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    const worker = this.worker;
+    this.worker = undefined;
+    this.rejectAll('disposed', (method) => `The engine was shut down while "${method}" was running.`);
+    if (worker) await worker.terminate();
+  }
+
+  private log(level: LogLevel, message: string): void {
+    this.options.onLog?.(level, message);
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    this.lastError = undefined;
+    if (this.crashed) {
+      this.crashed = false;
+      this.restarts++;
+      this.log('warn', `restarting the engine worker (restart ${this.restarts})`);
+    }
+    const worker = new Worker(this.options.workerPath, {
+      execArgv: this.options.execArgv,
+      stdout: true,
+      stderr: true,
+    });
+    worker.stdout.setEncoding('utf8').on('data', (text: string) => this.forward('info', text));
+    worker.stderr.setEncoding('utf8').on('data', (text: string) => this.forward('warn', text));
+    worker.on('message', (message: RpcResponse) => this.settle(message));
+    worker.on('error', (err) => {
+      this.lastError = err;
+      this.log('error', `engine worker error: ${err.stack ?? err.message}`);
+    });
+    worker.on('exit', (code) => this.onExit(worker, code));
+    this.worker = worker;
+    this.log('info', `engine worker started (${this.options.workerPath})`);
+    return worker;
+  }
+
+  private forward(level: LogLevel, text: string): void {
+    for (const line of text.split('\n')) if (line.trim() !== '') this.log(level, `[engine] ${line}`);
+  }
+
+  private settle(message: RpcResponse): void {
+    const entry = this.pending.get(message.id);
+    if (!entry) return;
+    this.pending.delete(message.id);
+    if ('error' in message) entry.reject(new EngineRequestError(entry.method, message.error.kind, message.error.message));
+    else entry.resolve(message.result);
+  }
+
+  private onExit(worker: Worker, code: number): void {
+    if (this.worker !== worker) return; // an old worker, already replaced or disposed
+    this.worker = undefined;
+    if (this.disposed) return;
+    const cause = this.lastError?.message ?? `exit code ${code}`;
+    this.crashed = true;
+    this.log('error', `engine worker stopped unexpectedly (${cause}); the next request starts a new one`);
+    this.rejectAll(
+      'workerCrashed',
+      (method) => `The engine worker stopped unexpectedly (${cause}) while running "${method}". Run the command again; the "Neural ODE" output has details.`,
+    );
+  }
+
+  private rejectAll(kind: string, message: (method: string) => string): void {
+    for (const [id, entry] of this.pending) {
+      this.pending.delete(id);
+      entry.reject(new EngineRequestError(entry.method, kind, message(entry.method)));
+    }
+  }
+}

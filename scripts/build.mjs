@@ -1,0 +1,110 @@
+// One build for every bundle: the extension host, the engine worker, the CLI and the webview panels.
+//   node scripts/build.mjs [--production] [--watch]
+import * as esbuild from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = path.join(root, 'dist');
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+
+/** Webview panels: every `webview/src/<panel>/main.ts` becomes `dist/webview/<panel>.js`. */
+const webviewSrc = path.join(root, 'webview', 'src');
+const webviewPanels = fs.existsSync(webviewSrc)
+  ? fs.readdirSync(webviewSrc).filter((panel) => fs.existsSync(path.join(webviewSrc, panel, 'main.ts'))).sort()
+  : [];
+
+/** Optional backends the engine loads only when the user has installed them. */
+const optionalPackages = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'webgpu'];
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  logLevel: 'warning',
+  // Experiment files and the CLI import the engine by its package name.
+  alias: { 'neural-ode-studio': path.join(root, 'engine/src/index.ts') },
+  define: { __ENGINE_VERSION__: JSON.stringify(pkg.version) },
+};
+
+const nodeCommon = { ...common, platform: 'node', target: 'node20', format: 'cjs' };
+
+/** @type {esbuild.BuildOptions[]} */
+const builds = [
+  {
+    ...nodeCommon,
+    entryPoints: { extension: 'extension/src/extension.ts' },
+    outdir: dist,
+    external: ['vscode'],
+  },
+  {
+    ...nodeCommon,
+    entryPoints: { engineWorker: 'engine/src/worker/main.ts' },
+    outdir: dist,
+    external: optionalPackages,
+  },
+  {
+    ...nodeCommon,
+    entryPoints: { cli: 'engine/src/cli/main.ts' },
+    outdir: dist,
+    // esbuild bundles the user's modules at run time; it ships as a dependency, not in the bundle.
+    external: [...optionalPackages, 'esbuild'],
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  ...webviewPanels.map((panel) => ({
+    ...common,
+    entryPoints: { [panel]: `webview/src/${panel}/main.ts` },
+    outdir: path.join(dist, 'webview'),
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+  })),
+];
+
+/** The wasm backend loads its .wasm files from the directory of the running bundle. */
+function copyWasm() {
+  const from = path.join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+  for (const file of fs.readdirSync(from).filter((f) => f.endsWith('.wasm'))) {
+    fs.copyFileSync(path.join(from, file), path.join(dist, file));
+  }
+}
+
+/** In watch mode, one line per rebuild, so the terminal shows that a save was picked up. */
+function rebuildReport(build) {
+  const name = Object.keys(build.entryPoints).join(', ');
+  return {
+    name: 'rebuild-report',
+    setup(b) {
+      b.onEnd((result) => {
+        if (name === 'cli' && result.errors.length === 0) fs.chmodSync(path.join(dist, 'cli.js'), 0o755);
+        const status = result.errors.length > 0 ? `${result.errors.length} error(s)` : 'ok';
+        console.log(`[build] ${new Date().toLocaleTimeString()} ${name}: ${status}`);
+      });
+    },
+  };
+}
+
+async function main() {
+  fs.rmSync(dist, { recursive: true, force: true });
+  fs.mkdirSync(dist, { recursive: true });
+  copyWasm();
+  const options = builds.map((b) => ({ absWorkingDir: root, ...b, plugins: watch ? [rebuildReport(b)] : [] }));
+  if (watch) {
+    for (const o of options) await (await esbuild.context(o)).watch();
+    console.log('[build] watching for changes (Ctrl-C to stop)');
+    return;
+  }
+  const started = Date.now();
+  await Promise.all(options.map((o) => esbuild.build(o)));
+  fs.chmodSync(path.join(dist, 'cli.js'), 0o755);
+  console.log(`[build] ${production ? 'production' : 'development'} bundles in dist/ (${Date.now() - started} ms)`);
+}
+
+main().catch((err) => {
+  // esbuild has already printed the located errors.
+  if (!(err && Array.isArray(err.errors))) console.error(err);
+  process.exit(1);
+});

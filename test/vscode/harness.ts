@@ -1,0 +1,187 @@
+/**
+ * A real VS Code for tests: code-server with the packaged extension installed, on a scratch
+ * copy of a workspace, driven by Debian's chromium through playwright-core. Every panel test
+ * reuses it: open, run commands from the palette, read notifications and webview frames,
+ * take screenshots into test-artifacts/, close.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+import { startCodeServer, type RunningCodeServer } from '../../scripts/codeServer.mjs';
+import { ensureDebianPackages } from '../../scripts/systemPackages.mjs';
+
+export const repoRoot = path.resolve(import.meta.dirname, '../..');
+export const artifactsDir = path.join(repoRoot, 'test-artifacts');
+export const defaultVsix = path.join(repoRoot, 'dist', 'neural-ode-studio.vsix');
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export interface OpenOptions {
+  /** Names the screenshots' and logs' folder in test-artifacts/. */
+  name: string;
+  /** The folder to copy and open (default examples/); the copy is thrown away on close. */
+  workspace?: string;
+  /** User settings for this VS Code. */
+  settings?: Record<string, unknown>;
+  /** The extension to install (default dist/neural-ode-studio.vsix, from `npm run package`). */
+  vsix?: string;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export class VsCode {
+  private constructor(
+    readonly name: string,
+    readonly page: Page,
+    /** The workspace folder VS Code has open (a scratch copy). */
+    readonly workspace: string,
+    readonly url: string,
+    private readonly browser: Browser,
+    private readonly server: RunningCodeServer,
+    private readonly scratch: string,
+  ) {}
+
+  static async open(options: OpenOptions): Promise<VsCode> {
+    const vsix = options.vsix ?? defaultVsix;
+    if (!fs.existsSync(vsix)) throw new Error(`${vsix} does not exist: run \`npm run package\` first (npm test does).`);
+    ensureDebianPackages(['chromium'], 'the real-VS-Code tests');
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), `neural-ode-vscode-${options.name}-`));
+    const workspace = path.join(scratch, 'workspace');
+    fs.cpSync(options.workspace ?? path.join(repoRoot, 'examples'), workspace, { recursive: true });
+    let server: RunningCodeServer | undefined;
+    let browser: Browser | undefined;
+    try {
+      server = await startCodeServer({ workspace, vsix, scratch: path.join(scratch, 'code-server'), settings: options.settings });
+      browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.goto(server.url);
+      await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
+      return new VsCode(options.name, page, workspace, server.url, browser, server, scratch);
+    } catch (err) {
+      await browser?.close();
+      const log = server ? fs.readFileSync(server.logFile, 'utf8').slice(-3000) : '';
+      await server?.stop();
+      fs.rmSync(scratch, { recursive: true, force: true });
+      throw new Error(`VS Code did not open: ${(err as Error).message}${log ? `\ncode-server log:\n${log}` : ''}`, { cause: err });
+    }
+  }
+
+  /** Runs a command by its palette title ("Category: Title"), retrying until it is registered. */
+  async runCommand(title: string, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    const label = new RegExp(`^${escapeRegExp(title)}$`);
+    for (;;) {
+      await this.page.keyboard.press('F1');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill(`>${title}`);
+      const row = this.page
+        .locator('.quick-input-list .monaco-list-row')
+        .filter({ has: this.page.locator('.label-name', { hasText: label }) })
+        .first();
+      try {
+        await row.waitFor({ state: 'visible', timeout: 2_000 });
+        await row.click();
+        await input.waitFor({ state: 'hidden', timeout: 5_000 });
+        return;
+      } catch {
+        await this.page.keyboard.press('Escape');
+        if (Date.now() > deadline) {
+          await this.screenshot('palette-timeout');
+          throw new Error(`The command "${title}" did not appear in the command palette within ${timeoutMs / 1000} s (see test-artifacts/${this.name}).`);
+        }
+        await sleep(1_000); // the extension may still be activating
+      }
+    }
+  }
+
+  /**
+   * Waits for a notification toast whose text matches, and returns that text. A caller that
+   * retries passes `screenshotOnTimeout: false` so that a passing test leaves no failure picture.
+   */
+  async waitForNotification(text: RegExp, options: { timeoutMs?: number; screenshotOnTimeout?: boolean } = {}): Promise<string> {
+    const { timeoutMs = 30_000, screenshotOnTimeout = true } = options;
+    const deadline = Date.now() + timeoutMs;
+    let seen: string[] = [];
+    while (Date.now() < deadline) {
+      seen = (await this.toastMessages.allTextContents()).map((t) => t.trim());
+      const hit = seen.find((t) => text.test(t));
+      if (hit !== undefined) return hit;
+      await sleep(200);
+    }
+    if (screenshotOnTimeout) await this.screenshot('notification-timeout');
+    throw new Error(`No notification matched ${text} within ${timeoutMs / 1000} s; visible: ${JSON.stringify(seen)}`);
+  }
+
+  /** Expands the toast whose text matches, so that a screenshot shows all of it. */
+  async expandNotification(text: RegExp): Promise<void> {
+    const toast = this.page.locator('.notifications-toasts .notification-toast').filter({ has: this.page.locator('.notification-list-item-message', { hasText: text }) }).first();
+    await toast.hover();
+    const expand = toast.locator('.codicon-notifications-expand');
+    if (await expand.isVisible()) await expand.click();
+  }
+
+  /** Opens a workspace file in an editor through Quick Open (Ctrl+P). */
+  async openFile(relativePath: string): Promise<void> {
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    await this.page.keyboard.press('Control+P');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(relativePath);
+    const name = path.basename(relativePath);
+    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await this.page.keyboard.press('Enter');
+    await this.page.locator('.tabs-container .tab', { hasText: name }).first().waitFor({ state: 'visible', timeout: 10_000 });
+  }
+
+  private get toastMessages() {
+    return this.page.locator('.notifications-toasts .notification-toast .notification-list-item-message');
+  }
+
+  /** Writes the workspace's .vscode/settings.json; VS Code picks the change up without a reload. */
+  setWorkspaceSettings(settings: Record<string, unknown>): void {
+    const dir = path.join(this.workspace, '.vscode');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify(settings, null, 2));
+  }
+
+  /** Saves a screenshot of the whole window as test-artifacts/<test>/<name>.png. */
+  async screenshot(name: string): Promise<string> {
+    const file = path.join(artifactsDir, this.name, `${name}.png`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  /** The content frame of the webview panel whose editor tab has this title (the tab is activated). */
+  async frameOf(panelTitle: string): Promise<FrameLocator> {
+    const tab = this.page.locator('.tabs-container .tab', { hasText: panelTitle }).first();
+    await tab.click();
+    const outer = this.page.locator('iframe.webview.ready:visible').first();
+    await outer.waitFor({ state: 'attached', timeout: 30_000 });
+    return outer.contentFrame().frameLocator('iframe#active-frame');
+  }
+
+  /** Closes the browser and code-server; keeps VS Code's logs in test-artifacts/<test>/logs. */
+  async close(): Promise<void> {
+    await this.browser.close().catch(() => undefined);
+    await this.server.stop();
+    const keep = path.join(artifactsDir, this.name, 'logs');
+    fs.rmSync(keep, { recursive: true, force: true });
+    fs.mkdirSync(keep, { recursive: true });
+    fs.copyFileSync(this.server.logFile, path.join(keep, 'code-server.log'));
+    const vscodeLogs = path.join(this.server.scratch, 'user-data', 'logs');
+    if (fs.existsSync(vscodeLogs)) fs.cpSync(vscodeLogs, keep, { recursive: true });
+    fs.rmSync(this.scratch, { recursive: true, force: true });
+  }
+}
