@@ -1,5 +1,5 @@
 // The Lorenz system, solved from the command line:
-//   npx neural-ode solve examples/solve/lorenz.ts --method dopri5 --rtol 1e-8
+//   node dist/cli.js solve examples/solve/lorenz.ts --method dopri5 --rtol 1e-8
 // A module for `neural-ode solve` default-exports { f, y0, t } (and may set method, rtol, atol, options).
 const sigma = 10;
 const rho = 28;

@@ -1,7 +1,7 @@
 // Van der Pol's oscillator with μ = 1000: stiff. An implicit method crosses [0, 3000] in a few
 // thousand steps; an explicit one would need hundreds of thousands and reports the stiffness:
-//   npx neural-ode solve examples/solve/vanDerPol.ts                  # kvaerno3, as set below
-//   npx neural-ode solve examples/solve/vanDerPol.ts --method dopri5  # stops: "looks stiff"
+//   node dist/cli.js solve examples/solve/vanDerPol.ts                  # kvaerno3, as set below
+//   node dist/cli.js solve examples/solve/vanDerPol.ts --method dopri5  # stops: "looks stiff"
 const mu = 1000;
 
 export default {
