@@ -1,0 +1,125 @@
+"""Peer side of `npm run bench`: times torchdiffeq's forward solves of the benchmark MLP.
+
+Usage: /usr/bin/python3 torchdiffeq_bench.py TORCHDIFFEQ_PATH
+
+Speaks one JSON object per line on stdin/stdout so the Node side can interleave its own
+solves with ours in one run (timings on shared machines drift too much to compare runs):
+
+  -> {"cmd": "load", "name": "256x64", "path": "weights.json"}
+  <- {"ok": true}
+  -> {"cmd": "solve", "name": "256x64", "method": "dopri5", "rtol": 1e-5, "atol": 1e-6,
+      "stepSize": null, "T": 1, "returnY": true, "dtype": "float32", "profile": false}
+  <- {"ok": true, "seconds": 0.0081, "nfe": 20, "y": [...]}
+
+With "profile": true the reply also has "fSeconds", the time spent inside f.
+
+Only the odeint call is timed. Forward solves run under torch.no_grad(), float32 (float64
+on request, to compare step-size control without float32 rounding), torch.set_num_threads(2).
+"""
+
+import json
+import sys
+import time
+
+
+def reply(obj):
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+
+def main():
+    if len(sys.argv) != 2:
+        reply({"ok": False, "error": "usage: torchdiffeq_bench.py TORCHDIFFEQ_PATH"})
+        return 2
+    sys.path.insert(0, sys.argv[1])
+    try:
+        import torch
+        import torch.nn.functional as F
+        import torchdiffeq
+    except Exception as err:  # the Node side turns this into a "peer skipped" line
+        reply({"ok": False, "error": "cannot import the peer: %s: %s" % (type(err).__name__, err)})
+        return 1
+
+    torch.set_num_threads(2)
+    problems = {}
+
+    class CountedMlp:
+        """f(t, y) = tanh(y W1^T + b1) W2^T + b2, counting evaluations."""
+
+        def __init__(self, w, dtype):
+            self.W1 = torch.tensor(w["W1"], dtype=dtype)
+            self.b1 = torch.tensor(w["b1"], dtype=dtype)
+            self.W2 = torch.tensor(w["W2"], dtype=dtype)
+            self.b2 = torch.tensor(w["b2"], dtype=dtype)
+            self.y0 = torch.tensor(w["y0"], dtype=dtype)
+            self.nfe = 0
+            self.profile = False
+            self.f_seconds = 0.0
+
+        def __call__(self, t, y):
+            self.nfe += 1
+            if not self.profile:
+                return F.linear(torch.tanh(F.linear(y, self.W1, self.b1)), self.W2, self.b2)
+            start = time.perf_counter()
+            out = F.linear(torch.tanh(F.linear(y, self.W1, self.b1)), self.W2, self.b2)
+            self.f_seconds += time.perf_counter() - start
+            return out
+
+    reply({
+        "ok": True,
+        "ready": True,
+        "torch": torch.__version__,
+        "torchdiffeq": getattr(torchdiffeq, "__version__", "unknown"),
+        "threads": torch.get_num_threads(),
+    })
+
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            req = json.loads(line)
+            cmd = req.get("cmd")
+            if cmd == "load":
+                with open(req["path"], "r") as fh:
+                    w = json.load(fh)
+                problems[req["name"]] = {
+                    "float32": CountedMlp(w, torch.float32),
+                    "float64": CountedMlp(w, torch.float64),
+                }
+                reply({"ok": True})
+            elif cmd == "solve":
+                dtype = req.get("dtype") or "float32"
+                f = problems[req["name"]][dtype]
+                t = torch.tensor([0.0, float(req["T"])], dtype=f.y0.dtype)
+                kwargs = {"method": req["method"]}
+                if req["method"] == "rk4":
+                    kwargs["options"] = {"step_size": float(req["stepSize"])}
+                else:
+                    kwargs["rtol"] = float(req["rtol"])
+                    kwargs["atol"] = float(req["atol"])
+                f.nfe = 0
+                f.profile = bool(req.get("profile"))
+                f.f_seconds = 0.0
+                with torch.no_grad():
+                    start = time.perf_counter()
+                    ys = torchdiffeq.odeint(f, f.y0, t, **kwargs)
+                    seconds = time.perf_counter() - start
+                out = {"ok": True, "seconds": seconds, "nfe": f.nfe}
+                if f.profile:
+                    out["fSeconds"] = f.f_seconds
+                if req.get("returnY"):
+                    out["y"] = ys[-1].reshape(-1).tolist()
+                reply(out)
+            elif cmd == "quit":
+                reply({"ok": True})
+                return 0
+            else:
+                reply({"ok": False, "error": "unknown command %r" % (cmd,)})
+        except Exception as err:
+            reply({"ok": False, "error": "%s: %s" % (type(err).__name__, err)})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

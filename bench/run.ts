@@ -1,0 +1,276 @@
+/**
+ * `npm run bench`: forward solves of the benchmark MLP on the engine's native float64 path, its
+ * TensorFlow.js path (wasm, cpu) and, when TORCHDIFFEQ_PATH is set, torchdiffeq, interleaved
+ * in one run (timings on shared machines drift by tens of percent between runs), with every
+ * answer checked against an independent float64 reference.
+ *
+ *   npm run bench [-- --json] [-- --quick] [-- --sizes 16x32,256x64] [-- --paths native,torchdiffeq]
+ */
+import { cpus, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import { fineReference, maxAbs, maxAbsDiff, distance, errorLimit, rk4Fixed, type Reference } from './accuracy';
+import { caseLabel, casesFor, type BenchCase } from './cases';
+import { mlpNative } from './mlpNative';
+import { nativePath, peerPath, tfjsPath, type PeerPath, type SolveResult, type SolverPath } from './paths';
+import { generateProblem, loadPeerProblem, peerDataDir, referenceKey, type MlpProblem } from './problems';
+import { checks, formatReport } from './report';
+import type { CaseResult, PathResult, RunInfo } from './results';
+import { median } from './table';
+
+const ALL_SIZES = ['16x32', '256x64', '1024x256'];
+const ALL_PATHS = ['native', 'wasm', 'cpu', 'torchdiffeq'];
+const SEED = 20261122;
+/** Extra solves per path with f timed (not part of the timing medians). */
+const PROFILE_ROUNDS = 3;
+
+interface Options {
+  json: boolean;
+  sizes: string[];
+  paths: Set<string>;
+  /** Seconds of timed solves per case (all paths together), and the bounds on rounds. */
+  budget: number;
+  minRounds: number;
+  maxRounds: number;
+}
+
+function parseOptions(): Options {
+  const { values } = parseArgs({
+    options: {
+      json: { type: 'boolean', default: false },
+      quick: { type: 'boolean', default: false },
+      sizes: { type: 'string', default: ALL_SIZES.join(',') },
+      paths: { type: 'string', default: ALL_PATHS.join(',') },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(
+      'npm run bench -- [--json] [--quick] [--sizes 16x32,256x64,1024x256] [--paths native,wasm,cpu,torchdiffeq]\n' +
+        'torchdiffeq runs when TORCHDIFFEQ_PATH names the folder holding its torchdiffeq/ package (see docs/benchmarks.md).\n',
+    );
+    process.exit(0);
+  }
+  const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
+  const sizes = list(values.sizes);
+  for (const s of sizes) {
+    if (!/^\d+x\d+$/.test(s)) throw new Error(`--sizes: "${s}" is not batch x hidden like 256x64.`);
+  }
+  const paths = new Set(list(values.paths));
+  for (const p of paths) {
+    if (!ALL_PATHS.includes(p)) throw new Error(`--paths: unknown path "${p}"; choose from ${ALL_PATHS.join(', ')}.`);
+  }
+  if (!paths.has('native')) throw new Error('--paths must include native: every comparison is made against it.');
+  return { json: values.json, sizes, paths, budget: values.quick ? 1 : 8, minRounds: values.quick ? 3 : 5, maxRounds: values.quick ? 5 : 31 };
+}
+
+const progress = (line: string) => process.stderr.write(`${line}\n`);
+
+function makeProblems(sizes: string[], notes: string[]): MlpProblem[] {
+  return sizes.map((size) => {
+    const [batch, hidden] = size.split('x').map(Number);
+    if (size === '256x64') {
+      const { problem, note } = loadPeerProblem(peerDataDir());
+      notes.push(`256x64: ${note}`);
+      if (problem && problem.batch === batch && problem.hidden === hidden) return problem;
+    }
+    // The seed depends on the size only, so a subset of sizes gets the same weights as a full run.
+    return generateProblem(batch, hidden, SEED + 1000 * batch + hidden);
+  });
+}
+
+/**
+ * One case: a first solve per path for the answers (and warm-up), interleaved timed rounds,
+ * then a few solves with f timed to split each evaluation's cost between f and the solver.
+ */
+async function runCase(c: BenchCase, paths: SolverPath[], opts: Options): Promise<{ result: CaseResult; answers: Map<string, SolveResult> }> {
+  const result: CaseResult = {
+    label: caseLabel(c),
+    size: c.problem.name,
+    method: c.method,
+    rtol: c.rtol,
+    atol: c.atol,
+    stepSize: c.stepSize,
+    T: c.T,
+    rounds: 0,
+    paths: {},
+    measure: c.method === 'rk4' ? 'max-abs' : 'rms-tol',
+    exactError: NaN,
+  };
+  const answers = new Map<string, SolveResult>();
+  let live: SolverPath[] = [];
+  for (const p of paths) {
+    const entry: PathResult = { id: p.id, label: p.label, seconds: [] };
+    result.paths[p.id] = entry;
+    try {
+      const first = await p.solve(c, { wantY: true });
+      answers.set(p.id, first);
+      Object.assign(entry, { nfe: first.nfe, steps: first.steps, accepted: first.accepted, leakedTensors: first.leakedTensors });
+      live.push(p);
+    } catch (err) {
+      entry.error = (err as Error).message.split('\n')[0];
+    }
+  }
+  // Rounds until the budget is spent (at least minRounds): a slow first solve does not cut them short.
+  const t0 = performance.now();
+  let rounds = 0;
+  for (let r = 0; live.length > 0 && r < opts.maxRounds && (r < opts.minRounds || performance.now() - t0 < opts.budget * 1000); r++) {
+    rounds = r + 1;
+    // Rotate who goes first, so no path always runs right after the same neighbour.
+    const order = live.map((_, i) => live[(i + r) % live.length]);
+    for (const p of order) {
+      const entry = result.paths[p.id];
+      try {
+        const res = await p.solve(c);
+        entry.seconds.push(res.seconds);
+        if (res.nfe !== entry.nfe) entry.error = `NFE changed between identical solves (${entry.nfe}, then ${res.nfe})`;
+        if (res.leakedTensors) entry.leakedTensors = res.leakedTensors;
+      } catch (err) {
+        entry.error = (err as Error).message.split('\n')[0];
+        live = live.filter((x) => x !== p);
+      }
+    }
+  }
+  result.rounds = rounds;
+  for (const entry of Object.values(result.paths)) {
+    if (entry.seconds.length === 0) continue;
+    entry.median = median(entry.seconds);
+    entry.min = Math.min(...entry.seconds);
+  }
+
+  // Where the time goes: a few more solves with f timed, split per evaluation into f and the rest.
+  const split = new Map<string, { f: number[]; rest: number[] }>(live.map((p) => [p.id, { f: [], rest: [] }]));
+  for (let r = 0; r < Math.min(rounds, PROFILE_ROUNDS); r++) {
+    for (const p of live) {
+      try {
+        const res = await p.solve(c, { profile: true });
+        if (res.fSeconds === undefined) continue;
+        split.get(p.id)!.f.push(res.fSeconds / res.nfe);
+        split.get(p.id)!.rest.push((res.seconds - res.fSeconds) / res.nfe);
+      } catch {
+        // A failure here was already reported by the timed rounds.
+      }
+    }
+  }
+  for (const [id, s] of split) {
+    if (s.f.length === 0) continue;
+    result.paths[id].fPerEval = median(s.f);
+    result.paths[id].restPerEval = median(s.rest);
+  }
+  return { result, answers };
+}
+
+/** Errors against y* for every path, and the native answer against the peer's. */
+function checkAnswers(c: BenchCase, result: CaseResult, answers: Map<string, SolveResult>, paths: SolverPath[], ref: Reference): void {
+  const f = mlpNative(c.problem);
+  const yScale = maxAbs(ref.y);
+  let textbookError = 0;
+  if (c.method === 'rk4') {
+    const steps = Math.round(c.T / c.stepSize!);
+    for (const rule of ['classic', '3/8'] as const) {
+      textbookError = Math.max(textbookError, maxAbsDiff(rk4Fixed(f, c.problem.y0, c.T, steps, rule), ref.y));
+    }
+  }
+  result.exactError = ref.error;
+  const tol = { rtol: c.rtol, atol: c.atol, yStar: ref.y };
+  const limitOf = (p: SolverPath, a: SolveResult) =>
+    errorLimit(result.measure, { steps: a.accepted, float32: p.float32, rtol: c.rtol, textbookError, yScale });
+  for (const p of paths) {
+    const a = answers.get(p.id);
+    const entry = result.paths[p.id];
+    if (!a?.y || !entry) continue;
+    entry.errVsExact = distance(result.measure, a.y, ref.y, tol);
+    entry.maxAbsErrVsExact = maxAbsDiff(a.y, ref.y);
+    entry.limit = limitOf(p, a);
+  }
+  const native = answers.get('native');
+  const peer = answers.get('torchdiffeq');
+  const peerP = paths.find((p) => p.id === 'torchdiffeq');
+  if (!native?.y || !peer || !peerP) return;
+  const recorded = c.problem.reference.get(referenceKey(c.method, c.T, c.rtol, c.atol, c.stepSize));
+  const peerY = recorded ?? peer.y;
+  if (!peerY) return;
+  if (recorded && peer.y) result.liveVsRecorded = maxAbsDiff(recorded, peer.y);
+  const nativeP = paths.find((p) => p.id === 'native')!;
+  result.vsPeer = {
+    source: recorded ? 'recorded' : 'live',
+    maxAbs: maxAbsDiff(native.y, peerY),
+    distance: distance(result.measure, native.y, peerY, tol),
+    limit: limitOf(nativeP, native) + limitOf(peerP, peer),
+  };
+}
+
+async function main(): Promise<void> {
+  const opts = parseOptions();
+  const notes: string[] = [];
+  const problems = makeProblems(opts.sizes, notes);
+
+  const paths: SolverPath[] = [nativePath()];
+  for (const backend of ['wasm', 'cpu'] as const) {
+    if (!opts.paths.has(backend)) continue;
+    const made = await tfjsPath(backend);
+    if ('path' in made) paths.push(made.path);
+    else notes.push(made.skipped);
+  }
+  let peer: PeerPath | null = null;
+  if (opts.paths.has('torchdiffeq')) {
+    const made = await peerPath();
+    if ('path' in made) {
+      peer = made.path;
+      paths.push(peer);
+    } else notes.push(made.skipped);
+  }
+  for (const n of notes) progress(n);
+
+  const loadAtStart = loadavg()[0];
+  const info: RunInfo = {
+    date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+    machine: `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), no GPU used`,
+    load: '',
+    node: process.version,
+    peer: peer
+      ? `torchdiffeq ${peer.peer.info.torchdiffeq} on PyTorch ${peer.peer.info.torch}, ${peer.peer.info.threads} threads, no_grad (${peer.peer.path})`
+      : 'torchdiffeq not run',
+    notes,
+  };
+
+  const results: CaseResult[] = [];
+  const refs = new Map<string, Reference>();
+  const started = performance.now();
+  try {
+    for (const problem of problems) {
+      for (const p of paths) await p.prepare(problem);
+      for (const c of casesFor(problem)) {
+        const { result, answers } = await runCase(c, paths, opts);
+        if (peer && answers.has('torchdiffeq') && c.method === 'dopri5') result.peerNfeFloat64 = await peer.nfeFloat64(c);
+        const key = `${problem.name}|${c.T}`;
+        if (!refs.has(key)) refs.set(key, fineReference(mlpNative(problem), problem.y0, c.T));
+        checkAnswers(c, result, answers, paths, refs.get(key)!);
+        results.push(result);
+        progress(`${result.label}: ${result.rounds} rounds, ${((performance.now() - started) / 1000).toFixed(0)} s so far`);
+      }
+    }
+  } finally {
+    for (const p of paths) await p.close();
+  }
+  // Other processes on the machine skew timings (torch's OpenMP threads suffer most): say how busy it was.
+  const loadAtEnd = loadavg()[0];
+  info.load = `load average ${loadAtStart.toFixed(1)} at start, ${loadAtEnd.toFixed(1)} at end, ${((performance.now() - started) / 1000).toFixed(0)} s`;
+  // The load at the start is others' work; at the end it includes this run's (about 2: torchdiffeq's threads).
+  const others = Math.max(loadAtStart, loadAtEnd - 2);
+  if (others > cpus().length / 2) {
+    info.busy =
+      `other processes kept the machine busy (load average up to ${Math.max(loadAtStart, loadAtEnd).toFixed(1)} on ${cpus().length} cores): ` +
+      'timings, torchdiffeq\'s above all (its threads wait on each other), are unreliable; rerun on a quiet machine.';
+  }
+
+  if (opts.json) {
+    process.stdout.write(JSON.stringify({ info, cases: results, checks: checks(results) }, null, 2) + '\n');
+  } else {
+    process.stdout.write(formatReport(results, info) + '\n');
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});
