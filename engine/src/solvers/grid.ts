@@ -96,9 +96,7 @@ export abstract class GridStepperBase<S> extends StepperBase<S> {
     const { ops } = this;
     if (t === this.t) return ops.clone(this.y);
     const p = this.prev;
-    if (!p || this.dir * (t - p.t) < 0 || this.dir * (t - this.t) > 0) {
-      throw new SolverError('input', `Cannot interpolate at t = ${fmt(t)}: outside the last step.`, { t });
-    }
+    if (!p || !this.inStep(t, p.t, this.t)) throw this.outsideStep(t, p ? { t0: p.t, t1: this.t } : undefined);
     const h = this.t - p.t;
     const theta = (t - p.t) / h;
     if (this.ctx.options.interp === 'cubic') {

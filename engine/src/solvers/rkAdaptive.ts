@@ -1,12 +1,9 @@
-import { PIController } from './controller';
+import { AdaptiveStepperBase } from './adaptiveBase';
 import { hermiteWeights, quarticWeights } from './denseOutput';
 import { SolverError, fmt } from './errors';
-import { selectInitialStep } from './initialStep';
 import type { StepReport, StepperContext } from './stepper';
-import { StepperBase, nextAfter } from './stepperBase';
-import { stopTimes, type StopTime } from './stopTimes';
+import { nextAfter } from './stepperBase';
 import type { CheckedTableau } from './tableau';
-import { underflowMessage, maxStepsError, DEFAULT_MAX_STEPS } from './failures';
 
 /** The last accepted step, kept for dense output. */
 interface LastStep<S> {
@@ -25,87 +22,36 @@ interface LastStep<S> {
  * (dopri5, dopri8, tsit5, bosh3, fehlberg2, adaptive_heun). FSAL tableaus reuse their last
  * stage as the next step's first; the others evaluate f(t1, y1) once per accepted step.
  */
-export class AdaptiveRKStepper<S> extends StepperBase<S> {
-  readonly adaptive = true;
+export class AdaptiveRKStepper<S> extends AdaptiveStepperBase<S> {
   readonly method: string;
   readonly order: number;
-  private readonly ctrl: PIController;
-  private readonly stops: StopTime[];
-  private readonly maxSteps: number;
-  private stopIndex = 0;
-  private fCur: S | null = null;
-  private hAbs = NaN;
+  protected readonly implicit = false;
   private last: LastStep<S> | null = null;
-  private readonly recentRatios: number[] = [];
   private stiffHits = 0;
   private nonstiffHits = 0;
-  private lastNonFinite: { t: number; component: number } | null = null;
 
   constructor(
     ctx: StepperContext<S>,
     private readonly tab: CheckedTableau,
   ) {
-    super(ctx);
+    super(ctx, tab.order, tab.stepOntoOutputs ? ctx.times : []);
     this.method = tab.name;
     this.order = tab.order;
-    this.ctrl = new PIController(tab.order, ctx.options);
-    this.stops = stopTimes(ctx.options, ctx.t0, ctx.tEnd, tab.stepOntoOutputs ? ctx.times : []);
-    this.maxSteps = ctx.options.maxNumSteps ?? DEFAULT_MAX_STEPS;
   }
 
-  async init(): Promise<void> {
-    await this.assertFinite(this.y, this.t, 'The initial state y0', 'Check how y0 is built (a division by zero, a log of 0?).');
-    this.fCur = this.evalF(this.t, this.y);
-    await this.assertFinite(
-      this.fCur,
-      this.t,
-      'f(t0, y0)',
-      'The vector field is not finite at the start: check the model parameters and y0 (a NaN weight from a diverged training run?).',
-    );
-    const { firstStep } = this.ctx.options;
-    const h =
-      firstStep !== undefined
-        ? Math.abs(firstStep)
-        : await selectInitialStep(this.ops, (t, y) => this.evalF(t, y), this.t, this.y, this.fCur, this.dir,
-            this.order - 1, this.ctx.rtol, this.ctx.atol);
-    this.hAbs = this.ctrl.clamp(h);
+  init(): Promise<void> {
+    return this.start(this.order - 1);
   }
 
   async step(): Promise<StepReport> {
-    if (this.fCur === null) throw new SolverError('input', 'step() called before init().');
+    const p = this.plan();
     const { ops, tab, dir } = this;
+    const { t0, t1, h } = p;
     const s = tab.stages;
-    const t0 = this.t;
     const y0 = this.y;
-    if (dir * (this.ctx.tEnd - t0) <= 0) throw new SolverError('input', `The solve already reached its end t = ${fmt(t0)}.`);
-    if (this.stats.nAccepted + this.stats.nRejected >= this.maxSteps) {
-      throw maxStepsError(this, this.maxSteps, this.ctx.t0, this.ctx.tEnd, this.dir * this.hAbs, this.recentRatios);
-    }
-
-    // Step onto the next stepT/jumpT time or the end, whichever comes first.
-    const planned = this.hAbs;
-    const stop = this.stops[this.stopIndex];
-    const target = stop && dir * (stop.t - this.ctx.tEnd) < 0 ? stop.t : this.ctx.tEnd;
-    let t1 = t0 + dir * planned;
-    // A step ending a few ulps short of the target would leave a remainder t cannot resolve
-    // (ten steps of 0.1 end at 0.9999999999999999): step onto the target instead.
-    const slack = Number.isFinite(target) ? 16 * Number.EPSILON * Math.max(Math.abs(t0), Math.abs(target)) : 0;
-    const clipped = dir * (t1 - target) >= -slack;
-    if (clipped) t1 = target;
-    const onStop = clipped && stop !== undefined && target === stop.t;
-    const onJump = onStop && stop.jump;
-    const h = t1 - t0;
-    if (t0 + h === t0 || Math.abs(h) <= 4 * Number.EPSILON * Math.abs(t0)) {
-      // When the trial steps were non-finite right here, say so in the kind (the debugger stops on it).
-      const kind = this.lastNonFinite?.t === t0 ? 'nonFinite' : 'stepUnderflow';
-      throw new SolverError(kind, underflowMessage(this.method, false, t0, h, this.recentRatios, this.lastNonFinite), {
-        t: t0, h, errRatios: [...this.recentRatios], nonFinite: this.lastNonFinite,
-      });
-    }
-
     const n = this.stats.nAccepted + this.stats.nRejected + 1;
-    const ks: S[] = [this.fCur];
-    await this.emitStage(n, 0, t0, y0, this.fCur);
+    const ks: S[] = [this.fCur as S];
+    await this.emitStage(n, 0, t0, y0, ks[0]);
     const wantStiffness = tab.stabilityBoundary !== undefined && tab.fsal && tab.c[s - 2] === 1 &&
       (this.stiffHits > 0 || this.stats.nAccepted % 10 === 0);
     let yPenultimate: S | null = null;
@@ -113,7 +59,7 @@ export class AdaptiveRKStepper<S> extends StepperBase<S> {
     let yi: S | null = null;
     try {
       for (let i = 1; i < s; i++) {
-        const ti = tab.c[i] === 1 ? (onJump ? nextAfter(t1, -dir) : t1) : t0 + tab.c[i] * h;
+        const ti = this.stageTime(p, tab.c[i]);
         const row = tab.a[i];
         const coeffs = new Array<number>(i);
         for (let j = 0; j < i; j++) coeffs[j] = h * row[j];
@@ -140,33 +86,27 @@ export class AdaptiveRKStepper<S> extends StepperBase<S> {
     const errRatio = await ops.weightedRms(err, this.ctx.rtol, this.ctx.atol, y0, y1);
     ops.dispose(err);
 
-    const hAbs = Math.abs(h);
-    // The controller works on the planned magnitude: t1 − t0 differs from it by the rounding of t,
-    // which would put a step at minStep just above it (and reject it for ever).
-    const hCtrl = clipped ? hAbs : planned;
-    const accepted = this.ctrl.accept(errRatio, hCtrl);
-    let hNext = this.ctrl.propose(hCtrl, errRatio, accepted);
-    this.recentRatios.push(errRatio);
-    if (this.recentRatios.length > 5) this.recentRatios.shift();
+    const size = this.controlledSize(p);
+    const accepted = this.ctrl.accept(errRatio, size);
+    let hNext = this.ctrl.propose(size, errRatio, accepted);
+    this.pushRatio(errRatio);
 
     if (accepted) {
-      if (yPenultimate) await this.checkStiffness(hAbs, ks[s - 1], ks[s - 2], y1, yPenultimate);
-      const f1 = tab.fsal ? ks[s - 1] : this.evalF(onJump ? nextAfter(t1, -dir) : t1, y1);
-      const fNext = onJump ? this.evalF(nextAfter(t1, dir), y1) : f1;
+      if (yPenultimate) await this.checkStiffness(Math.abs(h), ks[s - 1], ks[s - 2], y1, yPenultimate);
+      const f1 = tab.fsal ? ks[s - 1] : this.evalF(this.stageTime(p, 1), y1);
+      const fNext = p.onJump ? this.evalF(nextAfter(t1, dir), y1) : f1;
       this.retire({ t0, t1, h, y0, y1, ks, f1 }, fNext);
       this.t = t1;
       this.y = y1;
       this.fCur = fNext;
-      if (onStop) this.stopIndex++;
-      if (clipped) hNext = Math.max(hNext, this.ctrl.clamp(planned));
-      this.countAccepted(hAbs);
+      hNext = this.accepted(p, hNext);
     } else {
       if (!Number.isFinite(errRatio)) {
         // The NaN may sit in a stage that y1 gives weight 0 (the FSAL stage): look there too.
         let c = await ops.firstNonFinite(y1);
         for (let i = 1; c < 0 && i < ks.length; i++) c = await ops.firstNonFinite(ks[i]);
         this.lastNonFinite = { t: t0, component: c };
-        if (hAbs <= this.ctrl.minStep) {
+        if (size <= this.ctrl.minStep) {
           for (const x of new Set([y1, yPenultimate, ...ks.slice(1)])) if (x) ops.dispose(x);
           throw new SolverError(
             'nonFinite',
@@ -190,9 +130,7 @@ export class AdaptiveRKStepper<S> extends StepperBase<S> {
     const { ops } = this;
     if (t === this.t) return ops.clone(this.y);
     const L = this.last;
-    if (!L || this.dir * (t - L.t0) < 0 || this.dir * (t - L.t1) > 0) {
-      throw new SolverError('input', `Cannot interpolate at t = ${fmt(t)}: outside the last step.`, { t });
-    }
+    if (!L || !this.inStep(t, L.t0, L.t1)) throw this.outsideStep(t, L ?? undefined);
     if (t === L.t0) return ops.clone(L.y0);
     const theta = (t - L.t0) / L.h;
     const s = this.tab.stages;

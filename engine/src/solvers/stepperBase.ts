@@ -64,6 +64,17 @@ export abstract class StepperBase<S> implements Stepper<S> {
     };
   }
 
+  /** Whether t lies in the step [a, b] (in the direction of integration). */
+  protected inStep(t: number, a: number, b: number): boolean {
+    return this.dir * (t - a) >= 0 && this.dir * (t - b) <= 0;
+  }
+
+  /** The error for a dense-output request outside the last step. */
+  protected outsideStep(t: number, step?: { t0: number; t1: number }): SolverError {
+    const span = step ? `the last step is [${fmt(step.t0)}, ${fmt(step.t1)}]` : 'no step has been taken yet';
+    return new SolverError('input', `Cannot interpolate at t = ${fmt(t)}: ${span}.`, { t });
+  }
+
   /** Throws a 'nonFinite' error naming the component and the time when x has a NaN or ±Infinity. */
   protected async assertFinite(x: S, t: number, what: string, hint: string): Promise<void> {
     const i = await this.ops.firstNonFinite(x);

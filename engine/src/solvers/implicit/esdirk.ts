@@ -1,12 +1,9 @@
 import type { NativeState } from '../../state/native';
-import { PIController } from '../controller';
+import { AdaptiveStepperBase } from '../adaptiveBase';
 import { hermiteWeights } from '../denseOutput';
 import { SolverError, fmt } from '../errors';
-import { DEFAULT_MAX_STEPS, maxStepsError, underflowMessage } from '../failures';
-import { selectInitialStep } from '../initialStep';
 import type { SolverStats, StepReport, StepperContext } from '../stepper';
-import { StepperBase, nextAfter } from '../stepperBase';
-import { stopTimes, type StopTime } from '../stopTimes';
+import { nextAfter } from '../stepperBase';
 import type { CheckedEsdirk } from './esdirkTableau';
 import { JACOBIAN_RATE_LIMIT, StageNewton, implicitStats, newtonIterations, type ImplicitStats, type NewtonResult } from './newton';
 
@@ -33,22 +30,14 @@ const KEEP_H_GROWTH = 1.2;
  * shrink. J is evaluated at the start of a step only when needed: at the first step, after a
  * Newton iteration that contracted slowly, and after a rejected step with an older J.
  */
-export class EsdirkStepper extends StepperBase<NativeState> {
-  readonly adaptive = true;
+export class EsdirkStepper extends AdaptiveStepperBase<NativeState> {
   readonly method: string;
   readonly order: number;
+  protected readonly implicit = true;
   declare readonly stats: SolverStats & ImplicitStats;
-  private readonly ctrl: PIController;
-  private readonly stops: StopTime[];
-  private readonly maxSteps: number;
   private readonly maxIters: number;
   private readonly newton: StageNewton;
-  private stopIndex = 0;
-  private fCur: NativeState | null = null;
-  private hAbs = NaN;
   private last: LastStep | null = null;
-  private readonly recentRatios: number[] = [];
-  private lastNonFinite: { t: number; component: number } | null = null;
   /** The latest Newton failure, for the message if h then underflows. */
   private lastNewtonFailure: { t: number; h: number; result: NewtonResult } | null = null;
   /** J was evaluated at the current (t, y). */
@@ -60,55 +49,28 @@ export class EsdirkStepper extends StepperBase<NativeState> {
     ctx: StepperContext<NativeState>,
     private readonly tab: CheckedEsdirk,
   ) {
-    super(ctx);
+    // The error estimate is O(h^(p̂+1)), so the controller's exponent is 1/(p̂+1).
+    super(ctx, tab.embeddedOrder + 1);
     this.method = tab.name;
     this.order = tab.order;
-    // The error estimate is O(h^(p̂+1)), so the controller's exponent is 1/(p̂+1).
-    this.ctrl = new PIController(tab.embeddedOrder + 1, ctx.options);
-    this.stops = stopTimes(ctx.options, ctx.t0, ctx.tEnd);
-    this.maxSteps = ctx.options.maxNumSteps ?? DEFAULT_MAX_STEPS;
     this.maxIters = newtonIterations(ctx.options.maxNewtonIters);
     Object.assign(this.stats, implicitStats());
     this.newton = new StageNewton(ctx.ops.size(ctx.y0), (t, y) => this.evalF(t, y), ctx.rtol, ctx.atol, this.maxIters,
       ctx.options.jacobian, this.stats);
   }
 
-  async init(): Promise<void> {
-    await this.assertFinite(this.y, this.t, 'The initial state y0', 'Check how y0 is built (a division by zero, a log of 0?).');
-    this.fCur = this.evalF(this.t, this.y);
-    await this.assertFinite(this.fCur, this.t, 'f(t0, y0)', 'The vector field is not finite at the start: check the parameters and y0.');
-    const { firstStep } = this.ctx.options;
-    const h =
-      firstStep !== undefined
-        ? Math.abs(firstStep)
-        : await selectInitialStep(this.ops, (t, y) => this.evalF(t, y), this.t, this.y, this.fCur, this.dir,
-            this.tab.embeddedOrder, this.ctx.rtol, this.ctx.atol);
-    this.hAbs = this.ctrl.clamp(h);
+  init(): Promise<void> {
+    return this.start(this.tab.embeddedOrder);
   }
 
   async step(): Promise<StepReport> {
-    if (this.fCur === null) throw new SolverError('input', 'step() called before init().');
+    const p = this.plan();
     const { ops, tab, dir, newton } = this;
+    const { t0, t1, h } = p;
     const s = tab.stages;
-    const t0 = this.t;
     const y0 = this.y;
-    const f0 = this.fCur;
-    if (dir * (this.ctx.tEnd - t0) <= 0) throw new SolverError('input', `The solve already reached its end t = ${fmt(t0)}.`);
-    if (this.stats.nAccepted + this.stats.nRejected >= this.maxSteps) {
-      throw maxStepsError(this, this.maxSteps, this.ctx.t0, this.ctx.tEnd, dir * this.hAbs, this.recentRatios);
-    }
-
-    const planned = this.hAbs;
-    const stop = this.stops[this.stopIndex];
-    const target = stop && dir * (stop.t - this.ctx.tEnd) < 0 ? stop.t : this.ctx.tEnd;
-    const clipped = dir * (t0 + dir * planned - target) >= 0;
-    // Unclipped, h is exactly ±planned, so an unchanged h reuses the factorisation bit for bit.
-    const h = clipped ? target - t0 : dir * planned;
-    const t1 = clipped ? target : t0 + h;
-    const onStop = clipped && stop !== undefined && target === stop.t;
-    const onJump = onStop && stop.jump;
-    if (t0 + h === t0 || Math.abs(h) <= 4 * Number.EPSILON * Math.abs(t0)) throw this.underflowError(t0, h);
-    const hAbs = Math.abs(h);
+    const f0 = this.fCur as NativeState;
+    const size = this.controlledSize(p);
     const n = this.stats.nAccepted + this.stats.nRejected + 1;
 
     if (this.jacobianStale || !newton.hasJacobian) {
@@ -124,7 +86,7 @@ export class EsdirkStepper extends StepperBase<NativeState> {
     let failure: NewtonResult | null = newton.prepare(hg) ? null : newton.singular(y0);
     let maxRate = 0;
     for (let i = 1; i < s && !failure; i++) {
-      const ti = tab.c[i] === 1 ? (onJump ? nextAfter(t1, -dir) : t1) : t0 + tab.c[i] * h;
+      const ti = this.stageTime(p, tab.c[i]);
       const row = tab.a[i];
       const coeffs = new Array<number>(i);
       for (let j = 0; j < i; j++) coeffs[j] = h * row[j];
@@ -147,35 +109,33 @@ export class EsdirkStepper extends StepperBase<NativeState> {
     if (failure) {
       this.lastNewtonFailure = { t: t0, h, result: failure };
       if (failure.failure === 'nonFinite') this.lastNonFinite = { t: t0, component: failure.component ?? -1 };
-      if (this.ctrl.minStep > 0 && hAbs <= this.ctrl.minStep) throw this.newtonAtMinStep(t0, h, failure);
+      if (this.ctrl.minStep > 0 && size <= this.ctrl.minStep) throw this.newtonAtMinStep(t0, h, failure);
       this.stats.nRejected++;
       if (!this.jacobianCurrent) this.jacobianStale = true;
       this.pushRatio(Infinity);
-      this.hAbs = this.ctrl.propose(hAbs, Infinity, false);
+      this.hAbs = this.ctrl.propose(size, Infinity, false);
       return this.emitStep(this.report(t0, h, false, Infinity, dir * this.hAbs));
     }
 
     const y1 = tab.stifflyAccurate ? z : ops.lincomb(y0, tab.b.map((b) => h * b), ks);
     const err = ops.lincomb(null, tab.bErr.map((e) => h * e), ks);
     const errRatio = await ops.weightedRms(err, this.ctx.rtol, this.ctx.atol, y0, y1);
-    const accepted = this.ctrl.accept(errRatio, hAbs);
-    let hNext = this.ctrl.propose(hAbs, errRatio, accepted);
+    const accepted = this.ctrl.accept(errRatio, size);
+    let hNext = this.ctrl.propose(size, errRatio, accepted);
     this.pushRatio(errRatio);
 
     if (accepted) {
       this.lastNewtonFailure = null;
-      const f1 = tab.stifflyAccurate ? ks[s - 1] : this.evalF(t1, y1);
-      const fNext = onJump ? this.evalF(nextAfter(t1, dir), y1) : f1;
+      const f1 = tab.stifflyAccurate ? ks[s - 1] : this.evalF(this.stageTime(p, 1), y1);
+      const fNext = p.onJump ? this.evalF(nextAfter(t1, dir), y1) : f1;
       this.last = { t0, t1, h, y0, y1, f0, f1 };
       this.t = t1;
       this.y = y1;
       this.fCur = fNext;
-      if (onStop) this.stopIndex++;
       this.jacobianCurrent = false;
       if (maxRate > JACOBIAN_RATE_LIMIT) this.jacobianStale = true;
-      else if (hNext >= hAbs && hNext <= KEEP_H_GROWTH * hAbs) hNext = hAbs;
-      if (clipped) hNext = Math.max(hNext, this.ctrl.clamp(planned));
-      this.countAccepted(hAbs);
+      else if (hNext >= size && hNext <= KEEP_H_GROWTH * size) hNext = size;
+      hNext = this.accepted(p, hNext);
     } else {
       if (!Number.isFinite(errRatio)) this.lastNonFinite = { t: t0, component: await ops.firstNonFinite(y1) };
       if (!this.jacobianCurrent) this.jacobianStale = true;
@@ -189,9 +149,7 @@ export class EsdirkStepper extends StepperBase<NativeState> {
     const { ops } = this;
     if (t === this.t) return ops.clone(this.y);
     const L = this.last;
-    if (!L || this.dir * (t - L.t0) < 0 || this.dir * (t - L.t1) > 0) {
-      throw new SolverError('input', `Cannot interpolate at t = ${fmt(t)}: outside the last step.`, { t });
-    }
+    if (!L || !this.inStep(t, L.t0, L.t1)) throw this.outsideStep(t, L ?? undefined);
     if (t === L.t0) return ops.clone(L.y0);
     const w = hermiteWeights((t - L.t0) / L.h, L.h);
     return ops.lincomb(null, [w.w0, w.w1, w.vf0, w.vf1], [L.y0, L.y1, L.f0, L.f1]);
@@ -203,12 +161,7 @@ export class EsdirkStepper extends StepperBase<NativeState> {
     this.fCur = null;
   }
 
-  private pushRatio(r: number): void {
-    this.recentRatios.push(r);
-    if (this.recentRatios.length > 5) this.recentRatios.shift();
-  }
-
-  private underflowError(t0: number, h: number): SolverError {
+  protected override underflowError(t0: number, h: number): SolverError {
     const nf = this.lastNewtonFailure;
     // A non-finite f is not Newton's fault: the generic message names the component.
     if (nf && nf.t === t0 && nf.result.failure !== 'nonFinite') {
@@ -223,12 +176,7 @@ export class EsdirkStepper extends StepperBase<NativeState> {
         { t: t0, h, errRatios: [...this.recentRatios], newton: { ...nf.result, z: undefined } },
       );
     }
-    return new SolverError('stepUnderflow', underflowMessage(this.method, true, t0, h, this.recentRatios, this.lastNonFinite), {
-      t: t0,
-      h,
-      errRatios: [...this.recentRatios],
-      nonFinite: this.lastNonFinite,
-    });
+    return super.underflowError(t0, h);
   }
 
   private newtonAtMinStep(t0: number, h: number, r: NewtonResult): SolverError {
