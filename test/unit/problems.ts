@@ -78,3 +78,15 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 export function linspace(a: number, b: number, n: number): number[] {
   return Array.from({ length: n }, (_, i) => (i === n - 1 ? b : a + ((b - a) * i) / (n - 1)));
 }
+
+/** The weighted RMS norm of the solvers, in plain float64: the reference for the algebras. */
+export function rmsReference(x: number[], rtol: number | number[], atol: number | number[], r0: number[], r1?: number[]): number {
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) {
+    const ref = r1 ? Math.max(Math.abs(r0[i]), Math.abs(r1[i])) : Math.abs(r0[i]);
+    const rt = typeof rtol === 'number' ? rtol : rtol[i];
+    const at = typeof atol === 'number' ? atol : atol[i];
+    sum += (x[i] / (at + rt * ref)) ** 2;
+  }
+  return Math.sqrt(sum / x.length);
+}

@@ -4,6 +4,7 @@ import { selectBackend, tf } from '../../engine/src/backend/index';
 import { WASM_FUSED_LINCOMB_MAX_SIZE } from '../../engine/src/backend/lincombKernel';
 import { SolverError } from '../../engine/src/solvers/errors';
 import { tfjsAlgebra as A } from '../../engine/src/state/tfjs';
+import { rmsReference } from './problems';
 
 type Tensor = tf.Tensor;
 
@@ -32,17 +33,6 @@ function leaves<T>(created: number, fn: () => T): T {
   const out = fn();
   assert.equal(tf.memory().numTensors - before, created, `expected ${created} new tensor(s)`);
   return out;
-}
-
-function rmsReference(x: number[], rtol: number | number[], atol: number | number[], r0: number[], r1?: number[]): number {
-  let sum = 0;
-  for (let i = 0; i < x.length; i++) {
-    const ref = r1 ? Math.max(Math.abs(r0[i]), Math.abs(r1[i])) : Math.abs(r0[i]);
-    const rt = typeof rtol === 'number' ? rtol : rtol[i];
-    const at = typeof atol === 'number' ? atol : atol[i];
-    sum += (x[i] / (at + rt * ref)) ** 2;
-  }
-  return Math.sqrt(sum / x.length);
 }
 
 for (const backend of ['cpu', 'wasm'] as const) {

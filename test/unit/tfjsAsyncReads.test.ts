@@ -7,23 +7,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { tf } from '../../engine/src/backend/index';
 import { releaseToleranceTensors, tfjsAlgebra as A } from '../../engine/src/state/tfjs';
+import { rmsReference } from './problems';
 
 type Tensor = tf.Tensor;
 
 const shape = [5, 2];
 const raw = [0, 1, 2].map((s) => Array.from({ length: 10 }, (_, i) => Math.cos(0.9 * i + s) * (1 + i)));
 const f32 = (xs: number[]) => xs.map(Math.fround);
-
-function rmsReference(x: number[], rtol: number | number[], atol: number | number[], r0: number[], r1?: number[]): number {
-  let sum = 0;
-  for (let i = 0; i < x.length; i++) {
-    const ref = r1 ? Math.max(Math.abs(r0[i]), Math.abs(r1[i])) : Math.abs(r0[i]);
-    const rt = typeof rtol === 'number' ? rtol : rtol[i];
-    const at = typeof atol === 'number' ? atol : atol[i];
-    sum += (x[i] / (at + rt * ref)) ** 2;
-  }
-  return Math.sqrt(sum / x.length);
-}
 
 function close(a: number, b: number, rel = 1e-6): void {
   assert.ok(Math.abs(a - b) <= rel * Math.abs(b), `${a} vs ${b}`);
