@@ -86,18 +86,19 @@ export type Measure = 'rms-tol' | 'max-abs';
  * Adaptive methods ('rms-tol': weighted RMS in tolerance units, the norm the solvers control):
  * each accepted step keeps its local error estimate ≤ 1 unit, and the global error is at most
  * the local errors summed and carried forward, so 2 units per accepted step (the 2 for
- * propagation), plus, for float32 states, one rounding of the state per step (≤ U32/rtol units).
+ * propagation), plus, for float32 paths, two roundings per step (≤ 2·U32/rtol units): one of
+ * the state, and one for f itself, whose float32 sums and tanh err by about as much.
  *
  * Fixed-step rk4 ('max-abs'): twice the larger error of a textbook RK4 (classic or 3/8 rule) at
- * the same step, plus, for float32 states, one rounding of the state per step (U32·max|y*|).
+ * the same step, plus, for float32 paths, two roundings per step (2·U32·max|y*|), as above.
  */
 export function errorLimit(
   measure: Measure,
   args: { steps: number; float32: boolean; rtol: number; textbookError: number; yScale: number },
 ): number {
   const { steps, float32, rtol, textbookError, yScale } = args;
-  if (measure === 'rms-tol') return 2 * steps + (float32 ? (steps * U32) / rtol : 0);
-  return 2 * textbookError + (float32 ? steps * U32 * yScale : 0);
+  if (measure === 'rms-tol') return 2 * steps + (float32 ? (2 * steps * U32) / rtol : 0);
+  return 2 * textbookError + (float32 ? 2 * steps * U32 * yScale : 0);
 }
 
 /** The distance between two answers in a measure; tolerance units are weighted by y*. */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { odeint, selectBackend, tf } from 'neural-ode-studio';
 import { stepsFromNfe, type BenchCase } from './cases';
-import { mlpNative } from './mlpNative';
+import { mlpNative, mlpNativeF32, mlpNativeJs } from './mlpNative';
 import { mlpTfjs, type TfjsMlp } from './mlpTfjs';
 import { Peer } from './peerProcess';
 import { problemToJson, type MlpProblem } from './problems';
@@ -67,20 +67,31 @@ const solverArgs = (c: BenchCase) =>
     ? { method: c.method, options: { stepSize: c.stepSize } }
     : { method: c.method, rtol: c.rtol, atol: c.atol };
 
-/** The engine's float64 path with the hand-written fused MLP. */
-export function nativePath(): SolverPath {
-  const fields = new Map<string, (t: number, y: Float64Array) => Float64Array>();
+export type NativeKind = 'native' | 'native-js' | 'native-f32';
+
+/**
+ * The engine's typed-array path: 'native' (float64 states, the SIMD kernel), 'native-js'
+ * (float64, the MLP in plain JavaScript), 'native-f32' (Float32Array states, the float32 kernel).
+ */
+export function nativePath(kind: NativeKind = 'native'): SolverPath {
+  type F = (t: number, y: Float64Array | Float32Array) => Float64Array | Float32Array;
+  const fields = new Map<string, { f: F; y0: Float64Array | Float32Array }>();
+  const make = (problem: MlpProblem) =>
+    kind === 'native-f32'
+      ? { f: mlpNativeF32(problem) as F, y0: Float32Array.from(problem.y0) }
+      : { f: (kind === 'native' ? mlpNative(problem) : mlpNativeJs(problem)) as F, y0: problem.y0 };
   return {
-    id: 'native',
-    label: 'native f64',
-    float32: false,
+    id: kind,
+    label: { native: 'native f64', 'native-js': 'native js f64', 'native-f32': 'native f32' }[kind],
+    float32: kind === 'native-f32',
     async prepare(problem) {
-      fields.set(problem.name, mlpNative(problem));
+      fields.set(problem.name, make(problem));
     },
     async solve(c, req = {}) {
-      const f = stopwatch(fields.get(c.problem.name)!, req.profile === true);
+      const field = fields.get(c.problem.name)!;
+      const f = stopwatch(field.f, req.profile === true);
       const start = performance.now();
-      const sol = await odeint(f.f, c.problem.y0, [0, c.T], solverArgs(c));
+      const sol = await odeint(f.f, field.y0, [0, c.T], solverArgs(c));
       const seconds = (performance.now() - start) / 1000;
       const { nfe, nAccepted, nRejected } = sol.stats;
       return {
@@ -88,7 +99,7 @@ export function nativePath(): SolverPath {
         nfe,
         steps: nAccepted + nRejected,
         accepted: nAccepted,
-        y: req.wantY ? sol.ys[1] : null,
+        y: req.wantY ? Float64Array.from(sol.ys[1]) : null,
         fSeconds: req.profile ? f.seconds() : undefined,
       };
     },

@@ -10,7 +10,7 @@ import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { fineReference, maxAbs, maxAbsDiff, distance, errorLimit, rk4Fixed, type Reference } from './accuracy';
 import { caseLabel, casesFor, type BenchCase } from './cases';
-import { mlpNative } from './mlpNative';
+import { mlpNativeJs } from './mlpNative';
 import { nativePath, peerPath, tfjsPath, type PeerPath, type SolveResult, type SolverPath } from './paths';
 import { generateProblem, loadPeerProblem, peerDataDir, referenceKey, type MlpProblem } from './problems';
 import { checks, formatReport } from './report';
@@ -18,7 +18,7 @@ import type { CaseResult, PathResult, RunInfo } from './results';
 import { median } from './table';
 
 const ALL_SIZES = ['16x32', '256x64', '1024x256'];
-const ALL_PATHS = ['native', 'wasm', 'cpu', 'torchdiffeq'];
+const ALL_PATHS = ['native', 'native-js', 'native-f32', 'wasm', 'cpu', 'torchdiffeq'];
 const SEED = 20261122;
 /** Extra solves per path with f timed (not part of the timing medians). */
 const PROFILE_ROUNDS = 3;
@@ -45,7 +45,7 @@ function parseOptions(): Options {
   });
   if (values.help) {
     process.stdout.write(
-      'npm run bench -- [--json] [--quick] [--sizes 16x32,256x64,1024x256] [--paths native,wasm,cpu,torchdiffeq]\n' +
+      'npm run bench -- [--json] [--quick] [--sizes 16x32,256x64,1024x256] [--paths native,native-js,native-f32,wasm,cpu,torchdiffeq]\n' +
         'torchdiffeq runs when TORCHDIFFEQ_PATH names the folder holding its torchdiffeq/ package (see docs/benchmarks.md).\n',
     );
     process.exit(0);
@@ -161,7 +161,7 @@ async function runCase(c: BenchCase, paths: SolverPath[], opts: Options): Promis
 
 /** Errors against y* for every path, and the native answer against the peer's. */
 function checkAnswers(c: BenchCase, result: CaseResult, answers: Map<string, SolveResult>, paths: SolverPath[], ref: Reference): void {
-  const f = mlpNative(c.problem);
+  const f = mlpNativeJs(c.problem);
   const yScale = maxAbs(ref.y);
   let textbookError = 0;
   if (c.method === 'rk4') {
@@ -204,7 +204,8 @@ async function main(): Promise<void> {
   const notes: string[] = [];
   const problems = makeProblems(opts.sizes, notes);
 
-  const paths: SolverPath[] = [nativePath()];
+  const paths: SolverPath[] = [nativePath('native')];
+  for (const kind of ['native-js', 'native-f32'] as const) if (opts.paths.has(kind)) paths.push(nativePath(kind));
   for (const backend of ['wasm', 'cpu'] as const) {
     if (!opts.paths.has(backend)) continue;
     const made = await tfjsPath(backend);
@@ -243,7 +244,7 @@ async function main(): Promise<void> {
         const { result, answers } = await runCase(c, paths, opts);
         if (peer && answers.has('torchdiffeq') && c.method === 'dopri5') result.peerNfeFloat64 = await peer.nfeFloat64(c);
         const key = `${problem.name}|${c.T}`;
-        if (!refs.has(key)) refs.set(key, fineReference(mlpNative(problem), problem.y0, c.T));
+        if (!refs.has(key)) refs.set(key, fineReference(mlpNativeJs(problem), problem.y0, c.T));
         checkAnswers(c, result, answers, paths, refs.get(key)!);
         results.push(result);
         progress(`${result.label}: ${result.rounds} rounds, ${((performance.now() - started) / 1000).toFixed(0)} s so far`);

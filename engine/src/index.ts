@@ -10,3 +10,4 @@ export type { StateAlgebra, Tolerance, VectorField } from './state/algebra';
 export { nativeAlgebra, type NativeState } from './state/native';
 export { odeintEvent, solveToEvent, type EventFn, type OdeintEventOptions, type EventSolution } from './events';
 export { tf, engineInfo, selectBackend, ensureBackend, type EngineInfo, type BackendReport, type BackendPreference } from './backend/index';
+export { mlpForward, type MlpForward, type MlpWeightsLike, type MlpForwardOptions } from './kernels/mlpKernel';
