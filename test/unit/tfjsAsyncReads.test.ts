@@ -46,6 +46,13 @@ describe('tfjsAlgebra where reads are asynchronous', () => {
     assert.equal(tf.memory().numTensors, before);
   });
 
+  it('weightedRms over the first count components (a seminorm), leaving no tensor', async () => {
+    const before = tf.memory().numTensors;
+    const expected = rmsReference(f32(raw[0]).slice(0, 7), 1e-3, 1e-6, f32(raw[1]).slice(0, 7), f32(raw[2]).slice(0, 7));
+    close(await A.weightedRms(xs[0], 1e-3, 1e-6, xs[1], xs[2], 7), expected);
+    assert.equal(tf.memory().numTensors, before);
+  });
+
   it('per-component tolerances become tensors once, kept until released', async () => {
     const rtol = Float64Array.from({ length: 10 }, (_, i) => 1e-3 / (1 + i));
     const atol = Float64Array.from({ length: 10 }, (_, i) => 1e-6 * (1 + i));

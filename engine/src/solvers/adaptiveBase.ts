@@ -65,7 +65,7 @@ export abstract class AdaptiveStepperBase<S> extends StepperBase<S> {
       firstStep !== undefined
         ? Math.abs(firstStep)
         : await selectInitialStep(this.ops, (t, y) => this.evalF(t, y), this.t, this.y, this.fCur, this.dir,
-            startOrder, this.ctx.rtol, this.ctx.atol);
+            startOrder, this.ctx.rtol, this.ctx.atol, this.ctx.options.errorComponents);
     this.hAbs = this.ctrl.clamp(h);
   }
 

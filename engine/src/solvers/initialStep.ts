@@ -15,14 +15,15 @@ export async function selectInitialStep<S>(
   order: number,
   rtol: Tolerance,
   atol: Tolerance,
+  count?: number,
 ): Promise<number> {
-  const d0 = await ops.weightedRms(y0, rtol, atol, y0);
-  const d1 = await ops.weightedRms(f0, rtol, atol, y0);
+  const d0 = await ops.weightedRms(y0, rtol, atol, y0, undefined, count);
+  const d1 = await ops.weightedRms(f0, rtol, atol, y0, undefined, count);
   const h0 = d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : (0.01 * d0) / d1;
   const y1 = ops.lincomb(y0, [dir * h0], [f0]);
   const f1 = evalF(t0 + dir * h0, y1);
   const diff = ops.lincomb(f1, [-1], [f0]);
-  const d2 = (await ops.weightedRms(diff, rtol, atol, y0)) / h0;
+  const d2 = (await ops.weightedRms(diff, rtol, atol, y0, undefined, count)) / h0;
   ops.dispose(y1);
   ops.dispose(f1);
   ops.dispose(diff);

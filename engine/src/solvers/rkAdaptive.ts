@@ -83,7 +83,7 @@ export class AdaptiveRKStepper<S> extends AdaptiveStepperBase<S> {
       y1 = ops.lincomb(y0, tab.b.map((b) => h * b), ks);
     }
     const err = ops.lincomb(null, (tab.bErr as readonly number[]).map((e) => h * e), ks);
-    const errRatio = await ops.weightedRms(err, this.ctx.rtol, this.ctx.atol, y0, y1);
+    const errRatio = await ops.weightedRms(err, this.ctx.rtol, this.ctx.atol, y0, y1, this.ctx.options.errorComponents);
     ops.dispose(err);
 
     const size = this.controlledSize(p);

@@ -107,6 +107,12 @@ export class OdeSolve<S> {
     if (o.firstStep !== undefined && !(Number.isFinite(o.firstStep) && o.firstStep !== 0)) {
       throw new SolverError('input', `options.firstStep is ${o.firstStep}: it must be a finite, non-zero step.`);
     }
+    if (o.errorComponents !== undefined && !(Number.isInteger(o.errorComponents) && o.errorComponents >= 1 && o.errorComponents <= size)) {
+      throw new SolverError(
+        'input',
+        `options.errorComponents is ${o.errorComponents}: it must be a whole number from 1 to the state's size (${size}).`,
+      );
+    }
     if (o.maxNumSteps !== undefined && !(Number.isInteger(o.maxNumSteps) && o.maxNumSteps >= 1)) {
       throw new SolverError('input', `options.maxNumSteps is ${o.maxNumSteps}: it must be a positive integer.`);
     }

@@ -75,6 +75,11 @@ export interface SolverOptions {
   dfactor?: number;
   pcoeff?: number;
   icoeff?: number;
+  /**
+   * Adaptive methods: only the first N components (flattened) enter the error norm; the rest are
+   * integrated but not error-controlled (the seminorm of the adjoint, for its parameter part).
+   */
+  errorComponents?: number;
   /** Fixed-grid output between grid points: 'linear' (default, as torchdiffeq) or 'cubic' Hermite. */
   interp?: 'linear' | 'cubic';
   /** explicit_adams: order 1–4 (default 4). */

@@ -34,9 +34,11 @@ export interface StateAlgebra<S> {
   /**
    * Weighted RMS norm used by error control and first-step selection:
    * sqrt(mean((x / (atol + rtol·max(|ref0|, |ref1|)))²)); `ref1` omitted means `ref0` alone.
-   * Tensor backends that can only read asynchronously return a Promise.
+   * `count` limits the norm to the first `count` components (flattened): a seminorm, as the
+   * adjoint uses to leave its parameter part out of error control. Tensor backends that can
+   * only read asynchronously return a Promise.
    */
-  weightedRms(x: S, rtol: Tolerance, atol: Tolerance, ref0: S, ref1?: S): number | Promise<number>;
+  weightedRms(x: S, rtol: Tolerance, atol: Tolerance, ref0: S, ref1?: S, count?: number): number | Promise<number>;
 
   /**
    * Calls `f(t, y)` and checks that its result has y's shape (throwing a `SolverError` of

@@ -40,8 +40,8 @@ class NativeAlgebra implements StateAlgebra<NativeState> {
     return out;
   }
 
-  weightedRms(x: NativeState, rtol: Tolerance, atol: Tolerance, ref0: NativeState, ref1?: NativeState): number {
-    const n = x.length;
+  weightedRms(x: NativeState, rtol: Tolerance, atol: Tolerance, ref0: NativeState, ref1?: NativeState, count?: number): number {
+    const n = count === undefined ? x.length : Math.min(count, x.length);
     if (n === 0) return 0;
     let sum = 0;
     const scalar = typeof rtol === 'number' && typeof atol === 'number';

@@ -68,8 +68,9 @@ function rmsOfValues(
   atol: Tolerance,
   ref0: ArrayLike<number>,
   ref1?: ArrayLike<number>,
+  count?: number,
 ): number {
-  const n = x.length;
+  const n = count === undefined ? x.length : Math.min(count, x.length);
   let sum = 0;
   for (let i = 0; i < n; i++) {
     const r = ref1 ? Math.max(Math.abs(ref0[i]), Math.abs(ref1[i])) : Math.abs(ref0[i]);
@@ -157,19 +158,22 @@ class TfjsAlgebra implements StateAlgebra<Tensor> {
     });
   }
 
-  weightedRms(x: Tensor, rtol: Tolerance, atol: Tolerance, ref0: Tensor, ref1?: Tensor): number | Promise<number> {
-    const n = x.size;
+  weightedRms(x: Tensor, rtol: Tolerance, atol: Tolerance, ref0: Tensor, ref1?: Tensor, count?: number): number | Promise<number> {
+    const n = count === undefined ? x.size : Math.min(count, x.size);
     if (typeof rtol !== 'number') checkToleranceLength(rtol, 'rtol', x);
     if (typeof atol !== 'number') checkToleranceLength(atol, 'atol', x);
     if (n === 0) return 0;
     // Where values can be read synchronously a float64 loop over them beats ~10 kernels.
-    if (readsSynchronously()) return rmsOfValues(x.dataSync(), rtol, atol, ref0.dataSync(), ref1?.dataSync());
+    if (readsSynchronously()) return rmsOfValues(x.dataSync(), rtol, atol, ref0.dataSync(), ref1?.dataSync(), n);
     const sumSq = tf.tidy(() => {
       const ref = ref1 ? tf.maximum(tf.abs(ref0), tf.abs(ref1)) : tf.abs(ref0);
       const asTensor = (tol: Tolerance): Tensor =>
         typeof tol === 'number' ? tf.scalar(tol, 'float32') : tf.reshape(toleranceTensor(tol), x.shape);
       const scale = tf.add(asTensor(atol), tf.mul(ref, asTensor(rtol)));
-      return tf.sum(tf.square(tf.div(x, scale)));
+      const scaled = tf.div(x, scale);
+      // A seminorm keeps the first n components of the flattened state.
+      const kept = n === x.size ? scaled : tf.slice(tf.reshape(scaled, [-1]), 0, n);
+      return tf.sum(tf.square(kept));
     });
     return sumSq
       .data()

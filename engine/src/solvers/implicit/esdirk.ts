@@ -119,7 +119,7 @@ export class EsdirkStepper extends AdaptiveStepperBase<NativeState> {
 
     const y1 = tab.stifflyAccurate ? z : ops.lincomb(y0, tab.b.map((b) => h * b), ks);
     const err = ops.lincomb(null, tab.bErr.map((e) => h * e), ks);
-    const errRatio = await ops.weightedRms(err, this.ctx.rtol, this.ctx.atol, y0, y1);
+    const errRatio = await ops.weightedRms(err, this.ctx.rtol, this.ctx.atol, y0, y1, this.ctx.options.errorComponents);
     const accepted = this.ctrl.accept(errRatio, size);
     let hNext = this.ctrl.propose(size, errRatio, accepted);
     this.pushRatio(errRatio);
