@@ -11,3 +11,4 @@ export { nativeAlgebra, type NativeState } from './state/native';
 export { odeintEvent, solveToEvent, type EventFn, type OdeintEventOptions, type EventSolution } from './events';
 export { tf, engineInfo, selectBackend, ensureBackend, type EngineInfo, type BackendReport, type BackendPreference } from './backend/index';
 export { mlpForward, type MlpForward, type MlpWeightsLike, type MlpForwardOptions } from './kernels/mlpKernel';
+export { encodeSafetensors, decodeSafetensors, type NamedTensor, type SafetensorsFile } from './io/safetensors';
