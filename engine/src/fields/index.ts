@@ -6,3 +6,4 @@ export type { ParamEntry } from './mlpLayout';
 export { augment, augmentedField, augmentedMlpField, project, type AugmentedField, type AugmentedMlpField } from './augmentedField';
 export { tensorField } from './tensorField';
 export { tensorMlpField, type TensorMlpField } from './tensorMlpField';
+export { mapInput } from './mapInput';

@@ -1,0 +1,26 @@
+import type { NativeField } from './field';
+
+/**
+ * A field that sees its state through an elementwise map: f(t, y) = base(t, g(y)). torchdiffeq's
+ * ode_demo learns `net(y**3)`, i.e. `mapInput(mlpField(…), (x) => x ** 3, (x) => 3 * x * x)`.
+ * The VJP applies the chain rule: aᵀ∂f/∂y = (aᵀ∂base/∂u)·g'(y), and the parameters' part is the base's.
+ */
+export function mapInput(base: NativeField, g: (x: number) => number, dg: (x: number) => number): NativeField {
+  const mapped = (y: Float64Array): Float64Array => {
+    const u = new Float64Array(y.length);
+    for (let i = 0; i < y.length; i++) u[i] = g(y[i]);
+    return u;
+  };
+  return {
+    kind: 'native',
+    dim: base.dim,
+    params: base.params,
+    f: (t, y) => base.f(t, mapped(y)),
+    vjp: (t, y, a) => {
+      const inner = base.vjp(t, mapped(y), a);
+      const gy = inner.y;
+      for (let i = 0; i < y.length; i++) gy[i] *= dg(y[i]);
+      return { y: gy, params: inner.params };
+    },
+  };
+}
