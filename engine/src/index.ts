@@ -12,3 +12,6 @@ export { odeintEvent, solveToEvent, type EventFn, type OdeintEventOptions, type 
 export { tf, engineInfo, selectBackend, ensureBackend, type EngineInfo, type BackendReport, type BackendPreference } from './backend/index';
 export { mlpForward, type MlpForward, type MlpWeightsLike, type MlpForwardOptions } from './kernels/mlpKernel';
 export { encodeSafetensors, decodeSafetensors, type NamedTensor, type SafetensorsFile } from './io/safetensors';
+export * from './fields/index';
+export * from './train/index';
+export * from './data/index';

@@ -1,7 +1,7 @@
 import { odeint } from '../odeint';
 import { SolverError } from '../solvers/errors';
 import type { SolverOptions } from '../solvers/stepper';
-import { loadUserModule } from './loadModule';
+import { loadUserModule } from '../experiments/loadModule';
 
 /** What a module given to `neural-ode solve` default-exports. */
 export interface SolveModule {

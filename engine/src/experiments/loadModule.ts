@@ -56,6 +56,8 @@ export async function loadUserModule(file: string): Promise<unknown> {
   const bundled = join(dir, 'module.cjs');
   try {
     writeFileSync(bundled, out.outputFiles[0].text);
+    // Stack traces (and the locations defineExperiment records) then point into the user's file.
+    process.setSourceMapsEnabled(true);
     const req = createRequire(path);
     const mod = req(bundled) as { default?: unknown };
     return mod.default ?? mod;

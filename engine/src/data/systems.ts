@@ -1,0 +1,56 @@
+import { sampleTrajectory, type TrajectoryOptions } from './trajectory';
+import type { TrajectoryData } from './types';
+
+export interface DampedOscillatorOptions extends Partial<TrajectoryOptions> {
+  /** Natural angular frequency ω (default 1). */
+  omega?: number;
+  /** Damping ratio ζ (default 0.1: underdamped). */
+  zeta?: number;
+  /** [position, velocity] at t0 (default [1, 0]). */
+  y0?: ArrayLike<number>;
+}
+
+/** x'' + 2ζω x' + ω² x = 0 as a first-order system in y = [x, v]. */
+export function dampedOscillatorField(omega = 1, zeta = 0.1): (t: number, y: Float64Array) => Float64Array {
+  const w2 = omega * omega;
+  const c = 2 * zeta * omega;
+  return (_t, y) => Float64Array.of(y[1], -w2 * y[0] - c * y[1]);
+}
+
+/** A damped harmonic oscillator, 200 samples on [0, 20] by default. */
+export function dampedOscillator(opts: DampedOscillatorOptions = {}): Promise<TrajectoryData> {
+  return sampleTrajectory('dampedOscillator', dampedOscillatorField(opts.omega ?? 1, opts.zeta ?? 0.1), Float64Array.from(opts.y0 ?? [1, 0]), {
+    dataSize: opts.dataSize ?? 200,
+    t0: opts.t0 ?? 0,
+    t1: opts.t1 ?? 20,
+    noiseStd: opts.noiseStd,
+    seed: opts.seed,
+  });
+}
+
+export interface LotkaVolterraOptions extends Partial<TrajectoryOptions> {
+  /** Prey growth α, predation β, predator growth per prey δ, predator death γ. */
+  alpha?: number;
+  beta?: number;
+  delta?: number;
+  gamma?: number;
+  /** [prey, predators] at t0 (default [1, 1]). */
+  y0?: ArrayLike<number>;
+}
+
+/** x' = αx − βxy, y' = δxy − γy. */
+export function lotkaVolterraField(alpha = 1.5, beta = 1, delta = 1, gamma = 3): (t: number, y: Float64Array) => Float64Array {
+  return (_t, y) => Float64Array.of(alpha * y[0] - beta * y[0] * y[1], delta * y[0] * y[1] - gamma * y[1]);
+}
+
+/** Lotka–Volterra predator–prey cycles (α 1.5, β 1, δ 1, γ 3), 200 samples on [0, 15] by default. */
+export function lotkaVolterra(opts: LotkaVolterraOptions = {}): Promise<TrajectoryData> {
+  const f = lotkaVolterraField(opts.alpha ?? 1.5, opts.beta ?? 1, opts.delta ?? 1, opts.gamma ?? 3);
+  return sampleTrajectory('lotkaVolterra', f, Float64Array.from(opts.y0 ?? [1, 1]), {
+    dataSize: opts.dataSize ?? 200,
+    t0: opts.t0 ?? 0,
+    t1: opts.t1 ?? 15,
+    noiseStd: opts.noiseStd,
+    seed: opts.seed,
+  });
+}

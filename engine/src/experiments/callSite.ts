@@ -1,0 +1,22 @@
+/** A place in a user's file, for messages: `file:line:column`. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+export const formatLocation = (l: SourceLocation | undefined): string => (l ? `${l.file}:${l.line}:${l.column}: ` : '');
+
+/**
+ * Where the caller of the function that calls this was called from (one frame further out
+ * per `depth`), read from a stack trace. Bundled experiment modules carry inline source maps,
+ * so the location is in the user's own .ts file.
+ */
+export function callerLocation(depth = 0): SourceLocation | undefined {
+  const lines = (new Error().stack ?? '').split('\n').slice(1);
+  // [0] is callerLocation, [1] the function asking, [2] its caller.
+  const frame = lines[2 + depth];
+  const m = frame?.match(/\(?((?:file:\/\/)?[^()]+?):(\d+):(\d+)\)?\s*$/);
+  if (!m) return undefined;
+  return { file: m[1].replace(/^\s*at\s+/, '').replace(/^file:\/\//, ''), line: Number(m[2]), column: Number(m[3]) };
+}

@@ -1,0 +1,493 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ENGINE_VERSION } from '../version';
+import { decodeCheckpoint, encodeCheckpoint } from './checkpointFormat';
+import { RunStoreError } from './errors';
+import { formatMetricsLine, lastMetricsRecord, parseMetrics, readMetricsFile, repairMetricsTail, type MetricsRead, type MetricsRecord } from './metrics';
+import { makeRunId } from './runId';
+
+/**
+ * The on-disk run store: one folder per run under a runs root (by convention
+ * `<workspace>/.neural-ode/runs/<id>/`):
+ *
+ *   config.json             what was run: { id, experiment, createdAt, engineVersion, config }
+ *   metrics.jsonl           one JSON line per iteration, appended and flushed as it happens
+ *   checkpoint-latest.ckpt  the newest checkpoint (format: checkpointFormat.ts)
+ *   checkpoint-prev.ckpt    the one before it, the fallback when the newest does not verify
+ *   run.lock                { pid, hostname, startedAt } while a process writes the run
+ *   result.json             how it ended: { status, finishedAt, ... }; absent while running
+ *
+ * Every file that is replaced (config, checkpoints, result) is written to a temporary file in
+ * the same folder, fsynced and renamed over the old one, so a reader or a crash sees either the
+ * old or the new content, never a mix. Metrics lines are appended with one write each; a crash
+ * loses at most the line being written, which readers report and skip.
+ */
+
+export const CONFIG_FILE = 'config.json';
+export const METRICS_FILE = 'metrics.jsonl';
+export const RESULT_FILE = 'result.json';
+export const LOCK_FILE = 'run.lock';
+export const CHECKPOINT_LATEST = 'checkpoint-latest.ckpt';
+export const CHECKPOINT_PREV = 'checkpoint-prev.ckpt';
+
+/** The conventional runs folder of a workspace. */
+export function defaultRunsRoot(workspace: string): string {
+  return path.join(workspace, '.neural-ode', 'runs');
+}
+
+export type RunStatus = 'running' | 'finished' | 'failed' | 'cancelled' | 'interrupted';
+
+export interface RunConfigFile {
+  id: string;
+  experiment: string;
+  createdAt: string;
+  engineVersion: string;
+  config: unknown;
+}
+
+export interface RunResult {
+  status: 'finished' | 'failed' | 'cancelled';
+  /** What a person should read: why it failed, where it was cancelled. */
+  message?: string;
+  iterations?: number;
+  finalLoss?: number;
+  [key: string]: unknown;
+}
+
+/** What a checkpoint holds; params and any Float64Array/Float32Array inside are stored bit-exactly. */
+export interface CheckpointData {
+  iteration: number;
+  params: Float64Array | Float32Array | Record<string, Float64Array | Float32Array>;
+  optimizerState?: unknown;
+  rngState?: unknown;
+  [key: string]: unknown;
+}
+
+export interface LoadedCheckpoint {
+  checkpoint: CheckpointData;
+  file: string;
+  /** True when the newest file did not verify and the previous one was loaded. */
+  fellBack: boolean;
+  /** What was wrong with the files skipped over (empty when the newest loaded). */
+  problems: string[];
+}
+
+/** A run opened for writing: metrics appends, checkpoints, the final result. */
+export class Run {
+  readonly metricsFile: string;
+  private fd: number | null;
+
+  constructor(
+    readonly root: string,
+    readonly id: string,
+    readonly dir: string,
+    readonly experiment: string,
+    readonly config: unknown,
+    /** Iteration of the last metrics line when opened (for resume), or null for a new run. */
+    readonly lastIteration: number | null,
+  ) {
+    this.metricsFile = path.join(dir, METRICS_FILE);
+    this.fd = fs.openSync(this.metricsFile, 'a');
+  }
+
+  get isOpen(): boolean {
+    return this.fd !== null;
+  }
+
+  /** Appends one line (one write call, so a crash cannot leave half of a line and then more). */
+  appendMetrics(record: MetricsRecord): void {
+    if (this.fd === null) throw new RunStoreError('input', `Run ${this.id} is closed; open it again with openRun to append metrics.`);
+    if (!Number.isFinite(record.iteration)) throw new RunStoreError('input', `A metrics record needs a finite iteration number, got ${record.iteration}.`);
+    fs.writeSync(this.fd, formatMetricsLine(record));
+  }
+
+  /** Forces the metrics written so far to disk (also done at every checkpoint). */
+  syncMetrics(): void {
+    if (this.fd !== null) fs.fsyncSync(this.fd);
+  }
+
+  writeCheckpoint(data: CheckpointData): { file: string; bytes: number } {
+    if (!Number.isInteger(data.iteration) || data.iteration < 0) {
+      throw new RunStoreError('input', `A checkpoint needs an integer iteration ≥ 0, got ${data.iteration}.`);
+    }
+    const bytes = encodeCheckpoint(data);
+    this.syncMetrics();
+    const latest = path.join(this.dir, CHECKPOINT_LATEST);
+    const prev = path.join(this.dir, CHECKPOINT_PREV);
+    const tmp = tempName(this.dir, `checkpoint-${data.iteration}`);
+    writeFileDurably(tmp, bytes);
+    // Keep the current newest as prev. A hard link keeps `latest` in place throughout, so at
+    // every instant both names hold complete files; where links are unsupported, copy.
+    if (fs.existsSync(latest)) {
+      const prevTmp = tempName(this.dir, 'checkpoint-prev');
+      try {
+        fs.linkSync(latest, prevTmp);
+      } catch {
+        fs.copyFileSync(latest, prevTmp);
+        syncFile(prevTmp);
+      }
+      fs.renameSync(prevTmp, prev);
+    }
+    fs.renameSync(tmp, latest);
+    syncDir(this.dir);
+    return { file: latest, bytes: bytes.length };
+  }
+
+  loadLatestCheckpoint(): LoadedCheckpoint {
+    return loadLatestCheckpoint(this.dir);
+  }
+
+  /** Writes result.json, closes the metrics stream and releases the run. */
+  finish(result: RunResult): void {
+    if (!['finished', 'failed', 'cancelled'].includes(result.status)) {
+      throw new RunStoreError('input', `A run ends as finished, failed or cancelled, got '${result.status}'.`);
+    }
+    this.syncMetrics();
+    writeJsonAtomic(path.join(this.dir, RESULT_FILE), { ...result, finishedAt: new Date().toISOString() });
+    this.close();
+  }
+
+  /** Closes the metrics stream and releases the lock without a result (the run reads as interrupted). */
+  close(): void {
+    if (this.fd === null) return;
+    fs.fsyncSync(this.fd);
+    fs.closeSync(this.fd);
+    this.fd = null;
+    releaseLock(this.dir);
+  }
+}
+
+export interface CreateRunOptions {
+  experiment: string;
+  config: unknown;
+  /** For tests and imports: the clock that names the run. */
+  now?: Date;
+}
+
+/** Makes a new run folder with config.json and an empty metrics stream. */
+export function createRun(root: string, opts: CreateRunOptions): Run {
+  if (typeof opts.experiment !== 'string' || opts.experiment.trim() === '') {
+    throw new RunStoreError('input', 'createRun needs the experiment name (the name given to defineExperiment).');
+  }
+  fs.mkdirSync(root, { recursive: true });
+  const { id, dir } = claimRunDir(root, opts.experiment, opts.now);
+  const configFile: RunConfigFile = {
+    id,
+    experiment: opts.experiment,
+    createdAt: (opts.now ?? new Date()).toISOString(),
+    engineVersion: ENGINE_VERSION,
+    config: opts.config ?? null,
+  };
+  writeJsonAtomic(path.join(dir, CONFIG_FILE), configFile);
+  takeLock(dir, id);
+  return new Run(root, id, dir, opts.experiment, configFile.config, null);
+}
+
+/** A fresh run folder; mkdir is not recursive, so it fails if the id is taken and two runs never share one. */
+function claimRunDir(root: string, experiment: string, now?: Date): { id: string; dir: string } {
+  for (let attempt = 0; ; attempt++) {
+    const id = makeRunId(experiment, now);
+    const dir = path.join(root, id);
+    try {
+      fs.mkdirSync(dir);
+      return { id, dir };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 100) throw err;
+    }
+  }
+}
+
+export interface OpenRunOptions {
+  /**
+   * Drop metrics lines after this iteration: a resume from a checkpoint at iteration k redoes
+   * k+1, …, so the stream stays one line per iteration.
+   */
+  rewindTo?: number;
+}
+
+/**
+ * Opens an existing run to continue it (resume): the same metrics stream, a fresh lock, and no
+ * result.json (the run is running again). An interrupted last metrics line is cut off first.
+ */
+export function openRun(root: string, id: string, opts: OpenRunOptions = {}): Run {
+  const dir = runDir(root, id);
+  const config = readConfig(dir, id);
+  takeLock(dir, id);
+  try {
+    const metricsFile = path.join(dir, METRICS_FILE);
+    repairMetricsTail(metricsFile);
+    cleanTempFiles(dir);
+    if (opts.rewindTo !== undefined) rewindMetrics(metricsFile, opts.rewindTo);
+    fs.rmSync(path.join(dir, RESULT_FILE), { force: true });
+    const last = lastMetricsRecord(metricsFile);
+    return new Run(root, id, dir, config.experiment, config.config, last?.iteration ?? null);
+  } catch (err) {
+    releaseLock(dir);
+    throw err;
+  }
+}
+
+export function appendMetrics(run: Run, record: MetricsRecord): void {
+  run.appendMetrics(record);
+}
+
+export function writeCheckpoint(run: Run, data: CheckpointData): { file: string; bytes: number } {
+  return run.writeCheckpoint(data);
+}
+
+export function finishRun(run: Run, result: RunResult): void {
+  run.finish(result);
+}
+
+/** A run's metrics: every complete line, and what (if anything) was cut off or unreadable. */
+export function readMetrics(runOrDir: Run | string): MetricsRead {
+  const dir = typeof runOrDir === 'string' ? runOrDir : runOrDir.dir;
+  return readMetricsFile(path.join(dir, METRICS_FILE));
+}
+
+/**
+ * The newest checkpoint of a run that verifies: checkpoint-latest, else checkpoint-prev (saying
+ * why latest was skipped). Throws RunStoreError 'noCheckpoint' when there is none, 'corrupt'
+ * (naming each file and its problem) when none verifies.
+ */
+export function loadLatestCheckpoint(runOrDir: Run | string): LoadedCheckpoint {
+  const dir = typeof runOrDir === 'string' ? runOrDir : runOrDir.dir;
+  const problems: string[] = [];
+  const files = [CHECKPOINT_LATEST, CHECKPOINT_PREV].map((f) => path.join(dir, f));
+  let present = 0;
+  for (const [k, file] of files.entries()) {
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') problems.push(`${file}: cannot be read (${(err as Error).message})`);
+      else if (k === 0 && fs.existsSync(files[1])) problems.push(`${file} is missing`);
+      continue;
+    }
+    present++;
+    try {
+      const checkpoint = decodeCheckpoint(bytes, file) as CheckpointData;
+      if (typeof checkpoint?.iteration !== 'number') throw new RunStoreError('corrupt', `${file}: it verifies but holds no iteration number.`, [file]);
+      return { checkpoint, file, fellBack: k > 0, problems };
+    } catch (err) {
+      problems.push(err instanceof RunStoreError ? err.message : `${file}: ${(err as Error).message}`);
+    }
+  }
+  if (present === 0 && problems.length === 0) {
+    throw new RunStoreError('noCheckpoint', `No checkpoint in ${dir} yet (neither ${CHECKPOINT_LATEST} nor ${CHECKPOINT_PREV}): the run stopped before its first checkpoint; start it afresh.`, files);
+  }
+  throw new RunStoreError(
+    'corrupt',
+    `No checkpoint in ${dir} verifies:\n  ${problems.join('\n  ')}\nThe run cannot resume from these files; start it afresh (its metrics.jsonl is intact).`,
+    files,
+  );
+}
+
+export interface RunSummary {
+  id: string;
+  dir: string;
+  experiment: string;
+  status: RunStatus;
+  createdAt: string;
+  finishedAt?: string;
+  /** Iteration of the last metrics line (null before the first). */
+  lastIteration: number | null;
+  lastLoss: number | null;
+  wallSeconds: number | null;
+  /** result.json's message, or why the run reads as it does. */
+  message?: string;
+  pid?: number;
+}
+
+/**
+ * Every run under root, newest first, with its status read from the files: result.json decides
+ * finished/failed/cancelled; without it a run whose lock names a live process on this machine is
+ * running, otherwise interrupted (killed, crashed, or stopped without a result: resumable).
+ */
+export function listRuns(root: string): RunSummary[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(root);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const runs: RunSummary[] = [];
+  for (const name of names) {
+    const dir = path.join(root, name);
+    let config: RunConfigFile;
+    try {
+      config = JSON.parse(fs.readFileSync(path.join(dir, CONFIG_FILE), 'utf8')) as RunConfigFile;
+    } catch {
+      continue; // not a run folder (or one whose creation did not get as far as config.json)
+    }
+    runs.push(summarize(dir, name, config));
+  }
+  return runs.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+}
+
+/** One run's summary, as listRuns gives it. */
+export function readRun(root: string, id: string): RunSummary {
+  const dir = runDir(root, id);
+  return summarize(dir, id, readConfig(dir, id));
+}
+
+function summarize(dir: string, id: string, config: RunConfigFile): RunSummary {
+  const last = lastMetricsRecord(path.join(dir, METRICS_FILE));
+  const summary: RunSummary = {
+    id,
+    dir,
+    experiment: config.experiment,
+    status: 'interrupted',
+    createdAt: config.createdAt,
+    lastIteration: last?.iteration ?? null,
+    lastLoss: typeof last?.loss === 'number' ? last.loss : null,
+    wallSeconds: typeof last?.wallSeconds === 'number' ? last.wallSeconds : null,
+  };
+  const result = readJson<RunResult & { finishedAt?: string }>(path.join(dir, RESULT_FILE));
+  if (result !== null && ['finished', 'failed', 'cancelled'].includes(result.status)) {
+    summary.status = result.status;
+    summary.finishedAt = result.finishedAt;
+    if (typeof result.message === 'string') summary.message = result.message;
+    return summary;
+  }
+  const lock = readJson<LockInfo>(path.join(dir, LOCK_FILE));
+  if (lock !== null && lockIsLive(lock)) {
+    summary.status = 'running';
+    summary.pid = lock.pid;
+  } else {
+    summary.message = lock !== null ? `process ${lock.pid} ended without a result (killed or crashed); resume it from its last checkpoint` : 'no result and no live process; resume it from its last checkpoint';
+  }
+  return summary;
+}
+
+// ── files ──────────────────────────────────────────────────────────────────────────────────
+
+interface LockInfo {
+  pid: number;
+  hostname: string;
+  startedAt: string;
+}
+
+function lockIsLive(lock: LockInfo): boolean {
+  if (lock.hostname !== os.hostname()) return true; // another machine's process: cannot tell, assume it runs
+  if (lock.pid === process.pid) return true;
+  try {
+    process.kill(lock.pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // alive, owned by someone else
+  }
+}
+
+function takeLock(dir: string, id: string): void {
+  const file = path.join(dir, LOCK_FILE);
+  const held = readJson<LockInfo>(file);
+  if (held !== null && held.pid !== process.pid && lockIsLive(held)) {
+    throw new RunStoreError('busy', `Run ${id} is being written by process ${held.pid} on ${held.hostname} (since ${held.startedAt}); stop that process first, or wait for it to finish.`, [file]);
+  }
+  writeJsonAtomic(file, { pid: process.pid, hostname: os.hostname(), startedAt: new Date().toISOString() } satisfies LockInfo);
+}
+
+function releaseLock(dir: string): void {
+  const file = path.join(dir, LOCK_FILE);
+  const held = readJson<LockInfo>(file);
+  if (held === null || held.pid === process.pid) fs.rmSync(file, { force: true });
+}
+
+function runDir(root: string, id: string): string {
+  if (!/^[A-Za-z0-9._-]+$/.test(id) || id === '.' || id === '..') {
+    throw new RunStoreError('input', `'${id}' is not a run id (ids look like 20261122-081530-spiral-3f2a; list them with listRuns).`);
+  }
+  return path.join(root, id);
+}
+
+function readConfig(dir: string, id: string): RunConfigFile {
+  const file = path.join(dir, CONFIG_FILE);
+  if (!fs.existsSync(dir)) throw new RunStoreError('notFound', `No run ${id} in ${path.dirname(dir)}; list the runs there with listRuns (or \`neural-ode runs\`).`, [dir]);
+  const config = readJson<RunConfigFile>(file);
+  if (config === null) throw new RunStoreError('corrupt', `Run ${id} has no readable ${CONFIG_FILE} (${file}); it cannot be resumed.`, [file]);
+  return config;
+}
+
+function readJson<T>(file: string): T | null {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+  } catch {
+    return null;
+  }
+}
+
+function tempName(dir: string, base: string): string {
+  return path.join(dir, `.${base}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
+}
+
+function writeFileDurably(file: string, data: Uint8Array | string): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    let written = 0;
+    while (written < buf.length) written += fs.writeSync(fd, buf, written, buf.length - written);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function syncFile(file: string): void {
+  const fd = fs.openSync(file, 'r+');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Makes renames in dir durable; a no-op where directories cannot be fsynced (Windows). */
+function syncDir(dir: string): void {
+  let fd: number | null = null;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // not supported on this platform
+  } finally {
+    if (fd !== null) fs.closeSync(fd);
+  }
+}
+
+function writeJsonAtomic(file: string, value: unknown): void {
+  const tmp = tempName(path.dirname(file), path.basename(file));
+  writeFileDurably(tmp, JSON.stringify(value, null, 2) + '\n');
+  fs.renameSync(tmp, file);
+  syncDir(path.dirname(file));
+}
+
+function rewindMetrics(file: string, iteration: number): void {
+  if (!fs.existsSync(file)) return;
+  const text = fs.readFileSync(file, 'utf8');
+  const kept = text.split('\n').filter((line) => {
+    if (line.trim() === '') return false;
+    const rec = parseMetrics(line + '\n').records[0];
+    return rec === undefined || rec.iteration <= iteration;
+  });
+  const tmp = tempName(path.dirname(file), path.basename(file));
+  writeFileDurably(tmp, kept.map((l) => l + '\n').join(''));
+  fs.renameSync(tmp, file);
+}
+
+/** Removes temporary files a killed writer left behind (never the ones of a live process). */
+export function cleanTempFiles(runOrDir: Run | string): string[] {
+  const dir = typeof runOrDir === 'string' ? runOrDir : runOrDir.dir;
+  const removed: string[] = [];
+  for (const name of fs.readdirSync(dir)) {
+    const m = /^\..*\.(\d+)\.[a-z0-9]+\.tmp$/.exec(name);
+    if (m === null) continue;
+    const pid = Number(m[1]);
+    if (pid !== process.pid && lockIsLive({ pid, hostname: os.hostname(), startedAt: '' })) continue;
+    fs.rmSync(path.join(dir, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
+}
