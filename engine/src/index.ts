@@ -15,3 +15,4 @@ export { encodeSafetensors, decodeSafetensors, type NamedTensor, type Safetensor
 export * from './fields/index';
 export * from './train/index';
 export * from './data/index';
+export * from './gradients/index';

@@ -4,7 +4,7 @@ import { implicitMethods } from './implicit/methods';
 import { AdamsBashforthStepper, LinearMultistepStepper } from './multistep';
 import { AdaptiveRKStepper } from './rkAdaptive';
 import type { Stepper, StepperContext } from './stepper';
-import { validateTableau, type ButcherTableau } from './tableau';
+import { validateTableau, type ButcherTableau, type CheckedTableau } from './tableau';
 import { adaptiveHeun, bosh3, dopri5, fehlberg2, tsit5 } from './tableaus/adaptive';
 import { dopri8 } from './tableaus/dopri8';
 import { euler, heun, heun3, midpoint, rk4, rk4Classic } from './tableaus/fixed';
@@ -16,6 +16,8 @@ export interface MethodInfo {
   /** Order of accuracy (for lm and explicit_adams, the default configuration's). */
   readonly order: number;
   readonly description: string;
+  /** The Butcher tableau of an explicit Runge–Kutta method (what discrete adjoints differentiate). */
+  readonly tableau?: CheckedTableau;
   create<S>(ctx: StepperContext<S>): Stepper<S>;
 }
 
@@ -27,6 +29,7 @@ const adaptiveRK = (tab: ButcherTableau, description: string): MethodInfo => {
     implicit: false,
     order: tab.order,
     description,
+    tableau: checked,
     create: (ctx) => new AdaptiveRKStepper(ctx, checked),
   };
 };
@@ -39,6 +42,7 @@ const fixedRK = (tab: ButcherTableau, name: string, description: string): Method
     implicit: false,
     order: tab.order,
     description,
+    tableau: checked,
     create: (ctx) => new FixedGridRKStepper(ctx, checked),
   };
 };

@@ -1,0 +1,41 @@
+import type { NativeField } from '../fields/field';
+import type { StateAlgebra } from '../state/algebra';
+import { nativeAlgebra } from '../state/native';
+
+/**
+ * What the reverse sweeps need from a field, for one kind of state S and of parameter
+ * gradient P: evaluations, vjps, and accumulating dL/dθ. Every returned value is new and owned
+ * by the caller (tensors must be disposed; typed arrays are simply dropped).
+ */
+export interface DiffOps<S, P> {
+  readonly ops: StateAlgebra<S>;
+  f(t: number, y: S): S;
+  vjp(t: number, y: S, a: S): { y: S; params: P };
+  zeroParams(): P;
+  /** acc + g; both are consumed (the result may be acc itself, updated in place). */
+  addParams(acc: P, g: P): P;
+  disposeParams(p: P): void;
+  /** A copy of a state seen in a hook that outlives the hook. */
+  keep(y: S): S;
+  /** Bytes of one state, for the memory statistics. */
+  readonly stateBytes: number;
+}
+
+export function nativeDiffOps(field: NativeField, n: number): DiffOps<Float64Array, Float64Array> {
+  const ops = nativeAlgebra(new Float64Array(0)) as unknown as StateAlgebra<Float64Array>;
+  const p = field.params.length;
+  return {
+    ops,
+    // A copy: a field may return a buffer it reuses.
+    f: (t, y) => Float64Array.from(field.f(t, y)),
+    vjp: (t, y, a) => field.vjp(t, y, a),
+    zeroParams: () => new Float64Array(p),
+    addParams: (acc, g) => {
+      for (let r = 0; r < p; r++) acc[r] += g[r];
+      return acc;
+    },
+    disposeParams: () => {},
+    keep: (y) => Float64Array.from(y),
+    stateBytes: 8 * n,
+  };
+}
