@@ -4,7 +4,7 @@ import { SolverError, fmt } from '../solvers/errors';
 import { methodInfo } from '../solvers/registry';
 import type { SolverOptions } from '../solvers/stepper';
 import type { Tolerance } from '../state/algebra';
-import type { BackwardCounts, GradStats, NativeGradResult, OdeintGradOptions } from './types';
+import { resolveCotangents, type BackwardCounts, type CotangentSource, type GradStats, type NativeGradResult, type OdeintGradOptions } from './types';
 
 const DEFAULT_RTOL = 1e-7;
 const DEFAULT_ATOL = 1e-9;
@@ -65,7 +65,7 @@ export async function adjointGrad(
   field: NativeField,
   y0: Float64Array,
   times: readonly number[],
-  cotangents: readonly (Float64Array | null)[],
+  cotangentSource: CotangentSource<Float64Array>,
   opts: OdeintGradOptions,
 ): Promise<NativeGradResult> {
   const method = methodInfo(opts.method ?? 'dopri5').name;
@@ -77,6 +77,7 @@ export async function adjointGrad(
     signal: opts.signal,
   });
   const ys = sol.ys as Float64Array[];
+  const cotangents = resolveCotangents(cotangentSource, ys);
   const n = y0.length;
   const p = field.params.length;
   const adj = opts.adjointOptions ?? {};

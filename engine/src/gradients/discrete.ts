@@ -8,7 +8,7 @@ import { nativeDiffOps, type DiffOps } from './diffOps';
 import { placeCotangents, type Injection } from './outputs';
 import { recomputeStep, reverseStep, type StepRecord } from './rkReverse';
 import { rkPlan } from './rkMethods';
-import type { BackwardCounts, GradStats, NativeGradResult, OdeintGradOptions } from './types';
+import { resolveCotangents, type BackwardCounts, type CotangentSource, type GradStats, type NativeGradResult, type OdeintGradOptions } from './types';
 
 interface TapeStep extends StepRecord {
   readonly t0: number;
@@ -48,7 +48,7 @@ export async function discreteSweep<S, P>(
   d: DiffOps<S, P>,
   y0: S,
   times: readonly number[],
-  cotangents: readonly (S | null)[],
+  cotangents: CotangentSource<S>,
   opts: OdeintGradOptions,
   mode: 'backprop' | 'checkpoint',
 ): Promise<DiscreteResult<S, P>> {
@@ -127,7 +127,7 @@ export async function discreteSweep<S, P>(
     ys = await solve.run();
     const N = steps.length;
     const boundaries = [...steps.map((s) => s.t0), times[times.length - 1]];
-    const injections = placeCotangents(times, boundaries, cotangents, options.interp);
+    const injections = placeCotangents(times, boundaries, resolveCotangents(cotangents, ys), options.interp);
     lam = ops.lincomb(null, [0], [y0]);
     const inject = (m: number, ym: S): void => {
       const r = injectAt(d, injections[m], boundaries[m], ym, lam as S, gParams, counts);
@@ -236,7 +236,7 @@ export async function discreteGrad(
   field: NativeField,
   y0: Float64Array,
   times: readonly number[],
-  cotangents: readonly (Float64Array | null)[],
+  cotangents: CotangentSource<Float64Array>,
   opts: OdeintGradOptions,
   mode: 'backprop' | 'checkpoint',
 ): Promise<NativeGradResult> {

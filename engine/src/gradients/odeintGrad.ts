@@ -4,7 +4,7 @@ import { SolverError } from '../solvers/errors';
 import { checkTimes } from '../solvers/solve';
 import { adjointGrad } from './adjoint';
 import { discreteGrad } from './discrete';
-import { GRADIENT_METHODS, type GradientMethod, type NativeGradResult, type OdeintGradOptions, type TensorGradResult } from './types';
+import { GRADIENT_METHODS, type CotangentSource, type GradientMethod, type NativeGradResult, type OdeintGradOptions, type TensorGradResult } from './types';
 
 /** A cotangent dL/dy(t_i): a state-sized array, or null for an output the loss ignores. */
 export type NativeCotangent = ArrayLike<number> | null | undefined;
@@ -24,7 +24,7 @@ export async function odeintGrad(
   field: NativeField,
   y0: Float64Array,
   t: ArrayLike<number>,
-  cotangents: readonly NativeCotangent[],
+  cotangents: readonly NativeCotangent[] | ((ys: readonly Float64Array[]) => readonly NativeCotangent[]),
   opts?: OdeintGradOptions,
 ): Promise<NativeGradResult>;
 export async function odeintGrad(
@@ -38,7 +38,7 @@ export async function odeintGrad(
   field: Field,
   y0: Float64Array | Tensor,
   t: ArrayLike<number>,
-  cotangents: readonly unknown[],
+  cotangents: readonly unknown[] | ((ys: readonly Float64Array[]) => readonly NativeCotangent[]),
   opts: OdeintGradOptions = {},
 ): Promise<NativeGradResult | TensorGradResult> {
   const kind = checkField(field);
@@ -48,6 +48,9 @@ export async function odeintGrad(
   }
   const times = checkTimes(t);
   if (kind === 'tfjs') {
+    if (typeof cotangents === 'function') {
+      throw new SolverError('input', 'Cotangents as a function of the outputs work with native fields; give tensor fields an array.');
+    }
     const { tensorOdeintGrad } = await import('./tensorGrad');
     return tensorOdeintGrad(field as TensorField, y0 as Tensor, times, cotangents as (Tensor | null | undefined)[], opts, gradient);
   }
@@ -58,7 +61,10 @@ export async function odeintGrad(
     );
   }
   const native = field as NativeField;
-  const cots = checkCotangents(cotangents as NativeCotangent[], times.length, y0.length);
+  const cots: CotangentSource<Float64Array> =
+    typeof cotangents === 'function'
+      ? (ys) => checkCotangents(cotangents(ys), times.length, y0.length)
+      : checkCotangents(cotangents as NativeCotangent[], times.length, y0.length);
   const run = { ...opts, gradient };
   return gradient === 'adjoint'
     ? adjointGrad(native, y0, times, cots, run)

@@ -89,3 +89,13 @@ export interface BackwardCounts {
   f: number;
   vjp: number;
 }
+
+/**
+ * The cotangents dL/dy(t_i), one per output time (null: the loss ignores that output), or a
+ * function computing them from the outputs once the forward solve has made them, so a training
+ * loop can differentiate a loss of the predictions with a single forward solve.
+ */
+export type CotangentSource<S> = readonly (S | null)[] | ((ys: readonly S[]) => readonly (S | null)[]);
+
+export const resolveCotangents = <S>(source: CotangentSource<S>, ys: readonly S[]): readonly (S | null)[] =>
+  typeof source === 'function' ? source(ys) : source;
