@@ -16,3 +16,4 @@ export * from './fields/index';
 export * from './train/index';
 export * from './data/index';
 export * from './gradients/index';
+export * from './experiments/index';

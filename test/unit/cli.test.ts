@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = join(__dirname, '..', '..');
@@ -55,4 +57,56 @@ test('unknown methods, missing files and bad numbers are clear errors', () => {
   assert.match(cli('solve', join(fixtures, 'nothere.ts')).stderr, /no such file/);
   assert.match(cli('solve', join(fixtures, 'decay.ode.ts'), '--rtol', 'abc').stderr, /--rtol abc: expected a number/);
   assert.match(cli('frobnicate').stderr, /unknown command 'frobnicate'/);
+});
+
+const experiments = join(root, 'test', 'fixtures', 'experiments');
+const runsDir = (): string => mkdtempSync(join(tmpdir(), 'neural-ode-cli-runs-'));
+
+test('train runs an experiment to the requested iteration and reports the run', () => {
+  const out = runsDir();
+  const r = cli('train', join(experiments, 'tiny.ode.ts'), '--iterations', '12', '--out', out, '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const progress = lines.filter((l) => l.progress).map((l) => l.progress.iteration);
+  assert.deepEqual(progress, Array.from({ length: 12 }, (_, i) => i + 1));
+  const { result } = lines.at(-1);
+  assert.equal(result.status, 'finished');
+  assert.equal(result.iteration, 12);
+  assert.ok(existsSync(join(out, result.runId, 'checkpoint-latest.ckpt')));
+});
+
+test('Ctrl-C stops a training run cleanly, and --resume finishes it', async () => {
+  const out = runsDir();
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'engine/src/cli/main.ts'), 'train', join(experiments, 'tiny.ode.ts'), '--out', out, '--json'], {
+    cwd: root,
+  });
+  let stdout = '';
+  let interrupted = false;
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (d: string) => {
+    stdout += d;
+    if (!interrupted && /"iteration":3\b/.test(stdout)) {
+      interrupted = true;
+      child.kill('SIGINT');
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  assert.equal(code, 0);
+  const { result } = JSON.parse(stdout.trim().split('\n').at(-1)!);
+  assert.equal(result.status, 'cancelled');
+  assert.ok(result.iteration >= 3 && result.iteration < 400, `stopped at ${result.iteration}`);
+  const resumed = cli('train', join(experiments, 'tiny.ode.ts'), '--out', out, '--resume', result.runId, '--iterations', String(result.iteration + 5), '--json');
+  assert.equal(resumed.code, 0, resumed.stderr);
+  const last = JSON.parse(resumed.stdout.trim().split('\n').at(-1)!).result;
+  assert.equal(last.status, 'finished');
+  assert.equal(last.runId, result.runId);
+  assert.equal(last.iteration, result.iteration + 5);
+});
+
+test('experiment errors name the file, line and column', () => {
+  const bad = cli('train', join(experiments, 'badSpec.ode.ts'), '--out', runsDir());
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /badSpec\.ode\.ts:4:\d+: train\.iterations must be a whole number ≥ 1, got -3/);
+  assert.match(cli('train', join(experiments, 'syntaxError.ode.ts'), '--out', runsDir()).stderr, /syntaxError\.ode\.ts:5:\d+: /);
+  assert.match(cli('train', join(experiments, 'notAnExperiment.ode.ts'), '--out', runsDir()).stderr, /default export is not an experiment/);
 });

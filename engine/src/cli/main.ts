@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { SolverError } from '../solvers/errors';
 import { solveCommand, type SolveOutput } from './solveCommand';
+import { trainCommand } from './trainCommand';
 
 const USAGE = `usage: neural-ode <command> [options]
 
@@ -11,6 +12,11 @@ commands:
       --atol A         absolute tolerance
       --step-size H    grid spacing for fixed-grid methods
       --json           print the states and statistics as JSON
+  train <experiment>  train an experiment file (default export: defineExperiment({...}))
+      --iterations N   train to iteration N (default: the experiment's)
+      --out DIR        runs folder (default: ./.neural-ode/runs)
+      --resume ID      continue run ID from its last checkpoint
+      --json           progress and result as JSON lines
   help             show this text
 `;
 
@@ -30,6 +36,32 @@ function printTable(out: SolveOutput): void {
   );
 }
 
+async function train(rest: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      iterations: { type: 'string' },
+      out: { type: 'string' },
+      resume: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  if (positionals.length !== 1) throw new SolverError('input', 'train takes exactly one experiment file: neural-ode train spiral.ode.ts');
+  const iterations = num('iterations', values.iterations);
+  if (iterations !== undefined && !(Number.isInteger(iterations) && iterations >= 1)) {
+    throw new SolverError('input', `--iterations ${values.iterations}: expected a whole number ≥ 1.`);
+  }
+  const out = await trainCommand({ experiment: positionals[0], iterations, out: values.out, resume: values.resume, json: values.json === true });
+  if (values.json) process.stdout.write(JSON.stringify({ result: out }) + '\n');
+  else {
+    const loss = out.evalLoss !== null ? `, trajectory loss ${out.evalLoss.toPrecision(4)}` : '';
+    process.stderr.write(`${out.status}: ${out.iteration} iterations${loss}; run ${out.runId} in ${out.runDir}\n`);
+    if (out.message) process.stderr.write(`${out.message}\n`);
+  }
+  return out.status === 'failed' ? 1 : 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help' || command === '-h') {
@@ -38,6 +70,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   let json = false;
   try {
+    if (command === 'train') return await train(rest);
     if (command !== 'solve') throw new SolverError('input', `unknown command '${command}'. Run 'neural-ode help' for the list.`);
     const { values, positionals } = parseArgs({
       args: rest,

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
-import * as engine from '../index';
 import { SolverError } from '../solvers/errors';
 
 /** The global through which a bundled user module reaches this process's engine. */
@@ -17,7 +16,8 @@ const ENGINE_GLOBAL = '__neuralOdeStudioEngine';
 export async function loadUserModule(file: string): Promise<unknown> {
   const path = resolve(file);
   if (!existsSync(path)) throw new SolverError('input', `${file}: no such file. Give the path of a module that exports default { f, y0, t }.`);
-  (globalThis as Record<string, unknown>)[ENGINE_GLOBAL] = engine;
+  // Imported here, not at the top: the engine's index re-exports this module (a cycle).
+  (globalThis as Record<string, unknown>)[ENGINE_GLOBAL] = await import('../index');
   const esbuild = (await import('esbuild')) as typeof import('esbuild');
   let out: import('esbuild').BuildResult & { outputFiles: import('esbuild').OutputFile[] };
   try {

@@ -1,0 +1,47 @@
+import * as path from 'node:path';
+import { loadExperiment } from '../experiments/load';
+import { trainExperiment, type TrainOutcome, type TrainProgress } from '../experiments/trainer';
+import { defaultRunsRoot } from '../train/runStore';
+import { progressLine } from './progress';
+
+export interface TrainArgs {
+  experiment: string;
+  iterations?: number;
+  out?: string;
+  resume?: string;
+  json: boolean;
+}
+
+/**
+ * `neural-ode train`: trains in this process with a progress bar. The first Ctrl-C stops at the
+ * end of the current iteration, keeping the run (resumable); a second one exits at once.
+ */
+export async function trainCommand(args: TrainArgs): Promise<TrainOutcome> {
+  const exp = await loadExperiment(args.experiment);
+  const runsRoot = path.resolve(args.out ?? defaultRunsRoot(process.cwd()));
+  const stop = new AbortController();
+  const onSigint = (): void => {
+    if (stop.signal.aborted) process.exit(130);
+    stop.abort();
+    process.stderr.write('\nStopping after this iteration (Ctrl-C again to quit now)…\n');
+  };
+  process.on('SIGINT', onSigint);
+  const tty = process.stderr.isTTY === true && !args.json;
+  let lastPrinted = 0;
+  const onProgress = (p: TrainProgress): void => {
+    if (args.json) {
+      process.stdout.write(JSON.stringify({ progress: p }) + '\n');
+    } else if (tty) {
+      process.stderr.write(`\r${progressLine(p)}\x1b[K`);
+    } else if (p.evalLoss !== undefined || p.iteration === p.iterations || Date.now() - lastPrinted > 5000) {
+      lastPrinted = Date.now();
+      process.stderr.write(`${progressLine(p)}\n`);
+    }
+  };
+  try {
+    return await trainExperiment(exp, { runsRoot, iterations: args.iterations, resume: args.resume, signal: stop.signal, onProgress });
+  } finally {
+    process.off('SIGINT', onSigint);
+    if (tty) process.stderr.write('\n');
+  }
+}

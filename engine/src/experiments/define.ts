@@ -1,0 +1,125 @@
+import type { TrajectoryData } from '../data/types';
+import type { NativeField } from '../fields/field';
+import type { GradientMethod } from '../gradients/types';
+import type { SolverOptions } from '../solvers/stepper';
+import type { OptimizerSpec } from '../train/optimizers';
+import type { ScheduleSpec } from '../train/schedules';
+import { callerLocation, formatLocation, type SourceLocation } from './callSite';
+
+/** How an experiment trains: torchdiffeq's ode_demo loop, in its names where it has them. */
+export interface TrainSpec {
+  iterations: number;
+  optimizer: OptimizerSpec;
+  schedule?: ScheduleSpec;
+  /** Clip the gradient's global 2-norm to this (default: no clipping). */
+  clipNorm?: number;
+  /** Length of each sub-trajectory of a mini-batch (ode_demo's --batch_time, default 10). */
+  batchTime?: number;
+  /** Sub-trajectories per mini-batch (ode_demo's --batch_size, default 20). */
+  batchSize?: number;
+  /** Training loss between predicted and observed states: mean |·| (ode_demo) or mean (·)². */
+  loss?: 'l1' | 'mse';
+  /** Seeds the mini-batch sampling (default 0). */
+  seed?: number;
+  /** Evaluate the loss on the whole trajectory every this many iterations (default 20; 0: only at the end). */
+  evalEvery?: number;
+  /** Write a checkpoint every this many iterations (default 20; the last iteration always). */
+  checkpointEvery?: number;
+}
+
+export interface SolverSpec {
+  method?: string;
+  rtol?: number;
+  atol?: number;
+  options?: SolverOptions;
+}
+
+export interface GradientSpec {
+  method: GradientMethod;
+  adjointOptions?: SolverSpec & { seminorm?: boolean };
+  checkpoints?: number;
+}
+
+/** What an experiment file default-exports through `defineExperiment`. */
+export interface ExperimentSpec {
+  name: string;
+  /** The trajectory to fit, or a function making it (called once per run). */
+  data: TrajectoryData | (() => TrajectoryData | Promise<TrajectoryData>);
+  /** The model: a vector field with a VJP, or a function making a fresh one. */
+  model: NativeField | (() => NativeField);
+  solver?: SolverSpec;
+  gradient?: GradientMethod | GradientSpec;
+  train: TrainSpec;
+}
+
+export interface Experiment extends ExperimentSpec {
+  /** Where `defineExperiment` was called: errors in the spec point there. */
+  readonly location?: SourceLocation;
+  readonly kind: 'neural-ode-experiment';
+}
+
+/** An experiment whose definition is wrong, with the place in the user's file. */
+export class ExperimentError extends Error {
+  constructor(
+    message: string,
+    readonly location?: SourceLocation,
+  ) {
+    super(`${formatLocation(location)}${message}`);
+    this.name = 'ExperimentError';
+  }
+}
+
+const isInt = (x: unknown, min: number): boolean => typeof x === 'number' && Number.isInteger(x) && x >= min;
+
+/** Checks the spec's shape and values; each message names the field and what it should be. */
+export function validateExperiment(spec: ExperimentSpec, location?: SourceLocation): void {
+  const fail = (what: string): never => {
+    throw new ExperimentError(what, location);
+  };
+  if (!spec || typeof spec !== 'object') fail('defineExperiment needs an object: { name, data, model, solver?, gradient?, train }.');
+  if (typeof spec.name !== 'string' || spec.name.trim() === '') fail("name must be a non-empty string, e.g. name: 'spiral'.");
+  if (!spec.data || (typeof spec.data !== 'function' && typeof spec.data !== 'object')) {
+    fail('data must be a trajectory (e.g. spiral()) or a function returning one.');
+  }
+  if (!spec.model || (typeof spec.model !== 'function' && typeof spec.model !== 'object')) {
+    fail("model must be a vector field (e.g. mlpField({ sizes: [2, 50, 2] })) or a function returning one.");
+  }
+  if (typeof spec.model === 'object' && (spec.model as NativeField).kind !== 'native') {
+    fail('model must be a native field (mlpField, augmentedMlpField, mapInput, …): training tensor fields is not supported yet.');
+  }
+  const s = spec.solver ?? {};
+  if (s.rtol !== undefined && !(s.rtol >= 0)) fail(`solver.rtol must be a number ≥ 0, got ${s.rtol}.`);
+  if (s.atol !== undefined && !(s.atol >= 0)) fail(`solver.atol must be a number ≥ 0, got ${s.atol}.`);
+  const g = typeof spec.gradient === 'string' ? spec.gradient : spec.gradient?.method;
+  if (g !== undefined && !['backprop', 'adjoint', 'checkpoint'].includes(g)) {
+    fail(`gradient must be 'backprop', 'adjoint' or 'checkpoint', got '${String(g)}'.`);
+  }
+  const t = spec.train;
+  if (!t || typeof t !== 'object') fail('train is required: { iterations, optimizer, … }.');
+  if (!isInt(t.iterations, 1)) fail(`train.iterations must be a whole number ≥ 1, got ${t.iterations}.`);
+  if (!t.optimizer || !['adam', 'rmsprop', 'sgd'].includes(t.optimizer.name)) {
+    fail("train.optimizer must name 'adam', 'rmsprop' or 'sgd', e.g. { name: 'rmsprop', lr: 1e-3 }.");
+  }
+  if (t.batchTime !== undefined && !isInt(t.batchTime, 2)) fail(`train.batchTime must be a whole number ≥ 2, got ${t.batchTime}.`);
+  if (t.batchSize !== undefined && !isInt(t.batchSize, 1)) fail(`train.batchSize must be a whole number ≥ 1, got ${t.batchSize}.`);
+  if (t.loss !== undefined && t.loss !== 'l1' && t.loss !== 'mse') fail(`train.loss must be 'l1' or 'mse', got '${String(t.loss)}'.`);
+  if (t.evalEvery !== undefined && !isInt(t.evalEvery, 0)) fail(`train.evalEvery must be a whole number ≥ 0, got ${t.evalEvery}.`);
+  if (t.checkpointEvery !== undefined && !isInt(t.checkpointEvery, 1)) {
+    fail(`train.checkpointEvery must be a whole number ≥ 1, got ${t.checkpointEvery}.`);
+  }
+  if (t.clipNorm !== undefined && !(t.clipNorm > 0)) fail(`train.clipNorm must be > 0, got ${t.clipNorm}.`);
+}
+
+/**
+ * Declares an experiment (the default export of a `*.ode.ts` file). Mistakes in the spec are
+ * reported at once, with the file, line and column of this call.
+ */
+export function defineExperiment(spec: ExperimentSpec): Experiment {
+  const location = callerLocation();
+  validateExperiment(spec, location);
+  return Object.freeze({ ...spec, location, kind: 'neural-ode-experiment' as const });
+}
+
+export function isExperiment(x: unknown): x is Experiment {
+  return typeof x === 'object' && x !== null && (x as Experiment).kind === 'neural-ode-experiment';
+}

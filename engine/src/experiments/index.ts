@@ -1,0 +1,9 @@
+// Experiments: the files users write, and the loop that trains them.
+export {
+  defineExperiment, validateExperiment, isExperiment, ExperimentError,
+  type Experiment, type ExperimentSpec, type TrainSpec, type SolverSpec, type GradientSpec,
+} from './define';
+export { loadExperiment } from './load';
+export { trainExperiment, type TrainOptions, type TrainProgress, type TrainOutcome } from './trainer';
+export { trajectoryLoss, type TrajectoryLoss } from './loss';
+export type { SourceLocation } from './callSite';
