@@ -17,3 +17,4 @@ export * from './train/index';
 export * from './data/index';
 export * from './gradients/index';
 export * from './experiments/index';
+export { exportWeights, importWeights, type NamedParams } from './io/weights';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -109,4 +109,22 @@ test('experiment errors name the file, line and column', () => {
   assert.match(bad.stderr, /badSpec\.ode\.ts:4:\d+: train\.iterations must be a whole number ≥ 1, got -3/);
   assert.match(cli('train', join(experiments, 'syntaxError.ode.ts'), '--out', runsDir()).stderr, /syntaxError\.ode\.ts:5:\d+: /);
   assert.match(cli('train', join(experiments, 'notAnExperiment.ode.ts'), '--out', runsDir()).stderr, /default export is not an experiment/);
+});
+
+test('export writes a run\'s weights as safetensors that load back into the model', async () => {
+  const out = runsDir();
+  const trained = cli('train', join(experiments, 'tiny.ode.ts'), '--iterations', '5', '--out', out, '--json');
+  assert.equal(trained.code, 0, trained.stderr);
+  const { runId } = JSON.parse(trained.stdout.trim().split('\n').at(-1)!).result;
+  const file = join(out, 'w.safetensors');
+  const r = cli('export', join(experiments, 'tiny.ode.ts'), '--run', runId, '--runs', out, '--out', file, '--f64');
+  assert.equal(r.code, 0, r.stderr);
+  const { decodeSafetensors, loadLatestCheckpoint } = await import('../../engine/src/index');
+  const { tensors, metadata } = decodeSafetensors(readFileSync(file));
+  assert.deepEqual([...tensors.keys()], ['0.weight', '0.bias', '2.weight', '2.bias']);
+  assert.deepEqual(tensors.get('0.weight')!.shape, [16, 2]);
+  assert.equal(metadata.iteration, '5');
+  const params = loadLatestCheckpoint(join(out, runId)).checkpoint.params as Float64Array;
+  assert.deepEqual(tensors.get('0.weight')!.data, params.subarray(0, 32));
+  assert.match(cli('export', join(experiments, 'tiny.ode.ts'), '--run', 'nope', '--runs', out).stderr, /No run nope in /);
 });

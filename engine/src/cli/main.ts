@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { SolverError } from '../solvers/errors';
 import { solveCommand, type SolveOutput } from './solveCommand';
+import { exportCommand } from './exportCommand';
 import { trainCommand } from './trainCommand';
 
 const USAGE = `usage: neural-ode <command> [options]
@@ -17,6 +18,10 @@ commands:
       --out DIR        runs folder (default: ./.neural-ode/runs)
       --resume ID      continue run ID from its last checkpoint
       --json           progress and result as JSON lines
+  export <experiment> --run ID   a run's weights as safetensors (PyTorch nn.Sequential names)
+      --out FILE       where to write (default: model.safetensors in the run's folder)
+      --runs DIR       runs folder (default: ./.neural-ode/runs)
+      --f64            float64 values (default float32, PyTorch's default)
   help             show this text
 `;
 
@@ -62,6 +67,20 @@ async function train(rest: string[]): Promise<number> {
   return out.status === 'failed' ? 1 : 0;
 }
 
+async function exportWeightsOf(rest: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { run: { type: 'string' }, out: { type: 'string' }, runs: { type: 'string' }, f64: { type: 'boolean', default: false } },
+  });
+  if (positionals.length !== 1 || !values.run) {
+    throw new SolverError('input', 'export takes the experiment file and a run id: neural-ode export spiral.ode.ts --run <id>');
+  }
+  const r = await exportCommand({ experiment: positionals[0], run: values.run, out: values.out, runsRoot: values.runs, dtype: values.f64 ? 'F64' : 'F32' });
+  process.stderr.write(`wrote ${r.file} (${r.bytes} bytes, iteration ${r.iteration})\n`);
+  return 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help' || command === '-h') {
@@ -71,6 +90,7 @@ export async function main(argv: string[]): Promise<number> {
   let json = false;
   try {
     if (command === 'train') return await train(rest);
+    if (command === 'export') return await exportWeightsOf(rest);
     if (command !== 'solve') throw new SolverError('input', `unknown command '${command}'. Run 'neural-ode help' for the list.`);
     const { values, positionals } = parseArgs({
       args: rest,

@@ -1,11 +1,16 @@
 import type { NativeField } from './field';
+import type { ParamEntry } from './mlpLayout';
 
 /**
  * A field that sees its state through an elementwise map: f(t, y) = base(t, g(y)). torchdiffeq's
  * ode_demo learns `net(y**3)`, i.e. `mapInput(mlpField(…), (x) => x ** 3, (x) => 3 * x * x)`.
  * The VJP applies the chain rule: aᵀ∂f/∂y = (aᵀ∂base/∂u)·g'(y), and the parameters' part is the base's.
  */
-export function mapInput(base: NativeField, g: (x: number) => number, dg: (x: number) => number): NativeField {
+export function mapInput<F extends NativeField & { readonly layout?: readonly ParamEntry[] }>(
+  base: F,
+  g: (x: number) => number,
+  dg: (x: number) => number,
+): NativeField & { readonly layout?: readonly ParamEntry[]; readonly base: F } {
   const mapped = (y: Float64Array): Float64Array => {
     const u = new Float64Array(y.length);
     for (let i = 0; i < y.length; i++) u[i] = g(y[i]);
@@ -15,6 +20,9 @@ export function mapInput(base: NativeField, g: (x: number) => number, dg: (x: nu
     kind: 'native',
     dim: base.dim,
     params: base.params,
+    // The parameters are the base's, so they export under the base's names.
+    layout: base.layout,
+    base,
     f: (t, y) => base.f(t, mapped(y)),
     vjp: (t, y, a) => {
       const inner = base.vjp(t, mapped(y), a);

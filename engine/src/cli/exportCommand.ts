@@ -1,0 +1,42 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadExperiment } from '../experiments/load';
+import { exportWeights } from '../io/weights';
+import { SolverError } from '../solvers/errors';
+import { loadLatestCheckpoint, defaultRunsRoot } from '../train/runStore';
+
+export interface ExportArgs {
+  experiment: string;
+  run: string;
+  out?: string;
+  runsRoot?: string;
+  dtype?: 'F32' | 'F64';
+}
+
+/**
+ * `neural-ode export`: the weights of a run's last checkpoint as safetensors named like the
+ * equivalent PyTorch nn.Sequential. The experiment file rebuilds the model (its architecture);
+ * the run gives the values.
+ */
+export async function exportCommand(args: ExportArgs): Promise<{ file: string; iteration: number; bytes: number }> {
+  const exp = await loadExperiment(args.experiment);
+  const model = typeof exp.model === 'function' ? exp.model() : exp.model;
+  const dir = path.join(path.resolve(args.runsRoot ?? defaultRunsRoot(process.cwd())), args.run);
+  if (!fs.existsSync(dir)) throw new SolverError('input', `No run ${args.run} in ${path.dirname(dir)}: give its id as listed there (or --runs for another runs folder).`);
+  const { checkpoint } = loadLatestCheckpoint(dir);
+  const params = checkpoint.params as Float64Array;
+  if (params.length !== model.params.length) {
+    throw new SolverError(
+      'input',
+      `Run ${args.run} has ${params.length} parameters but ${args.experiment}'s model has ${model.params.length}: was the experiment's model changed after the run?`,
+    );
+  }
+  model.params.set(params);
+  const bytes = exportWeights(model as Parameters<typeof exportWeights>[0], {
+    dtype: args.dtype,
+    metadata: { experiment: exp.name, run: args.run, iteration: String(checkpoint.iteration) },
+  });
+  const file = path.resolve(args.out ?? path.join(dir, 'model.safetensors'));
+  fs.writeFileSync(file, bytes);
+  return { file, iteration: checkpoint.iteration, bytes: bytes.length };
+}
