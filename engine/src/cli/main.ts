@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { serveTrainJob, type TrainJob } from '../experiments/trainWorker';
 import { SolverError } from '../solvers/errors';
 import { solveCommand, type SolveOutput } from './solveCommand';
 import { exportCommand } from './exportCommand';
@@ -125,12 +127,17 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e) => {
-    process.stderr.write(`neural-ode: internal error: ${(e as Error).stack ?? e}\n`);
-    process.exitCode = 70;
-  },
-);
+if (!isMainThread && (workerData as TrainJob | undefined)?.role === 'neural-ode-train') {
+  // This bundle started as `neural-ode train`'s worker thread.
+  void serveTrainJob(parentPort!, workerData as TrainJob);
+} else {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`neural-ode: internal error: ${(e as Error).stack ?? e}\n`);
+      process.exitCode = 70;
+    },
+  );
+}

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { loadExperiment } from '../experiments/load';
-import { trainExperiment, type TrainOutcome, type TrainProgress } from '../experiments/trainer';
+import type { TrainOutcome, TrainProgress } from '../experiments/trainer';
+import { trainInWorker } from '../experiments/trainWorker';
 import { defaultRunsRoot } from '../train/runStore';
 import { progressLine } from './progress';
 
@@ -13,11 +13,17 @@ export interface TrainArgs {
 }
 
 /**
- * `neural-ode train`: trains in this process with a progress bar. The first Ctrl-C stops at the
- * end of the current iteration, keeping the run (resumable); a second one exits at once.
+ * The worker script: this very bundle (dist/cli.js answers a train job when it is started as a
+ * worker), or, from the TypeScript source, a shim that loads the source through tsx.
+ */
+const workerScript = (): string =>
+  __filename.endsWith('.ts') ? path.join(__dirname, '..', 'experiments', 'trainWorkerFromSource.mjs') : __filename;
+
+/**
+ * `neural-ode train`: trains in a worker thread with a progress bar here. The first Ctrl-C
+ * stops at the end of the current iteration, keeping the run (resumable); a second one exits.
  */
 export async function trainCommand(args: TrainArgs): Promise<TrainOutcome> {
-  const exp = await loadExperiment(args.experiment);
   const runsRoot = path.resolve(args.out ?? defaultRunsRoot(process.cwd()));
   const stop = new AbortController();
   const onSigint = (): void => {
@@ -39,7 +45,14 @@ export async function trainCommand(args: TrainArgs): Promise<TrainOutcome> {
     }
   };
   try {
-    return await trainExperiment(exp, { runsRoot, iterations: args.iterations, resume: args.resume, signal: stop.signal, onProgress });
+    return await trainInWorker(args.experiment, {
+      runsRoot,
+      iterations: args.iterations,
+      resume: args.resume,
+      signal: stop.signal,
+      onProgress,
+      workerScript: workerScript(),
+    });
   } finally {
     process.off('SIGINT', onSigint);
     if (tty) process.stderr.write('\n');

@@ -7,3 +7,4 @@ export { loadExperiment } from './load';
 export { trainExperiment, type TrainOptions, type TrainProgress, type TrainOutcome } from './trainer';
 export { trajectoryLoss, type TrajectoryLoss } from './loss';
 export type { SourceLocation } from './callSite';
+export { trainInWorker, serveTrainJob, type TrainJob, type WorkerTrainOptions } from './trainWorker';

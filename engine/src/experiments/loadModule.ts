@@ -16,12 +16,30 @@ const ENGINE_GLOBAL = '__neuralOdeStudioEngine';
 export async function loadUserModule(file: string): Promise<unknown> {
   const path = resolve(file);
   if (!existsSync(path)) throw new SolverError('input', `${file}: no such file. Give the path of a module that exports default { f, y0, t }.`);
-  // Imported here, not at the top: the engine's index re-exports this module (a cycle).
-  (globalThis as Record<string, unknown>)[ENGINE_GLOBAL] = await import('../index');
+  // Required here, not imported at the top: the engine's index re-exports this module (a cycle).
+  // require, not import(): it resolves the same way from source (tsx) and in the bundle.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (globalThis as Record<string, unknown>)[ENGINE_GLOBAL] = require('../index');
   const esbuild = (await import('esbuild')) as typeof import('esbuild');
-  let out: import('esbuild').BuildResult & { outputFiles: import('esbuild').OutputFile[] };
+  const dir = mkdtempSync(join(tmpdir(), 'neural-ode-'));
+  const bundled = join(dir, 'module.cjs');
   try {
-    out = await esbuild.build({
+    const out = await bundleModule(esbuild, path, bundled);
+    writeFileSync(bundled, out);
+    // Stack traces (and the locations defineExperiment records) then point into the user's file.
+    process.setSourceMapsEnabled(true);
+    const req = createRequire(path);
+    const mod = req(bundled) as { default?: unknown };
+    return mod.default ?? mod;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Bundles the user's module to CommonJS text; a syntax error becomes `file:line:column: message`. */
+async function bundleModule(esbuild: typeof import('esbuild'), path: string, bundled: string): Promise<string> {
+  try {
+    const out = await esbuild.build({
       entryPoints: [path],
       bundle: true,
       write: false,
@@ -29,6 +47,8 @@ export async function loadUserModule(file: string): Promise<unknown> {
       format: 'cjs',
       target: 'node20',
       sourcemap: 'inline',
+      // The map's paths are relative to this file, so stack traces name the user's file.
+      outfile: bundled,
       logLevel: 'silent',
       plugins: [
         {
@@ -43,6 +63,7 @@ export async function loadUserModule(file: string): Promise<unknown> {
         },
       ],
     });
+    return out.outputFiles[0].text;
   } catch (e) {
     const errors = (e as { errors?: import('esbuild').Message[] }).errors ?? [];
     const first = errors[0];
@@ -51,17 +72,5 @@ export async function loadUserModule(file: string): Promise<unknown> {
       throw new SolverError('input', `${resolve(f)}:${line}:${column + 1}: ${first.text}`, { file: resolve(f), line, column: column + 1 });
     }
     throw e;
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'neural-ode-'));
-  const bundled = join(dir, 'module.cjs');
-  try {
-    writeFileSync(bundled, out.outputFiles[0].text);
-    // Stack traces (and the locations defineExperiment records) then point into the user's file.
-    process.setSourceMapsEnabled(true);
-    const req = createRequire(path);
-    const mod = req(bundled) as { default?: unknown };
-    return mod.default ?? mod;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
 }
