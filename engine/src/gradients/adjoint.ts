@@ -1,10 +1,11 @@
 import type { NativeField } from '../fields/field';
 import { odeint } from '../odeint';
-import { SolverError, fmt } from '../solvers/errors';
+import { SolverError } from '../solvers/errors';
 import { methodInfo } from '../solvers/registry';
 import type { SolverOptions } from '../solvers/stepper';
 import type { Tolerance } from '../state/algebra';
-import { resolveCotangents, type BackwardCounts, type CotangentSource, type GradStats, type NativeGradResult, type OdeintGradOptions } from './types';
+import { adjointSolveError, gradStats } from './report';
+import { resolveCotangents, type BackwardCounts, type CotangentSource, type NativeGradResult, type OdeintGradOptions } from './types';
 
 const DEFAULT_RTOL = 1e-7;
 const DEFAULT_ATOL = 1e-9;
@@ -124,30 +125,13 @@ export async function adjointGrad(
       rejected += back.stats.nRejected;
     } catch (e) {
       if (!(e instanceof SolverError)) throw e;
-      throw new SolverError(
-        e.kind,
-        `The adjoint solve from t = ${fmt(times[i])} back to t = ${fmt(times[i - 1])} failed: ${e.message} ` +
-          'The backward solve has its own method and tolerances: see adjointOptions.',
-        { ...e.context, interval: [times[i], times[i - 1]] },
-      );
+      throw adjointSolveError(e, times[i], times[i - 1]);
     }
     a.set(zEnd.subarray(n, 2 * n));
     g = zEnd.slice(2 * n);
     addCotangent(i - 1);
   }
 
-  const stats: GradStats = {
-    gradient: 'adjoint',
-    method,
-    nfeForward: sol.stats.nfe,
-    nfeBackward: counts.f + counts.vjp,
-    nfBackward: counts.f,
-    nVjpBackward: counts.vjp,
-    nAccepted: sol.stats.nAccepted,
-    nRejected: sol.stats.nRejected,
-    nAcceptedBackward: accepted,
-    nRejectedBackward: rejected,
-    peakStoredBytes: 8 * (N * n + 2 * (2 * n + p)),
-  };
+  const stats = gradStats('adjoint', method, sol.stats, counts, { accepted, rejected }, 8 * (N * n + 2 * (2 * n + p)));
   return { ys, gradY0: a, gradParams: g, stats };
 }

@@ -8,6 +8,7 @@ import { nativeDiffOps, type DiffOps } from './diffOps';
 import { placeCotangents, type Injection } from './outputs';
 import { recomputeStep, reverseStep, type StepRecord } from './rkReverse';
 import { rkPlan } from './rkMethods';
+import { gradStats } from './report';
 import { resolveCotangents, type BackwardCounts, type CotangentSource, type GradStats, type NativeGradResult, type OdeintGradOptions } from './types';
 
 interface TapeStep extends StepRecord {
@@ -185,19 +186,7 @@ export async function discreteSweep<S, P>(
   }
 
   const s = solve.stats;
-  const stats: GradStats = {
-    gradient: mode,
-    method: info.name,
-    nfeForward: s.nfe,
-    nfeBackward: counts.f + counts.vjp,
-    nfBackward: counts.f,
-    nVjpBackward: counts.vjp,
-    nAccepted: s.nAccepted,
-    nRejected: s.nRejected,
-    nAcceptedBackward: 0,
-    nRejectedBackward: 0,
-    peakStoredBytes: peak + ys.length * bytes,
-  };
+  const stats = gradStats(mode, info.name, s, counts, { accepted: 0, rejected: 0 }, peak + ys.length * bytes);
   return { ys, gradY0: lam as unknown as S, gradParams: gParams, stats };
 }
 

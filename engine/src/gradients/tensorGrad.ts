@@ -1,13 +1,14 @@
 import type { Tensor } from '@tensorflow/tfjs';
 import { ensureBackend, tf } from '../backend/index';
 import type { TensorField } from '../fields/field';
-import { SolverError, fmt } from '../solvers/errors';
+import { SolverError } from '../solvers/errors';
 import { methodInfo } from '../solvers/registry';
 import { OdeSolve } from '../solvers/solve';
 import { isTensorState, tfjsAlgebra } from '../state/tfjs';
 import { adjointSolverOptions, augmentedTolerance } from './adjoint';
 import type { DiffOps } from './diffOps';
 import { discreteSweep } from './discrete';
+import { adjointSolveError, gradStats } from './report';
 import type { BackwardCounts, GradientMethod, GradStats, OdeintGradOptions, TensorGradResult } from './types';
 
 /**
@@ -139,12 +140,7 @@ async function tensorAdjoint(
         rejected += back.stats.nRejected;
       } catch (e) {
         if (!(e instanceof SolverError)) throw e;
-        throw new SolverError(
-          e.kind,
-          `The adjoint solve from t = ${fmt(times[i])} back to t = ${fmt(times[i - 1])} failed: ${e.message} ` +
-            'The backward solve has its own method and tolerances: see adjointOptions.',
-          { ...e.context, interval: [times[i], times[i - 1]] },
-        );
+        throw adjointSolveError(e, times[i], times[i - 1]);
       } finally {
         z.dispose();
       }
@@ -172,19 +168,6 @@ async function tensorAdjoint(
   });
   a.dispose();
   g.dispose();
-  const s = fwd.stats;
-  const stats: GradStats = {
-    gradient: 'adjoint',
-    method,
-    nfeForward: s.nfe,
-    nfeBackward: counts.f + counts.vjp,
-    nfBackward: counts.f,
-    nVjpBackward: counts.vjp,
-    nAccepted: s.nAccepted,
-    nRejected: s.nRejected,
-    nAcceptedBackward: accepted,
-    nRejectedBackward: rejected,
-    peakStoredBytes: 4 * (N * n + 2 * (2 * n + p)),
-  };
+  const stats = gradStats('adjoint', method, fwd.stats, counts, { accepted, rejected }, 4 * (N * n + 2 * (2 * n + p)));
   return { ys, gradY0, gradParams, stats };
 }
