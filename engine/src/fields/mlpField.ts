@@ -189,6 +189,10 @@ class NativeMlp implements MlpField {
     const gP = new Float64Array(P.length);
     const gy = new Float64Array(y.length);
     const L = this.layers.length;
+    if (L === 2) {
+      this.vjpOneHidden(y, a, B, gy, gP);
+      return { y: gy, params: gP };
+    }
     let g: Float64Array = a;
     for (let l = L - 1; l >= 0; l--) {
       const { nIn, nOut, w, b } = this.layers[l];
@@ -238,6 +242,88 @@ class NativeMlp implements MlpField {
   }
 
   /**
+   * The VJP of the common one-hidden-layer MLP in one pass per sample: every hidden unit's
+   * backward contributions (to dL/dy, both weight matrices and the hidden bias) are made while
+   * its activation and slope are at hand, so nothing is transposed or revisited. This is the
+   * training loop's hottest code.
+   */
+  private vjpOneHidden(y: Float64Array, a: Float64Array, B: number, gy: Float64Array, gP: Float64Array): void {
+    const P = this.params;
+    const d = this.dim;
+    const { nIn, nOut: H, w: w1, b: b1 } = this.layers[0];
+    const { w: w2, b: b2 } = this.layers[1];
+    const x = this.timeDependent ? this.xin : y;
+    const hid = this.hidden[0];
+    const sl = this.slope[0];
+    if (d === 2 && nIn === 2) {
+      this.vjpOneHidden2(y, a, B, gy, gP);
+      return;
+    }
+    for (let s = 0; s < B; s++) {
+      const xo = s * nIn;
+      const ao = s * d;
+      const ho = s * H;
+      for (let m = 0; m < d; m++) gP[b2 + m] += a[ao + m];
+      for (let j = 0; j < H; j++) {
+        const h = hid[ho + j];
+        // gh = Σ_m a[m]·W2[m, j]; dL/dW2[m, j] += a[m]·h
+        let gh = 0;
+        for (let m = 0; m < d; m++) {
+          const am = a[ao + m];
+          gh += am * P[w2 + m * H + j];
+          gP[w2 + m * H + j] += am * h;
+        }
+        const gz = gh * sl[ho + j];
+        gP[b1 + j] += gz;
+        const wj = w1 + j * nIn;
+        // dL/dW1[j, k] += gz·x[k]; dL/dy[k] += gz·W1[j, k] (not the t column)
+        for (let k = 0; k < nIn; k++) gP[wj + k] += gz * x[xo + k];
+        for (let k = 0; k < d; k++) gy[ao + k] += gz * P[wj + k];
+      }
+    }
+  }
+
+  /** vjpOneHidden for planar states (d = 2, no time input): every index fixed, nothing looped over d. */
+  private vjpOneHidden2(y: Float64Array, a: Float64Array, B: number, gy: Float64Array, gP: Float64Array): void {
+    const P = this.params;
+    const { nOut: H, w: w1, b: b1 } = this.layers[0];
+    const { w: w2, b: b2 } = this.layers[1];
+    const hid = this.hidden[0];
+    const sl = this.slope[0];
+    let gb20 = 0;
+    let gb21 = 0;
+    for (let s = 0; s < B; s++) {
+      const a0 = a[2 * s];
+      const a1 = a[2 * s + 1];
+      const x0 = y[2 * s];
+      const x1 = y[2 * s + 1];
+      gb20 += a0;
+      gb21 += a1;
+      let gy0 = 0;
+      let gy1 = 0;
+      const ho = s * H;
+      for (let j = 0; j < H; j++) {
+        const h = hid[ho + j];
+        const r0 = w2 + j;
+        const r1 = w2 + H + j;
+        const gz = (a0 * P[r0] + a1 * P[r1]) * sl[ho + j];
+        gP[r0] += a0 * h;
+        gP[r1] += a1 * h;
+        gP[b1 + j] += gz;
+        const wj = w1 + 2 * j;
+        gP[wj] += gz * x0;
+        gP[wj + 1] += gz * x1;
+        gy0 += gz * P[wj];
+        gy1 += gz * P[wj + 1];
+      }
+      gy[2 * s] = gy0;
+      gy[2 * s + 1] = gy1;
+    }
+    gP[b2] += gb20;
+    gP[b2 + 1] += gb21;
+  }
+
+  /**
    * Runs the layers on B samples: into `out` (the output layer) when given; with `slopes`,
    * also stores σ'(z) of every hidden unit for the VJP.
    */
@@ -263,7 +349,15 @@ class NativeMlp implements MlpField {
       if (last && !out) return;
       const h = last ? out! : this.hidden[l];
       const sl = this.slope[l];
-      for (let s = 0; s < B; s++) {
+      if (nIn === 2 && arena && !last) {
+        // Planar input into a SIMD-tanh layer: just the affine map here (the common first layer).
+        for (let s = 0; s < B; s++) {
+          const x0 = x[2 * s];
+          const x1 = x[2 * s + 1];
+          const ho = s * nOut;
+          for (let o = 0; o < nOut; o++) h[ho + o] = P[b + o] + P[w + 2 * o] * x0 + P[w + 2 * o + 1] * x1;
+        }
+      } else for (let s = 0; s < B; s++) {
         const xo = s * nIn;
         const ho = s * nOut;
         for (let o = 0; o < nOut; o++) {
