@@ -38,6 +38,25 @@ export interface PeerSolveResult {
   fSeconds?: number;
 }
 
+export interface PeerTrainRequest {
+  name: string;
+  gradient: 'backprop' | 'adjoint' | 'adjoint_seminorm';
+  rtol: number;
+  atol: number;
+  T: number;
+  returnGrads?: boolean;
+}
+
+export interface PeerTrainResult {
+  seconds: number;
+  nfeForward: number;
+  /** Calls of f during backward(): augmented-dynamics evaluations for the adjoint, 0 for backprop. */
+  nfeBackward: number;
+  loss: number;
+  /** y0, W1, b1, W2, b2, flattened row-major. */
+  grads?: Record<string, number[]>;
+}
+
 export interface PeerInfo {
   torch: string;
   torchdiffeq: string;
@@ -120,6 +139,18 @@ export class Peer {
   async solve(req: PeerSolveRequest): Promise<PeerSolveResult> {
     const r = await this.request({ cmd: 'solve', ...req });
     return { seconds: r.seconds as number, nfe: r.nfe as number, y: r.y as number[] | undefined, fSeconds: r.fSeconds as number | undefined };
+  }
+
+  /** One timed training iteration (forward, MSE loss against the problem's target, backward). */
+  async train(req: PeerTrainRequest): Promise<PeerTrainResult> {
+    const r = await this.request({ cmd: 'train', ...req });
+    return {
+      seconds: r.seconds as number,
+      nfeForward: r.nfeForward as number,
+      nfeBackward: r.nfeBackward as number,
+      loss: r.loss as number,
+      grads: r.grads as Record<string, number[]> | undefined,
+    };
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,12 @@
  * in one run (timings on shared machines drift by tens of percent between runs), with every
  * answer checked against an independent float64 reference.
  *
- *   npm run bench [-- --json] [-- --quick] [-- --sizes 16x32,256x64] [-- --paths native,torchdiffeq]
+ * `--suite train` (or `all`, the default) adds training: one iteration (forward, MSE loss,
+ * backward) at 256×64 with backprop, adjoint and adjoint + seminorm, its loss and gradients
+ * checked, and torchdiffeq's ode_demo spiral fit over several seeds.
+ *
+ *   npm run bench [-- --json] [-- --quick] [-- --suite forward|train|all] [-- --sizes 16x32,256x64] [-- --paths native,torchdiffeq]
+ *                 [-- --seeds 5] [-- --adjoint-seeds 3]
  */
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -13,18 +18,30 @@ import { caseLabel, casesFor, type BenchCase } from './cases';
 import { mlpNativeJs } from './mlpNative';
 import { nativePath, peerPath, tfjsPath, type PeerPath, type SolveResult, type SolverPath } from './paths';
 import { generateProblem, loadPeerProblem, peerDataDir, referenceKey, type MlpProblem } from './problems';
+import { Peer } from './peerProcess';
 import { checks, formatReport } from './report';
+import { runSpiralFits, type SpiralReport } from './spiralFit';
+import { runTrainIterations, type TrainIterReport } from './trainIter';
+import { loadTrainProblem } from './trainProblem';
+import { formatTrainReport, trainChecks } from './trainReport';
 import type { CaseResult, PathResult, RunInfo } from './results';
 import { median } from './table';
 
 const ALL_SIZES = ['16x32', '256x64', '1024x256'];
 const ALL_PATHS = ['native', 'native-js', 'native-f32', 'wasm', 'cpu', 'torchdiffeq'];
+const SUITES = ['forward', 'train', 'all'];
+/** ode_demo's length of run in the benchmark. */
+const SPIRAL_ITERATIONS = 300;
 const SEED = 20261122;
 /** Extra solves per path with f timed (not part of the timing medians). */
 const PROFILE_ROUNDS = 3;
 
 interface Options {
   json: boolean;
+  suite: 'forward' | 'train' | 'all';
+  /** Spiral fit: seeds for the engine and torchdiffeq's odeint, and how many of them its odeint_adjoint runs. */
+  seeds: number;
+  adjointSeeds: number;
   sizes: string[];
   paths: Set<string>;
   /** Seconds of timed solves per case (all paths together), and the bounds on rounds. */
@@ -38,6 +55,9 @@ function parseOptions(): Options {
     options: {
       json: { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
+      suite: { type: 'string', default: 'all' },
+      seeds: { type: 'string' },
+      'adjoint-seeds': { type: 'string' },
       sizes: { type: 'string', default: ALL_SIZES.join(',') },
       paths: { type: 'string', default: ALL_PATHS.join(',') },
       help: { type: 'boolean', default: false },
@@ -45,7 +65,10 @@ function parseOptions(): Options {
   });
   if (values.help) {
     process.stdout.write(
-      'npm run bench -- [--json] [--quick] [--sizes 16x32,256x64,1024x256] [--paths native,native-js,native-f32,wasm,cpu,torchdiffeq]\n' +
+      'npm run bench -- [--json] [--quick] [--suite forward|train|all] [--sizes 16x32,256x64,1024x256]\n' +
+        '                 [--paths native,native-js,native-f32,wasm,cpu,torchdiffeq] [--seeds 5] [--adjoint-seeds 3]\n' +
+        '--suite: forward solves, training (one iteration at 256x64, the ode_demo spiral fit), or both (default).\n' +
+        '--seeds: spiral-fit seeds for the engine and torchdiffeq; --adjoint-seeds: how many of them torchdiffeq\'s adjoint runs.\n' +
         'torchdiffeq runs when TORCHDIFFEQ_PATH names the folder holding its torchdiffeq/ package (see docs/benchmarks.md).\n',
     );
     process.exit(0);
@@ -60,7 +83,25 @@ function parseOptions(): Options {
     if (!ALL_PATHS.includes(p)) throw new Error(`--paths: unknown path "${p}"; choose from ${ALL_PATHS.join(', ')}.`);
   }
   if (!paths.has('native')) throw new Error('--paths must include native: every comparison is made against it.');
-  return { json: values.json, sizes, paths, budget: values.quick ? 1 : 8, minRounds: values.quick ? 3 : 5, maxRounds: values.quick ? 5 : 31 };
+  if (!SUITES.includes(values.suite)) throw new Error(`--suite: unknown suite "${values.suite}"; choose from ${SUITES.join(', ')}.`);
+  const count = (flag: string, v: string | undefined, fallback: number) => {
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`--${flag}: "${v}" is not a whole number of seeds.`);
+    return n;
+  };
+  const seeds = count('seeds', values.seeds, values.quick ? 1 : 5);
+  return {
+    json: values.json,
+    suite: values.suite as Options['suite'],
+    seeds,
+    adjointSeeds: Math.min(seeds, count('adjoint-seeds', values['adjoint-seeds'], values.quick ? 0 : 3)),
+    sizes,
+    paths,
+    budget: values.quick ? 1 : 8,
+    minRounds: values.quick ? 3 : 5,
+    maxRounds: values.quick ? 5 : 31,
+  };
 }
 
 const progress = (line: string) => process.stderr.write(`${line}\n`);
@@ -199,8 +240,8 @@ function checkAnswers(c: BenchCase, result: CaseResult, answers: Map<string, Sol
   };
 }
 
-async function main(): Promise<void> {
-  const opts = parseOptions();
+/** The forward-solve suite: its report as text, and as data for --json. */
+async function forwardSuite(opts: Options): Promise<{ text: string; json: object }> {
   const notes: string[] = [];
   const problems = makeProblems(opts.sizes, notes);
 
@@ -264,10 +305,70 @@ async function main(): Promise<void> {
       'timings, torchdiffeq\'s above all (its threads wait on each other), are unreliable; rerun on a quiet machine.';
   }
 
+  return { text: formatReport(results, info), json: { info, cases: results, checks: checks(results) } };
+}
+
+/** The training suite: one iteration at 256×64 (three gradient methods, two end times) and the spiral fit. */
+async function trainSuite(opts: Options): Promise<{ text: string; json: object }> {
+  const notes: string[] = [];
+  const { problem, note } = loadTrainProblem(peerDataDir(), SEED + 256_000 + 64);
+  notes.push(note);
+  let peer: Peer | null = null;
+  if (opts.paths.has('torchdiffeq')) {
+    const started = await Peer.start();
+    if ('peer' in started) {
+      peer = started.peer;
+      notes.push(`torchdiffeq ${peer.info.torchdiffeq} on PyTorch ${peer.info.torch}, ${peer.info.threads} threads, float32 (${peer.path})`);
+    } else notes.push(started.skipped);
+  }
+  for (const n of notes) progress(n);
+  const loadAtStart = loadavg()[0];
+  const t0 = performance.now();
+  let iter: TrainIterReport;
+  try {
+    iter = await runTrainIterations(problem, peer, {
+      budget: opts.budget / 2,
+      minRounds: opts.minRounds,
+      maxRounds: opts.maxRounds,
+      progress,
+    });
+  } finally {
+    await peer?.close();
+  }
+  const spiral: SpiralReport = await runSpiralFits({
+    seeds: Array.from({ length: opts.seeds }, (_, i) => i),
+    adjointSeeds: opts.adjointSeeds,
+    iterations: SPIRAL_ITERATIONS,
+    peerPath: peer?.path ?? null,
+    progress,
+  });
+  const loadAtEnd = loadavg()[0];
+  // As in the forward suite: the load at the start is others' work, at the end it includes this run's (about 2).
+  if (Math.max(loadAtStart, loadAtEnd - 2) > cpus().length / 2) {
+    notes.push(
+      `warning: other processes kept the machine busy (load average up to ${Math.max(loadAtStart, loadAtEnd).toFixed(1)} on ${cpus().length} cores): ` +
+        'timings, torchdiffeq\'s above all (its threads wait on each other), are unreliable; compare best/best too, or rerun on a quiet machine.',
+    );
+  }
+  notes.push(
+    `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}) · ` +
+      `load average ${loadAtStart.toFixed(1)} at start, ${loadAtEnd.toFixed(1)} at end, ${((performance.now() - t0) / 1000).toFixed(0)} s · Node ${process.version}`,
+  );
+  return {
+    text: formatTrainReport(iter, spiral, notes),
+    json: { notes, iteration: iter, spiral, checks: trainChecks(iter, spiral) },
+  };
+}
+
+async function main(): Promise<void> {
+  const opts = parseOptions();
+  const forward = opts.suite === 'train' ? null : await forwardSuite(opts);
+  const train = opts.suite === 'forward' ? null : await trainSuite(opts);
   if (opts.json) {
-    process.stdout.write(JSON.stringify({ info, cases: results, checks: checks(results) }, null, 2) + '\n');
+    // The forward suite's fields stay at the top level, as before; training goes under "train".
+    process.stdout.write(JSON.stringify({ ...(forward?.json ?? {}), ...(train ? { train: train.json } : {}) }, null, 2) + '\n');
   } else {
-    process.stdout.write(formatReport(results, info) + '\n');
+    process.stdout.write([forward?.text, train?.text].filter(Boolean).join('\n\n') + '\n');
   }
 }
 
