@@ -10,10 +10,12 @@
  * (transposed copies of the cotangents, inputs and, for wide layers, weights).
  * Tanh layers use the WebAssembly SIMD tanh (kernels/simdTanh.ts, within 4e-16 of Math.tanh),
  * and one hidden tanh layer without time (torchdiffeq's ode_demo net) runs all of f on the SIMD
- * forward kernel; since that kernel holds its own copy of the weights, f compares `params` with
- * the copy it last gave the kernel and resends on any change, so writes take effect at once.
+ * forward kernel and all of its VJP on the SIMD VJP kernel (kernels/mlpVjpKernel.ts); since
+ * each kernel holds its own copy of the weights, f and vjp compare `params` with the copy they
+ * last gave their kernel and resend on any change, so writes take effect at once.
  */
 import { mlpForward, type MlpForward } from '../kernels/mlpKernel';
+import { mlpVjp, type MlpVjp } from '../kernels/mlpVjpKernel';
 import { activation as activationByName, type Activation, type ActivationName } from './activations';
 import type { NativeField } from './field';
 import { checkSizes, mlpLayout, type DenseLayer, type ParamEntry } from './mlpLayout';
@@ -103,6 +105,18 @@ function dot(a: Float64Array, ao: number, b: Float64Array, bo: number, n: number
   return s0 + s1 + (s2 + s3);
 }
 
+/** True (and `sent` updated to P) when P differs from the copy a kernel was last given. */
+function changed(P: Float64Array, sent: Float64Array): boolean {
+  const n = P.length;
+  for (let i = 0; i < n; i++) {
+    if (P[i] !== sent[i]) {
+      sent.set(P);
+      return true;
+    }
+  }
+  return false;
+}
+
 class NativeMlp implements MlpField {
   readonly kind = 'native' as const;
   readonly dim: number;
@@ -114,6 +128,9 @@ class NativeMlp implements MlpField {
   private readonly kernel: MlpForward<Float64Array> | null = null;
   /** The params the kernel holds. */
   private readonly sent: Float64Array | null = null;
+  private readonly vjpKernel: MlpVjp | null = null;
+  /** The params the VJP kernel holds. */
+  private readonly vjpSent: Float64Array | null = null;
   /** Where tanh hidden layers live, for the SIMD tanh; null for other activations or without SIMD. */
   private readonly arena: TanhArena | null = null;
   // work buffers for `capacity` samples
@@ -149,6 +166,8 @@ class NativeMlp implements MlpField {
         this.kernel = kernel;
         this.sent = this.params.slice();
       }
+      this.vjpKernel = mlpVjp(this.weights());
+      if (this.vjpKernel) this.vjpSent = this.params.slice();
     }
   }
 
@@ -181,6 +200,19 @@ class NativeMlp implements MlpField {
     const B = this.batchOf(y, 'y', 'vjp');
     if (a.length !== y.length) {
       throw new Error(`mlpField.vjp: the cotangent a has ${a.length} values but y has ${y.length}; a must have y's layout [batch·${this.dim}].`);
+    }
+    if (this.vjpKernel) {
+      if (changed(this.params, this.vjpSent!)) this.vjpKernel.setWeights(this.weights());
+      const gy = new Float64Array(y.length);
+      const gP = new Float64Array(this.params.length);
+      const [l0, l1] = this.layers;
+      this.vjpKernel.vjp(y, a, gy, {
+        W1: gP.subarray(l0.w, l0.w + l0.nOut * l0.nIn),
+        b1: gP.subarray(l0.b, l0.b + l0.nOut),
+        W2: gP.subarray(l1.w, l1.w + l1.nOut * l1.nIn),
+        b2: gP.subarray(l1.b, l1.b + l1.nOut),
+      });
+      return { y: gy, params: gP };
     }
     this.ensure(B);
     // hidden activations and σ' at this (t, y); the output layer itself is not needed
@@ -429,16 +461,7 @@ class NativeMlp implements MlpField {
 
   /** Resends the weights to the kernel if params changed since it last got them. */
   private syncKernel(): void {
-    const P = this.params;
-    const sent = this.sent!;
-    const n = P.length;
-    for (let i = 0; i < n; i++) {
-      if (P[i] !== sent[i]) {
-        sent.set(P);
-        this.kernel!.setWeights(this.weights());
-        return;
-      }
-    }
+    if (changed(this.params, this.sent!)) this.kernel!.setWeights(this.weights());
   }
 
   /** The one-hidden-layer weights as the kernel takes them (views of params). */
