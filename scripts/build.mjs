@@ -32,6 +32,19 @@ const common = {
 
 const nodeCommon = { ...common, platform: 'node', target: 'node20', format: 'cjs' };
 
+/**
+ * Experiment files are bundled at run time with esbuild, which is not bundled itself: the
+ * native `esbuild` package where node_modules has it (a checkout), else the copy of
+ * esbuild-wasm that copyEsbuildWasm puts in dist/esbuild-wasm (the .vsix has no node_modules).
+ */
+const runtimeBundler = {
+  name: 'runtime-bundler',
+  setup(b) {
+    b.onResolve({ filter: /^esbuild$/ }, () => ({ path: 'esbuild', external: true }));
+    b.onResolve({ filter: /^esbuild-wasm$/ }, () => ({ path: './esbuild-wasm/lib/main.js', external: true }));
+  },
+};
+
 /** @type {esbuild.BuildOptions[]} */
 const builds = [
   {
@@ -45,13 +58,15 @@ const builds = [
     entryPoints: { engineWorker: 'engine/src/worker/main.ts' },
     outdir: dist,
     external: optionalPackages,
+    plugins: [runtimeBundler],
   },
   {
     ...nodeCommon,
     entryPoints: { cli: 'engine/src/cli/main.ts' },
     outdir: dist,
     // esbuild bundles the user's modules at run time; it ships as a dependency, not in the bundle.
-    external: [...optionalPackages, 'esbuild'],
+    external: optionalPackages,
+    plugins: [runtimeBundler],
     banner: { js: '#!/usr/bin/env node' },
   },
   ...webviewPanels.map((panel) => ({
@@ -69,6 +84,16 @@ function copyWasm() {
   const from = path.join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
   for (const file of fs.readdirSync(from).filter((f) => f.endsWith('.wasm'))) {
     fs.copyFileSync(path.join(from, file), path.join(dist, file));
+  }
+}
+
+/** The files esbuild-wasm's Node API needs, in its package's layout (its lib/main.js checks it). */
+function copyEsbuildWasm() {
+  const from = path.join(root, 'node_modules/esbuild-wasm');
+  const to = path.join(dist, 'esbuild-wasm');
+  for (const file of ['package.json', 'lib/main.js', 'bin/esbuild', 'wasm_exec_node.js', 'wasm_exec.js', 'esbuild.wasm', 'LICENSE.md']) {
+    fs.mkdirSync(path.dirname(path.join(to, file)), { recursive: true });
+    fs.copyFileSync(path.join(from, file), path.join(to, file));
   }
 }
 
@@ -91,7 +116,8 @@ async function main() {
   fs.rmSync(dist, { recursive: true, force: true });
   fs.mkdirSync(dist, { recursive: true });
   copyWasm();
-  const options = builds.map((b) => ({ absWorkingDir: root, ...b, plugins: watch ? [rebuildReport(b)] : [] }));
+  copyEsbuildWasm();
+  const options = builds.map((b) => ({ absWorkingDir: root, ...b, plugins: [...(b.plugins ?? []), ...(watch ? [rebuildReport(b)] : [])] }));
   if (watch) {
     for (const o of options) await (await esbuild.context(o)).watch();
     console.log('[build] watching for changes (Ctrl-C to stop)');

@@ -23,6 +23,8 @@ export interface CodeServerOptions {
   scratch?: string;
   /** User settings, merged over the quiet defaults. */
   settings?: Record<string, unknown>;
+  /** Keep workspace trust on, so the folder opens in Restricted Mode (default: trust is off, everything trusted). */
+  restricted?: boolean;
   /** A fixed port on 127.0.0.1; a free one if absent. */
   port?: number;
   log?: (line: string) => void;

@@ -186,12 +186,12 @@ const quietSettings = {
 
 /**
  * Starts code-server on a free port of 127.0.0.1 with `vsix` installed and `workspace` open.
- * @param {{ workspace: string, vsix?: string, scratch?: string, settings?: Record<string, unknown>,
+ * @param {{ workspace: string, vsix?: string, scratch?: string, settings?: Record<string, unknown>, restricted?: boolean,
  *           port?: number, log?: (line: string) => void }} options
  * @returns {Promise<{ url: string, port: number, scratch: string, logFile: string,
  *           exited: Promise<number | null>, stop: () => Promise<void> }>}
  */
-export async function startCodeServer({ workspace, vsix, scratch, settings = {}, port: wantedPort, log = defaultLog }) {
+export async function startCodeServer({ workspace, vsix, scratch, settings = {}, restricted = false, port: wantedPort, log = defaultLog }) {
   const { node, entry: entryJs } = await ensureCodeServer({ log });
   const ownScratch = scratch === undefined;
   const dir = scratch ?? fs.mkdtempSync(path.join(os.tmpdir(), 'neural-ode-code-server-'));
@@ -207,7 +207,9 @@ export async function startCodeServer({ workspace, vsix, scratch, settings = {},
   } catch {
     // no settings yet, or a file the user broke: start from ours
   }
-  fs.writeFileSync(settingsFile, JSON.stringify({ ...quietSettings, ...existing, ...settings }, null, 2));
+  // Restricted Mode: trust on, and no startup prompt, so the folder opens untrusted.
+  const trust = restricted ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' } : {};
+  fs.writeFileSync(settingsFile, JSON.stringify({ ...quietSettings, ...existing, ...settings, ...trust }, null, 2));
   const common = ['--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
 
   if (vsix !== undefined) {
@@ -229,7 +231,7 @@ export async function startCodeServer({ workspace, vsix, scratch, settings = {},
     ...common,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(restricted ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--ignore-last-opened',
     workspace,

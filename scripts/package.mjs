@@ -41,6 +41,10 @@ const required = [
   'extension/dist/cli.js',
   'extension/dist/tfjs-backend-wasm-simd.wasm',
   'extension/dist/tfjs-backend-wasm.wasm',
+  // esbuild-wasm bundles experiment files in the installed extension (no node_modules there).
+  'extension/dist/esbuild-wasm/lib/main.js',
+  'extension/dist/esbuild-wasm/bin/esbuild',
+  'extension/dist/esbuild-wasm/esbuild.wasm',
   'extension/media/icon.png',
   'extension/readme.md',
   'extension/LICENSE.txt',

@@ -52,6 +52,7 @@ async function main() {
     process.exit(1);
   }
   stage('typecheck', bin('tsc'), ['-p', '.', '--noEmit']);
+  stage('typecheck webview', bin('tsc'), ['-p', 'webview', '--noEmit']);
   stage('lint', bin('eslint'), ['.']);
   // A bound on every test, so that a hang fails the run instead of stalling it.
   nodeTests('unit tests', testFiles('test/unit'), ['--test-timeout=600000']);

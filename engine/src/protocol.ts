@@ -4,14 +4,66 @@
  * cross `postMessage` by structured clone; never tensors or class instances.
  */
 import type { BackendPreference, EngineInfo } from './backend/index';
+import type { SolverSpec } from './experiments/define';
+import type { TrainOutcome, TrainProgress } from './experiments/trainer';
+import type { GradientMethod } from './gradients/types';
 
 export type { BackendPreference, BackendReport, EngineInfo } from './backend/index';
+export type { TrainOutcome, TrainProgress } from './experiments/trainer';
+
+/** Solver and gradient used where an experiment sets none (the user's settings). */
+export interface TrainDefaults {
+  solver?: SolverSpec;
+  gradient?: GradientMethod;
+}
+
+export interface TrainStartParams {
+  /** The experiment file (`*.ode.ts` / `.ode.js`), absolute. */
+  file: string;
+  /** `<workspace>/.neural-ode/runs`. */
+  runsRoot: string;
+  /** Train to this iteration instead of the experiment's `train.iterations`. */
+  iterations?: number;
+  /** Continue this run from its latest checkpoint. */
+  resume?: string;
+  defaults?: TrainDefaults;
+}
 
 // A type alias (not an interface) so that it satisfies RpcMap's index signature.
 export type EngineMethods = {
   /** Engine version and the backend it selected, with the availability of every backend. */
   'engine/info': { params: { backend?: BackendPreference }; result: EngineInfo };
+  /**
+   * Loads the experiment and starts training it in the worker; answers once the run exists
+   * (a load error rejects). Progress and the outcome follow as `train/*` events.
+   */
+  'train/start': { params: TrainStartParams; result: { runId: string; runDir: string; startIteration: number; iterations: number } };
+  /**
+   * Asks a run to stop within its current iteration (it keeps a checkpoint); `stopping: false` if
+   * it is not training. `iteration`: the last one completed when the request arrived.
+   */
+  'train/stop': { params: { runId: string }; result: { stopping: boolean; iteration?: number } };
 };
+
+/**
+ * One-way messages from the worker to the host: event name → payload. `train/done` ends every
+ * started run: with the trainer's outcome, or with the error that ended it.
+ */
+export type EngineEvents = {
+  'train/progress': { runId: string; progress: TrainProgress };
+  'train/done': { runId: string; outcome?: TrainOutcome; error?: RpcErrorPayload };
+  /** What the engine did, for the host's log. */
+  'engine/log': { level: 'info' | 'warn' | 'error'; message: string };
+};
+
+/** Any event map of the same shape. */
+export type EventMap = Record<string, unknown>;
+
+/** An event on the wire: no id, nothing answers it. */
+export interface RpcEvent {
+  event: string;
+  payload: unknown;
+}
 
 /** Any method map of the same shape (the webview protocol will have its own). */
 export type RpcMap = Record<string, { params: unknown; result: unknown }>;
@@ -33,3 +85,11 @@ export interface RpcErrorPayload {
 }
 
 export type RpcResponse = { id: number; result: unknown } | { id: number; error: RpcErrorPayload };
+
+/** Everything the worker posts to the host. */
+export type WorkerMessage = RpcResponse | RpcEvent;
+
+export function isRpcEvent(message: unknown): message is RpcEvent {
+  const m = message as Partial<RpcEvent> | null;
+  return typeof m === 'object' && m !== null && typeof m.event === 'string' && !('id' in m);
+}

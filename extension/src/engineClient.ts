@@ -1,10 +1,13 @@
 /**
  * The extension host's side of the engine worker: one long-lived worker thread per window,
- * typed requests by method name, and a fresh worker only after a crash. Free of `vscode`, so
- * it is tested without VS Code.
+ * typed requests by method name, one-way events from the worker (training progress), and a
+ * fresh worker only after a crash. Free of `vscode`, so it is tested without VS Code.
  */
 import { Worker } from 'node:worker_threads';
-import type { EngineMethods, ParamsOf, ResultOf, RpcMap, RpcResponse } from '../../engine/src/protocol';
+import {
+  isRpcEvent,
+  type EngineEvents, type EngineMethods, type EventMap, type ParamsOf, type ResultOf, type RpcMap, type RpcResponse, type WorkerMessage,
+} from '../../engine/src/protocol';
 
 export type LogLevel = 'info' | 'warn' | 'error';
 
@@ -36,9 +39,15 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
-/** A client for the engine's methods (`M` is another method map only in tests). */
-export class EngineClient<M extends RpcMap = EngineMethods> {
+export interface Disposable {
+  dispose(): void;
+}
+
+/** A client for the engine's methods and events (`M`, `E` are other maps only in tests). */
+export class EngineClient<M extends RpcMap = EngineMethods, E extends EventMap = EngineEvents> {
   private worker: Worker | undefined;
+  private readonly listeners = new Map<string, Set<(payload: never) => void>>();
+  private readonly crashListeners = new Set<(message: string) => void>();
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private disposed = false;
@@ -65,6 +74,24 @@ export class EngineClient<M extends RpcMap = EngineMethods> {
         reject(new EngineRequestError(method, 'notCloneable', `The parameters of "${method}" cannot be sent to the engine: ${(err as Error).message}`));
       }
     });
+  }
+
+  /** Calls `listener` for every `event` the worker posts, until disposed. */
+  on<K extends keyof E & string>(event: K, listener: (payload: E[K]) => void): Disposable {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    const entry = listener as (payload: never) => void;
+    set.add(entry);
+    return { dispose: () => void set.delete(entry) };
+  }
+
+  /**
+   * Calls `listener` when a worker stops unexpectedly: work it had started without a pending
+   * request (a training run) ends there, and nothing else would say so.
+   */
+  onCrash(listener: (message: string) => void): Disposable {
+    this.crashListeners.add(listener);
+    return { dispose: () => void this.crashListeners.delete(listener) };
   }
 
   /** Stops the worker; requests still running are rejected. */
@@ -96,7 +123,7 @@ export class EngineClient<M extends RpcMap = EngineMethods> {
     });
     worker.stdout.setEncoding('utf8').on('data', (text: string) => this.forward('info', text));
     worker.stderr.setEncoding('utf8').on('data', (text: string) => this.forward('warn', text));
-    worker.on('message', (message: RpcResponse) => this.settle(message));
+    worker.on('message', (message: WorkerMessage) => (isRpcEvent(message) ? this.dispatch(message.event, message.payload) : this.settle(message)));
     worker.on('error', (err) => {
       this.lastError = err;
       this.log('error', `engine worker error: ${err.stack ?? err.message}`);
@@ -109,6 +136,16 @@ export class EngineClient<M extends RpcMap = EngineMethods> {
 
   private forward(level: LogLevel, text: string): void {
     for (const line of text.split('\n')) if (line.trim() !== '') this.log(level, `[engine] ${line}`);
+  }
+
+  private dispatch(event: string, payload: unknown): void {
+    for (const listener of [...(this.listeners.get(event) ?? [])]) {
+      try {
+        (listener as (p: unknown) => void)(payload);
+      } catch (err) {
+        this.log('error', `a listener of the engine event "${event}" failed: ${(err as Error).stack ?? String(err)}`);
+      }
+    }
   }
 
   private settle(message: RpcResponse): void {
@@ -130,6 +167,7 @@ export class EngineClient<M extends RpcMap = EngineMethods> {
       'workerCrashed',
       (method) => `The engine worker stopped unexpectedly (${cause}) while running "${method}". Run the command again; the "Neural ODE" output has details.`,
     );
+    for (const listener of [...this.crashListeners]) listener(`The engine worker stopped unexpectedly (${cause}).`);
   }
 
   private rejectAll(kind: string, message: (method: string) => string): void {

@@ -1,8 +1,13 @@
-/** Activation: one engine worker per window, the commands, and the "Neural ODE" log. */
+/** Activation: one engine worker per window, training and the Runs view, the commands, and the "Neural ODE" log. */
 import * as vscode from 'vscode';
 import { EngineClient } from './engineClient';
+import { registerPanels } from './panels/index';
+import { registerRunsView } from './runsView';
 import { showEngineInfo } from './showEngineInfo';
 import { backendPreference } from './settings';
+import { TrainCommands } from './trainCommands';
+import { trainingStatusBar } from './trainingStatusBar';
+import { TrainingSession } from './trainingSession';
 
 let engine: EngineClient | undefined;
 
@@ -13,16 +18,25 @@ export function activate(context: vscode.ExtensionContext): void {
     onLog: (level, message) => log[level](message),
   });
   engine = client;
+  const session = new TrainingSession(client);
   context.subscriptions.push(
     log,
+    client.on('engine/log', ({ level, message }) => log[level](`[engine] ${message}`)),
+    session,
+    ...new TrainCommands(session, log).register(),
+    trainingStatusBar(session),
+    registerRunsView(session, log),
     vscode.commands.registerCommand('neuralOde.showEngineInfo', () => showEngineInfo(client, log)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('neuralOde.engine.backend')) {
         log.info(`backend setting is now "${backendPreference()}"; it applies from the next engine request`);
       }
+      if (e.affectsConfiguration('neuralOde.training')) log.info('training settings changed; they apply from the next run');
     }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => log.info('the workspace is now trusted: experiments can be trained')),
   );
-  log.info(`Neural ODE Studio ${String(context.extension.packageJSON.version)} activated`);
+  registerPanels(context, { log });
+  log.info(`Neural ODE Studio ${String(context.extension.packageJSON.version)} activated${vscode.workspace.isTrusted ? '' : ' in Restricted Mode (training is off until the workspace is trusted)'}`);
 }
 
 export function deactivate(): Promise<void> | undefined {

@@ -33,6 +33,8 @@ export interface OpenOptions {
   workspace?: string;
   /** User settings for this VS Code. */
   settings?: Record<string, unknown>;
+  /** Open the workspace in Restricted Mode (untrusted); default trusted. */
+  restricted?: boolean;
   /** The extension to install (default dist/neural-ode-studio.vsix, from `npm run package`). */
   vsix?: string;
 }
@@ -62,7 +64,7 @@ export class VsCode {
     let server: RunningCodeServer | undefined;
     let browser: Browser | undefined;
     try {
-      server = await startCodeServer({ workspace, vsix, scratch: path.join(scratch, 'code-server'), settings: options.settings });
+      server = await startCodeServer({ workspace, vsix, scratch: path.join(scratch, 'code-server'), settings: options.settings, restricted: options.restricted });
       browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       await page.goto(server.url);

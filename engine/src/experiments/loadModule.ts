@@ -20,7 +20,7 @@ export async function loadUserModule(file: string): Promise<unknown> {
   // require, not import(): it resolves the same way from source (tsx) and in the bundle.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   (globalThis as Record<string, unknown>)[ENGINE_GLOBAL] = require('../index');
-  const esbuild = (await import('esbuild')) as typeof import('esbuild');
+  const esbuild = await loadEsbuild();
   const dir = mkdtempSync(join(tmpdir(), 'neural-ode-'));
   const bundled = join(dir, 'module.cjs');
   try {
@@ -33,6 +33,19 @@ export async function loadUserModule(file: string): Promise<unknown> {
     return mod.default ?? mod;
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * esbuild's native binary, else esbuild-wasm: the packaged extension ships without
+ * node_modules (so no platform binary), and carries esbuild-wasm's portable WebAssembly build
+ * in dist/ instead (scripts/build.mjs).
+ */
+async function loadEsbuild(): Promise<typeof import('esbuild')> {
+  try {
+    return (await import('esbuild')) as typeof import('esbuild');
+  } catch {
+    return (await import('esbuild-wasm')) as typeof import('esbuild');
   }
 }
 

@@ -10,7 +10,8 @@ import { clipGradNorm } from '../train/clip';
 import { createOptimizer, optimizerFromState, type Optimizer, type OptimizerState } from '../train/optimizers';
 import { createRun, loadLatestCheckpoint, openRun, type Run } from '../train/runStore';
 import { lrSchedule } from '../train/schedules';
-import { ExperimentError, type Experiment, type GradientSpec } from './define';
+import type { GradientMethod } from '../gradients/types';
+import { ExperimentError, type Experiment, type GradientSpec, type SolverSpec } from './define';
 import { trajectoryLoss } from './loss';
 
 export interface TrainOptions {
@@ -23,6 +24,10 @@ export interface TrainOptions {
   /** Checked between iterations (and between solver steps): the run stops and keeps what it finished. */
   signal?: AbortSignal;
   onProgress?: (p: TrainProgress) => void;
+  /** Called once the run folder exists, before the first iteration. */
+  onStart?: (run: { runId: string; runDir: string; startIteration: number; iterations: number }) => void;
+  /** Solver fields and gradient method for what the experiment leaves unset (an editor's settings). */
+  defaults?: { solver?: SolverSpec; gradient?: GradientMethod };
 }
 
 export interface TrainProgress {
@@ -79,7 +84,12 @@ async function evaluate(exp: Experiment, data: TrajectoryData, field: NativeFiel
  * crash or Ctrl-C loses nothing already checkpointed. A NaN loss or a solver failure stops
  * the run, says at which iteration, and leaves the last good checkpoint in place.
  */
-export async function trainExperiment(exp: Experiment, opts: TrainOptions): Promise<TrainOutcome> {
+export async function trainExperiment(experiment: Experiment, opts: TrainOptions): Promise<TrainOutcome> {
+  // The experiment's own solver fields and gradient win; defaults fill only what it leaves unset.
+  const d = opts.defaults;
+  const exp: Experiment = d
+    ? { ...experiment, solver: d.solver || experiment.solver ? { ...d.solver, ...experiment.solver } : undefined, gradient: experiment.gradient ?? d.gradient }
+    : experiment;
   const t = exp.train;
   const data = await resolve(exp.data);
   const field = await resolve(exp.model);
@@ -113,6 +123,7 @@ export async function trainExperiment(exp: Experiment, opts: TrainOptions): Prom
     optimizer = createOptimizer(t.optimizer);
     rng = new Rng(t.seed ?? 0);
   }
+  opts.onStart?.({ runId: run.id, runDir: run.dir, startIteration: start, iterations });
   const schedule = lrSchedule(t.optimizer.lr ?? optimizer.lr, t.schedule);
   // The sampler's state after the last completed iteration: what a resumed run continues from.
   let rngAfterDone = rng.state();

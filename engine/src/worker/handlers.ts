@@ -1,8 +1,16 @@
 /** What the engine worker answers: one handler per method of the engine protocol. */
 import { engineInfo } from '../backend/index';
-import type { EngineMethods } from '../protocol';
-import type { RpcHandlers } from './rpcServer';
+import type { EngineEvents, EngineMethods } from '../protocol';
+import type { Emit, RpcHandlers } from './rpcServer';
+import { trainingHandlers } from './training';
 
-export const engineHandlers: RpcHandlers<EngineMethods> = {
-  'engine/info': (params) => engineInfo(params.backend),
-};
+export function engineHandlers(emit: Emit<EngineEvents>): RpcHandlers<EngineMethods> {
+  return {
+    'engine/info': async (params) => {
+      const info = await engineInfo(params.backend);
+      emit('engine/log', { level: 'info', message: `backend ${info.backend} selected (preference ${params.backend ?? 'auto'})` });
+      return info;
+    },
+    ...trainingHandlers(emit),
+  };
+}

@@ -3,10 +3,13 @@
  * starts one per window (extension/src/engineClient.ts) and keeps it for the window's life.
  */
 import { parentPort } from 'node:worker_threads';
+import type { EngineEvents } from '../protocol';
 import { engineHandlers } from './handlers';
-import { serveRpc } from './rpcServer';
+import { pointNodeAtThisRuntime } from './nodeForChildren';
+import { rpcEmitter, serveRpc } from './rpcServer';
 
 if (parentPort === null) {
   throw new Error('dist/engineWorker.js runs inside a worker thread started by the extension; for a terminal use the `neural-ode` command.');
 }
-serveRpc(parentPort, engineHandlers);
+pointNodeAtThisRuntime();
+serveRpc(parentPort, engineHandlers(rpcEmitter<EngineEvents>(parentPort)));

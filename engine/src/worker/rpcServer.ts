@@ -1,9 +1,9 @@
 /**
  * Answers RPC requests by method name on a message port. A handler that throws (or rejects)
  * produces an error response `{ message, kind }`; the port keeps serving, so one bad request
- * never takes the worker down.
+ * never takes the worker down. Events go the other way, unasked (`rpcEmitter`).
  */
-import type { RpcErrorPayload, RpcMap, RpcRequest, RpcResponse } from '../protocol';
+import type { EventMap, RpcErrorPayload, RpcEvent, RpcMap, RpcRequest, RpcResponse } from '../protocol';
 
 /** The part of `MessagePort` / `parentPort` that the server uses. */
 export interface RpcPort {
@@ -57,4 +57,21 @@ export function serveRpc<M extends RpcMap>(port: RpcPort, handlers: RpcHandlers<
         reply({ id, error: { kind: 'notCloneable', message: `The result of "${method}" cannot be sent: ${toErrorPayload(err).message}` } });
       });
   });
+}
+
+export type Emit<E extends EventMap> = <K extends keyof E & string>(event: K, payload: E[K]) => void;
+
+/**
+ * Posts one-way events (progress, outcomes, log lines) on the port. A payload that cannot be
+ * cloned is replaced by an `engine/log`-style note rather than throwing inside a training loop.
+ */
+export function rpcEmitter<E extends EventMap>(port: Pick<RpcPort, 'postMessage'>): Emit<E> {
+  return (event, payload) => {
+    const message: RpcEvent = { event, payload };
+    try {
+      port.postMessage(message);
+    } catch (err) {
+      port.postMessage({ event: 'engine/log', payload: { level: 'error', message: `The event "${event}" could not be sent: ${toErrorPayload(err).message}` } });
+    }
+  };
 }

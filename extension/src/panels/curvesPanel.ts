@@ -1,0 +1,275 @@
+/**
+ * The Training curves panel (extension side): one panel per window, showing the metrics of the
+ * runs under each workspace folder's .neural-ode/runs/. It follows metrics.jsonl files as they
+ * grow, whoever writes them (the extension's engine worker or `neural-ode train` in a terminal),
+ * and sends the webview only the appended records, at most ten times a second.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { defaultRunsRoot, listRuns, readMetrics, METRICS_FILE, type RunSummary } from '../../../engine/src/train';
+import {
+  validateCurvesViewState,
+  validateWebviewMessage,
+  type CurveRunInfo,
+  type HostToWebview,
+  type WebviewMessage,
+} from '../../../webview/src/protocol';
+import { Coalescer } from './coalescer';
+import { metricsCsv } from './curvesCsv';
+import { MetricsTail, toCurvePoint } from './metricsTail';
+import { panelHtml, panelOptions } from './webviewHtml';
+
+export interface PanelDeps {
+  log: vscode.LogOutputChannel;
+}
+
+/** Runs-list refreshes re-read every run's last line, so they are rarer than metric updates. */
+const LIST_INTERVAL_MS = 1000;
+const METRICS_INTERVAL_MS = 100;
+/** A safety net for file events that never come (watcher exclusions, network drives). */
+const POLL_MS = 2000;
+
+export class CurvesPanel {
+  static readonly viewType = 'neuralOde.trainingCurves';
+  static readonly title = 'Training Curves';
+  private static current: CurvesPanel | undefined;
+
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly runs = new Map<string, RunSummary>();
+  private readonly tails = new Map<string, MetricsTail>();
+  private readonly metricUpdates: Coalescer<string>;
+  private readonly listUpdates: Coalescer<true>;
+  /** undefined until decided: the newest run is shown when nothing was asked for. */
+  private selected: string[] | undefined;
+  private ready = false;
+  private disposed = false;
+
+  /** Shows the panel (creating it if needed); `runIds`, when given, become the shown runs. */
+  static createOrShow(context: vscode.ExtensionContext, deps: PanelDeps, runIds?: string[]): CurvesPanel {
+    const existing = CurvesPanel.current;
+    if (existing) {
+      existing.panel.reveal(undefined, false);
+      if (runIds !== undefined) existing.select(runIds);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(CurvesPanel.viewType, CurvesPanel.title, vscode.ViewColumn.Beside, panelOptions(context.extensionUri));
+    return new CurvesPanel(panel, context, deps, runIds);
+  }
+
+  /** After a window reload: the webview's saved state says which runs it showed. */
+  static revive(panel: vscode.WebviewPanel, context: vscode.ExtensionContext, deps: PanelDeps, state: unknown): CurvesPanel {
+    CurvesPanel.current?.panel.dispose();
+    const saved = validateCurvesViewState(state);
+    if (!saved.ok && state !== undefined && state !== null) deps.log.warn(`Training curves: ignoring saved panel state (${saved.error})`);
+    panel.webview.options = panelOptions(context.extensionUri);
+    deps.log.info(`Training curves: restoring the panel${saved.ok ? ` with ${saved.value.selected.length} run(s)` : ''}`);
+    return new CurvesPanel(panel, context, deps, saved.ok ? saved.value.selected : undefined);
+  }
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    context: vscode.ExtensionContext,
+    private readonly deps: PanelDeps,
+    runIds: string[] | undefined,
+  ) {
+    CurvesPanel.current = this;
+    this.selected = runIds;
+    this.metricUpdates = new Coalescer((ids) => this.flushMetrics(ids), METRICS_INTERVAL_MS);
+    this.listUpdates = new Coalescer(() => this.flushRuns(), LIST_INTERVAL_MS);
+    panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.png');
+    panel.webview.html = panelHtml(panel.webview, context.extensionUri, { bundle: 'curves', stylesheet: 'curves.css', title: CurvesPanel.title });
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((data: unknown) => this.receive(data)),
+      // A hidden webview is torn down; when shown again it says panel/ready and gets everything.
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.ready = false;
+      }),
+    );
+    for (const folder of vscode.workspace.workspaceFolders ?? []) this.watch(folder);
+    const poll = setInterval(() => {
+      for (const id of this.selected ?? []) if (this.runs.get(id)?.status === 'running') this.metricUpdates.add(id);
+    }, POLL_MS);
+    this.disposables.push({ dispose: () => clearInterval(poll) });
+  }
+
+  private watch(folder: vscode.WorkspaceFolder): void {
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '.neural-ode/runs/*/*'));
+    const onEvent = (uri: vscode.Uri) => {
+      const id = path.basename(path.dirname(uri.fsPath));
+      if (path.basename(uri.fsPath) === METRICS_FILE) {
+        if (this.selected?.includes(id)) this.metricUpdates.add(id);
+      }
+      this.listUpdates.add(true);
+    };
+    this.disposables.push(watcher, watcher.onDidCreate(onEvent), watcher.onDidChange(onEvent), watcher.onDidDelete(onEvent));
+  }
+
+  private post<K extends keyof HostToWebview>(type: K, payload: HostToWebview[K]): void {
+    if (!this.ready) return; // replayed in full on the next panel/ready
+    void this.panel.webview.postMessage({ type, payload });
+  }
+
+  private receive(data: unknown): void {
+    const checked = validateWebviewMessage(data);
+    if (!checked.ok) {
+      this.deps.log.warn(`Training curves: ignored a malformed message from the panel: ${checked.error}`);
+      return;
+    }
+    void this.handle(checked.value).catch((err: unknown) => {
+      const message = err instanceof Error ? err.message : String(err);
+      this.deps.log.error(`Training curves: ${checked.value.type} failed: ${message}`);
+      void vscode.window.showErrorMessage(`Neural ODE: the training curves panel could not do that: ${message}`);
+    });
+  }
+
+  private async handle(message: WebviewMessage): Promise<void> {
+    switch (message.type) {
+      case 'panel/ready':
+        this.ready = true;
+        this.replay();
+        return;
+      case 'curves/select':
+        this.select(message.payload.runIds);
+        return;
+      case 'curves/exportPng':
+        return this.exportPng(message.payload.dataUrl, message.payload.suggestedName);
+      case 'curves/exportCsv':
+        return this.exportCsv(message.payload.runIds);
+    }
+  }
+
+  /** Everything the webview shows, from scratch: the run list, then every shown run's points. */
+  private replay(): void {
+    this.refreshRuns();
+    if (this.selected === undefined) {
+      const newest = [...this.runs.keys()][0];
+      this.selected = newest === undefined ? [] : [newest];
+    } else {
+      this.selected = this.selected.filter((id) => this.runs.has(id));
+    }
+    this.tails.clear();
+    this.postRuns();
+    for (const id of this.selected) this.sendMetrics(id);
+  }
+
+  select(runIds: string[]): void {
+    this.refreshRuns();
+    const unknown = runIds.filter((id) => !this.runs.has(id));
+    if (unknown.length > 0) this.deps.log.warn(`Training curves: no run ${unknown.join(', ')} under .neural-ode/runs/ of this workspace`);
+    const next = [...new Set(runIds.filter((id) => this.runs.has(id)))];
+    const before = new Set(this.selected ?? []);
+    this.selected = next;
+    for (const id of [...this.tails.keys()]) if (!next.includes(id)) this.tails.delete(id);
+    this.postRuns();
+    for (const id of next) if (!before.has(id) || !this.tails.has(id)) this.sendMetrics(id);
+  }
+
+  private refreshRuns(): void {
+    this.runs.clear();
+    for (const r of workspaceRuns(this.deps.log)) if (!this.runs.has(r.id)) this.runs.set(r.id, r);
+  }
+
+  private postRuns(): void {
+    const runs: CurveRunInfo[] = [...this.runs.values()].map((r) => ({
+      id: r.id,
+      experiment: r.experiment,
+      status: r.status,
+      createdAt: r.createdAt,
+      lastIteration: r.lastIteration,
+      lastLoss: r.lastLoss,
+    }));
+    this.post('curves/runs', { runs, selected: this.selected ?? [] });
+  }
+
+  private flushRuns(): void {
+    this.refreshRuns();
+    this.postRuns();
+  }
+
+  private flushMetrics(ids: Set<string>): void {
+    for (const id of ids) if (this.selected?.includes(id)) this.sendMetrics(id);
+  }
+
+  /** Reads what a run appended since the last read (everything, the first time) and sends it. */
+  private sendMetrics(id: string): void {
+    if (!this.ready) return;
+    const run = this.runs.get(id);
+    if (!run) return;
+    let tail = this.tails.get(id);
+    if (!tail) {
+      tail = new MetricsTail(path.join(run.dir, METRICS_FILE));
+      this.tails.set(id, tail);
+    }
+    let read;
+    try {
+      read = tail.read();
+    } catch (err) {
+      this.deps.log.warn(`Training curves: could not read ${tail.file}: ${(err as Error).message}`);
+      return;
+    }
+    if (read.badLines.length > 0) {
+      const first = read.badLines[0];
+      const text = `${tail.file}: ${read.badLines.length} line(s) could not be read and are left out (line ${first.line}: ${first.reason}).`;
+      this.deps.log.warn(`Training curves: ${text}`);
+      this.post('panel/notice', { level: 'warning', text });
+    }
+    if (!read.reset && read.records.length === 0) return;
+    this.post('curves/metrics', { runId: id, reset: read.reset, points: read.records.map(toCurvePoint) });
+  }
+
+  private defaultSaveUri(name: string): vscode.Uri | undefined {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    return folder ? vscode.Uri.joinPath(folder.uri, name) : undefined;
+  }
+
+  private async save(data: Uint8Array, suggestedName: string, filters: Record<string, string[]>, what: string): Promise<void> {
+    const target = await vscode.window.showSaveDialog({ defaultUri: this.defaultSaveUri(suggestedName), filters, saveLabel: `Save ${what}` });
+    if (!target) return;
+    await vscode.workspace.fs.writeFile(target, data);
+    this.deps.log.info(`Training curves: saved ${what} to ${target.fsPath}`);
+    void vscode.window.showInformationMessage(`Saved the ${what} to ${target.fsPath}.`);
+  }
+
+  private async exportPng(dataUrl: string, suggestedName: string): Promise<void> {
+    const bytes = Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64');
+    await this.save(bytes, suggestedName, { 'PNG image': ['png'] }, 'training curves image');
+  }
+
+  private async exportCsv(runIds: string[]): Promise<void> {
+    const runs = runIds.flatMap((id) => {
+      const run = this.runs.get(id);
+      return run ? [{ runId: id, records: readMetrics(run.dir).records }] : [];
+    });
+    if (runs.length === 0) {
+      void vscode.window.showWarningMessage('Neural ODE: none of the picked runs exists any more under .neural-ode/runs/; nothing to export.');
+      return;
+    }
+    const name = runs.length === 1 ? `${runs[0].runId}-metrics.csv` : 'training-metrics.csv';
+    await this.save(Buffer.from(metricsCsv(runs), 'utf8'), name, { CSV: ['csv'] }, 'metrics');
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (CurvesPanel.current === this) CurvesPanel.current = undefined;
+    this.metricUpdates.dispose();
+    this.listUpdates.dispose();
+    while (this.disposables.length > 0) this.disposables.pop()?.dispose();
+    this.panel.dispose();
+  }
+}
+
+/** Every run of the workspace's folders, newest first; a folder that cannot be read is logged and skipped. */
+export function workspaceRuns(log: vscode.LogOutputChannel): RunSummary[] {
+  const all: RunSummary[] = [];
+  for (const folder of vscode.workspace.workspaceFolders ?? []) {
+    if (folder.uri.scheme !== 'file') continue;
+    try {
+      all.push(...listRuns(defaultRunsRoot(folder.uri.fsPath)));
+    } catch (err) {
+      log.warn(`Training curves: could not list the runs of ${folder.name}: ${(err as Error).message}`);
+    }
+  }
+  return all.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+}

@@ -1,0 +1,102 @@
+/**
+ * How runs and training progress read in the Runs view, the status bar and notifications.
+ * Plain functions of the engine's data, so they are unit-tested without VS Code.
+ */
+import type { TrainOutcome, TrainProgress } from '../../engine/src/protocol';
+import type { RunStatus, RunSummary } from '../../engine/src/train/runStore';
+
+/** A loss with 4 significant digits; very small or large ones in exponent form. */
+export function formatLoss(x: number | null | undefined): string {
+  if (x === null || x === undefined) return '—';
+  if (!Number.isFinite(x)) return String(x);
+  if (x === 0) return '0';
+  const a = Math.abs(x);
+  return a < 1e-3 || a >= 1e5 ? x.toExponential(2) : Number(x.toPrecision(4)).toString();
+}
+
+/** A duration as people say it: "850 ms", "9.8 s", "2 min 05 s", "1 h 02 min". */
+export function formatDuration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '—';
+  if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  const s = Math.round(seconds);
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
+}
+
+/** "2026-11-22 08:44" in local time, from an ISO date. */
+export function formatStart(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+export const isResumable = (status: RunStatus): boolean => status !== 'running';
+
+/** A codicon per status (the Runs view's icons). */
+export function statusIcon(status: RunStatus): string {
+  switch (status) {
+    case 'running':
+      return 'sync~spin';
+    case 'finished':
+      return 'pass';
+    case 'failed':
+      return 'error';
+    case 'cancelled':
+      return 'debug-pause';
+    case 'interrupted':
+      return 'warning';
+  }
+}
+
+/** The experiment and its start ("spiral 11-22 08:44"); the year and the run id are in the tooltip. */
+export function runLabel(run: RunSummary): string {
+  return `${run.experiment} ${formatStart(run.createdAt).slice(5)}`;
+}
+
+/** The Runs view's second column: status, last loss, iterations, time. */
+export function runDescription(run: RunSummary): string {
+  const parts: string[] = [run.status];
+  if (run.lastLoss !== null) parts.push(`loss ${formatLoss(run.lastLoss)}`);
+  if (run.lastIteration !== null) parts.push(`${run.lastIteration} it`);
+  if (run.wallSeconds !== null) parts.push(formatDuration(run.wallSeconds));
+  return parts.join(' · ');
+}
+
+export function runTooltip(run: RunSummary): string {
+  const lines = [
+    `${run.experiment}: ${run.status}`,
+    `run ${run.id}`,
+    `started ${formatStart(run.createdAt)}${run.finishedAt ? `, ended ${formatStart(run.finishedAt)}` : ''}`,
+    `iterations ${run.lastIteration ?? 0}, last loss ${formatLoss(run.lastLoss)}, time ${formatDuration(run.wallSeconds)}`,
+  ];
+  if (run.message) lines.push(run.message);
+  lines.push(run.dir);
+  return lines.join('\n');
+}
+
+/** The status bar while training: iteration, loss, NFE forward (and backward). */
+export function statusBarText(experiment: string, p: TrainProgress | undefined): string {
+  if (!p) return `$(sync~spin) ${experiment}: starting…`;
+  return `$(sync~spin) ${experiment} ${p.iteration}/${p.iterations} · loss ${formatLoss(p.loss)} · NFE ${p.nfeForward}/${p.nfeBackward}`;
+}
+
+/** The progress notification's line. */
+export function progressMessage(p: TrainProgress): string {
+  const evalPart = p.evalLoss !== undefined ? ` (trajectory ${formatLoss(p.evalLoss)})` : '';
+  return `iteration ${p.iteration}/${p.iterations} · loss ${formatLoss(p.loss)}${evalPart} · NFE ${p.nfeForward} fwd, ${p.nfeBackward} bwd · ${formatDuration(p.iterationSeconds)}/it`;
+}
+
+/** What a finished, stopped or failed run says in its notification. */
+export function outcomeMessage(experiment: string, o: TrainOutcome): string {
+  const loss = `loss ${formatLoss(o.loss)}${o.evalLoss !== null ? `, trajectory loss ${formatLoss(o.evalLoss)}` : ''}`;
+  switch (o.status) {
+    case 'finished':
+      return `Neural ODE: ${experiment} finished ${o.iteration} iterations, ${loss} (run ${o.runId}).`;
+    case 'cancelled':
+      return `Neural ODE: ${experiment} stopped after iteration ${o.iteration}, ${loss}; the run is kept and Resume Run continues it (run ${o.runId}).`;
+    case 'failed':
+      return `Neural ODE: ${experiment} failed (run ${o.runId}): ${o.message ?? 'no message from the engine'}`;
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * Train Experiment, Resume Run and Stop Training: the run trains in the engine worker, this
+ * side shows it (a cancellable progress notification; the status bar follows separately) and
+ * says how it ended.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { TrainStartParams } from '../../engine/src/protocol';
+import { listRuns, type RunSummary } from '../../engine/src/train/runStore';
+import { chooseExperimentFile, runsRootFor, workspaceRunsRoots } from './experimentFiles';
+import { readRunConfig } from './runConfig';
+import { formatLoss, isResumable, outcomeMessage, progressMessage, runDescription, runLabel } from './runsFormat';
+import { iterationsOverride, trainDefaults } from './settings';
+import type { ActiveRun, TrainingSession } from './trainingSession';
+import { requireTrust } from './trust';
+
+const SHOW_LOG = 'Show Log';
+const RESUME = 'Resume';
+/** The notification is redrawn at most this often (progress events come every iteration). */
+const REDRAW_MS = 100;
+
+const errorMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+const experimentName = (file: string): string => path.basename(file).replace(/\.ode\.[cm]?[jt]s$/, '');
+
+export class TrainCommands {
+  constructor(
+    private readonly session: TrainingSession,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  register(): vscode.Disposable[] {
+    return [
+      vscode.commands.registerCommand('neuralOde.trainExperiment', (uri?: vscode.Uri) => this.train(uri)),
+      vscode.commands.registerCommand('neuralOde.resumeRun', (run?: RunSummary | { run?: RunSummary }) =>
+        this.resume(run && 'id' in run ? run : (run as { run?: RunSummary } | undefined)?.run),
+      ),
+      vscode.commands.registerCommand('neuralOde.stopTraining', () => this.stop()),
+      vscode.commands.registerCommand('neuralOde.showLog', () => this.log.show()),
+    ];
+  }
+
+  async train(given?: vscode.Uri): Promise<void> {
+    if (!(await requireTrust('Train Experiment', this.log))) return;
+    if (this.refuseWhileBusy()) return;
+    const file = await chooseExperimentFile(given);
+    if (!file) return;
+    // Unsaved edits would not be what trains: save first, as a build task would.
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === file.toString());
+    if (doc?.isDirty) await doc.save();
+    await this.run(
+      { file: file.fsPath, runsRoot: runsRootFor(file), iterations: iterationsOverride(file), defaults: trainDefaults(file) },
+      experimentName(file.fsPath),
+    );
+  }
+
+  async resume(given?: RunSummary): Promise<void> {
+    if (!(await requireTrust('Resume Run', this.log))) return;
+    if (this.refuseWhileBusy()) return;
+    const run = given ?? (await this.pickRun());
+    if (!run) return;
+    if (!isResumable(run.status)) {
+      void vscode.window.showWarningMessage(`Neural ODE: run ${run.id} is still training; stop it before resuming it.`);
+      return;
+    }
+    let config;
+    try {
+      config = readRunConfig(run.dir);
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Neural ODE: cannot resume ${run.id}: its config.json is unreadable (${errorMessage(err)}).`);
+      return;
+    }
+    let file = config.file && fs.existsSync(config.file) ? vscode.Uri.file(config.file) : undefined;
+    if (!file) {
+      const picked = await vscode.window.showOpenDialog({
+        title: `Experiment file of run ${run.id}${config.file ? ` (${config.file} no longer exists)` : ''}`,
+        canSelectMany: false,
+        filters: { 'Experiment files': ['ts', 'mts', 'js', 'mjs', 'cjs'] },
+      });
+      file = picked?.[0];
+      if (!file) return;
+    }
+    const iterations = iterationsOverride(file) ?? config.iterations;
+    if (run.status === 'finished' && iterations !== undefined && (run.lastIteration ?? 0) >= iterations) {
+      void vscode.window.showInformationMessage(
+        `Neural ODE: run ${run.id} already finished its ${iterations} iterations. To train it further, raise neuralOde.training.iterations and resume again.`,
+      );
+      return;
+    }
+    const root = path.dirname(run.dir);
+    await this.run({ file: file.fsPath, runsRoot: root, iterations, resume: run.id, defaults: config.defaults }, config.experiment);
+  }
+
+  async stop(): Promise<void> {
+    const run = this.session.current;
+    if (!run) {
+      void vscode.window.showInformationMessage('Neural ODE: nothing is training.');
+      return;
+    }
+    try {
+      await this.session.stop();
+    } catch (err) {
+      this.log.error(`stop ${run.runId}: ${errorMessage(err)}`);
+    }
+  }
+
+  private refuseWhileBusy(): boolean {
+    if (!this.session.busy) return false;
+    const id = this.session.current?.runId;
+    void vscode.window.showWarningMessage(`Neural ODE: ${id ? `run ${id}` : 'a run'} is already training in this window. Stop it first (Neural ODE: Stop Training).`, 'Stop Training').then((a) => {
+      if (a) void this.stop();
+    });
+    return true;
+  }
+
+  private async pickRun(): Promise<RunSummary | undefined> {
+    const runs = workspaceRunsRoots().flatMap((root) => listRuns(root)).filter((r) => isResumable(r.status));
+    if (runs.length === 0) {
+      void vscode.window.showInformationMessage('Neural ODE: there is no saved run to resume in this workspace. Train an experiment first (Neural ODE: Train Experiment).');
+      return undefined;
+    }
+    const pick = await vscode.window.showQuickPick(
+      runs.map((run) => ({ label: runLabel(run), description: runDescription(run), detail: run.id, run })),
+      { title: 'Neural ODE: Resume Run', placeHolder: 'Run to continue from its latest checkpoint' },
+    );
+    return pick?.run;
+  }
+
+  /** Starts the run and follows it to its end in a cancellable notification. */
+  private async run(params: TrainStartParams, name: string): Promise<void> {
+    this.log.info(`${params.resume ? `resume ${params.resume}` : 'train'}: ${params.file} → ${params.runsRoot}${params.iterations ? ` (to iteration ${params.iterations})` : ''}`);
+    let run: ActiveRun;
+    try {
+      run = await this.session.start(params, name);
+    } catch (err) {
+      this.log.error(`could not start ${params.file}: ${errorMessage(err)}`);
+      const action = await vscode.window.showErrorMessage(`Neural ODE: could not start training ${path.basename(params.file)}: ${errorMessage(err)}`, SHOW_LOG);
+      if (action === SHOW_LOG) this.log.show();
+      return;
+    }
+    const end = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Training ${name}`, cancellable: true },
+      async (progress, token) => {
+        token.onCancellationRequested(() => void this.stop());
+        let reported = run.startIteration;
+        let last = 0;
+        const total = Math.max(1, run.iterations - run.startIteration);
+        progress.report({ message: params.resume ? `resuming run ${run.runId} from iteration ${run.startIteration}` : `run ${run.runId}: first iteration…` });
+        const sub = this.session.onDidProgress((r, p) => {
+          if (r.runId !== run.runId) return;
+          const now = Date.now();
+          if (now - last < REDRAW_MS && p.iteration < p.iterations) return;
+          last = now;
+          progress.report({ message: progressMessage(p), increment: ((p.iteration - reported) / total) * 100 });
+          reported = p.iteration;
+        });
+        try {
+          return await run.done;
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
+    if (end.error) {
+      const action = await vscode.window.showErrorMessage(`Neural ODE: ${name} failed (run ${end.runId}): ${end.error.message}`, SHOW_LOG);
+      if (action === SHOW_LOG) this.log.show();
+      return;
+    }
+    const o = end.outcome;
+    this.log.info(`run ${o.runId}: ${o.status} at iteration ${o.iteration}, loss ${formatLoss(o.loss)}`);
+    if (o.status === 'failed') {
+      const action = await vscode.window.showErrorMessage(outcomeMessage(name, o), SHOW_LOG);
+      if (action === SHOW_LOG) this.log.show();
+    } else if (o.status === 'cancelled') {
+      const action = await vscode.window.showInformationMessage(outcomeMessage(name, o), RESUME);
+      if (action === RESUME) {
+        const summary = listRuns(path.dirname(o.runDir)).find((r) => r.id === o.runId);
+        if (summary) await this.resume(summary);
+      }
+    } else {
+      void vscode.window.showInformationMessage(outcomeMessage(name, o));
+    }
+  }
+}

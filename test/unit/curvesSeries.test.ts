@@ -1,0 +1,118 @@
+// Metrics → chart series for the training curves panel: which curves a run gets, gaps for
+// non-finite and (on log axes) non-positive values, derived time per iteration, and merging
+// appended points (including a rewound, resumed stream).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { CurvePoint } from '../../webview/src/protocol';
+import { CHARTS, chartDatasets, formatTick, labelLogTick, mergePoints, runLabel, toSeries } from '../../webview/src/curves/series';
+
+const chart = (id: string) => CHARTS.find((c) => c.id === id)!;
+
+/** A decaying loss with NFE growing as training sharpens the field, like a real run. */
+function run(n: number, extra: (i: number) => Partial<CurvePoint> = () => ({})): CurvePoint[] {
+  return Array.from({ length: n }, (_, k) => {
+    const i = k + 1;
+    return { iteration: i, loss: 2 * Math.exp(-i / 10), nfeForward: 20 + 2 * Math.floor(i / 5), iterationSeconds: 0.05 + i / 1000, lr: 1e-3, ...extra(i) };
+  });
+}
+
+describe('toSeries', () => {
+  it('maps each record to (iteration, value) in order', () => {
+    const pts = run(5);
+    const s = toSeries(pts, 'loss', false);
+    assert.deepEqual(s.map((p) => p.x), [1, 2, 3, 4, 5]);
+    assert.deepEqual(s.map((p) => p.y), pts.map((p) => p.loss));
+  });
+
+  it('skips records without the metric, so a sparse evaluation joins its own points', () => {
+    const pts = run(20, (i) => (i % 5 === 0 ? { evalLoss: 1 / i } : {}));
+    const s = toSeries(pts, 'evalLoss', false);
+    assert.deepEqual(s, [5, 10, 15, 20].map((i) => ({ x: i, y: 1 / i })));
+  });
+
+  it('turns NaN and ±Infinity into gaps instead of dropping them', () => {
+    const pts: CurvePoint[] = [{ iteration: 1, loss: 1 }, { iteration: 2, loss: NaN }, { iteration: 3, loss: Infinity }, { iteration: 4, loss: 0.5 }];
+    assert.deepEqual(toSeries(pts, 'loss', false), [{ x: 1, y: 1 }, { x: 2, y: null }, { x: 3, y: null }, { x: 4, y: 0.5 }]);
+  });
+
+  it('on a log axis, values ≤ 0 are gaps; on a linear one they are drawn', () => {
+    const pts: CurvePoint[] = [{ iteration: 1, loss: 1 }, { iteration: 2, loss: 0 }, { iteration: 3, loss: -1 }];
+    assert.deepEqual(toSeries(pts, 'loss', true).map((p) => p.y), [1, null, null]);
+    assert.deepEqual(toSeries(pts, 'loss', false).map((p) => p.y), [1, 0, -1]);
+  });
+
+  it('derives time per iteration from wall-clock stamps when it was not recorded', () => {
+    const pts: CurvePoint[] = [
+      { iteration: 1, wallSeconds: 0.5 },
+      { iteration: 2, wallSeconds: 0.75 },
+      { iteration: 3, wallSeconds: 1.5 },
+      { iteration: 4, wallSeconds: 0.25 }, // a resumed run restarts its clock: no negative time
+      { iteration: 5, wallSeconds: 0.5, iterationSeconds: 0.3 },
+    ];
+    assert.deepEqual(toSeries(pts, 'iterationSeconds', false), [{ x: 2, y: 0.25 }, { x: 3, y: 0.75 }, { x: 5, y: 0.3 }]);
+  });
+});
+
+describe('chartDatasets', () => {
+  it('gives each run the series it recorded and none it did not', () => {
+    const a = { runId: 'a', label: 'A', points: run(50, (i) => (i % 10 === 0 ? { evalLoss: 0.1 } : {})) };
+    const b = { runId: 'b', label: 'B', points: run(30, () => ({ nfeBackward: 40 })) };
+    const loss = chartDatasets(chart('loss'), [a, b], true);
+    assert.deepEqual(loss.map((d) => [d.runId, d.series.key, d.data.length, d.runIndex]), [
+      ['a', 'loss', 50, 0],
+      ['a', 'evalLoss', 5, 0],
+      ['b', 'loss', 30, 1],
+    ]);
+    const nfe = chartDatasets(chart('nfe'), [a, b], false);
+    assert.deepEqual(nfe.map((d) => [d.runId, d.series.key, d.data.length]), [
+      ['a', 'nfeForward', 50],
+      ['b', 'nfeForward', 30],
+      ['b', 'nfeBackward', 30],
+    ]);
+    assert.equal(nfe[2].label, 'B · backward');
+    assert.equal(nfe[2].series.dashed, true);
+  });
+
+  it('labels the curves of a lone run by series (the picker names the run)', () => {
+    const [d, e] = chartDatasets(chart('nfe'), [{ runId: 'a', label: 'spiral 01-01 12:00:00', points: run(3, () => ({ nfeBackward: 40 })) }], false);
+    assert.deepEqual([d.label, e.label], ['forward', 'backward']);
+  });
+
+  it('has nothing to draw for a run with no metrics yet', () => {
+    for (const c of CHARTS) assert.deepEqual(chartDatasets(c, [{ runId: 'a', label: 'A', points: [] }], c.defaultLog), []);
+  });
+});
+
+describe('mergePoints', () => {
+  it('appends points after the last iteration', () => {
+    const merged = mergePoints(run(3), run(6).slice(3));
+    assert.deepEqual(merged.map((p) => p.iteration), [1, 2, 3, 4, 5, 6]);
+  });
+
+  it('replaces the tail when the stream was rewound (a resume redoes iterations)', () => {
+    const merged = mergePoints(run(10), [{ iteration: 8, loss: 9 }, { iteration: 9, loss: 8 }]);
+    assert.deepEqual(merged.map((p) => p.iteration), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert.equal(merged[7].loss, 9);
+  });
+});
+
+describe('runLabel', () => {
+  it('names the experiment and the local start time', () => {
+    const t = new Date(2025, 0, 2, 3, 4, 5);
+    assert.equal(runLabel({ id: 'x', experiment: 'spiral', createdAt: t.toISOString() }), 'spiral 01-02 03:04:05');
+    assert.equal(runLabel({ id: 'x', experiment: 'spiral', createdAt: 'not a date' }), 'spiral');
+  });
+});
+
+describe('axis ticks', () => {
+  it('are short numbers', () => {
+    assert.deepEqual([1, 0.5, 0.1, 0.01, 0.005, 26, 1500, 0.0001, 0.00098, 2e6, 0].map(formatTick), ['1', '0.5', '0.1', '0.01', '0.005', '26', '1500', '1e-4', '9.8e-4', '2e6', '0']);
+  });
+
+  it('on a log axis, only 1-2-5 ticks are labelled, and 3 too on a narrow axis', () => {
+    const wide = [0.01, 0.02, 0.03, 0.05, 0.09, 0.1, 0.3, 1].filter((v) => labelLogTick(v, 0.01, 1));
+    assert.deepEqual(wide, [0.01, 0.02, 0.05, 0.1, 1]);
+    const narrow = [26, 28, 30, 40, 50, 60].filter((v) => labelLogTick(v, 26, 62));
+    assert.deepEqual(narrow, [30, 50]);
+  });
+});

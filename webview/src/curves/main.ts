@@ -1,0 +1,187 @@
+/**
+ * The Training curves panel (browser side): the run picker, one chart per ChartSpec, export
+ * buttons. It says `panel/ready` first; the host answers with the runs and their points, then
+ * sends appended points as training goes on. Selection and log scales are saved with setState
+ * so a reloaded window shows the same panel.
+ */
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
+import { validateCurvesViewState, type CurvePoint, type CurveRunInfo, type CurvesViewState, type HostMessage } from '../protocol';
+import { getState, onHostMessage, post, setState } from '../shared/host';
+import { onThemeChange, readTheme, type Theme } from '../shared/theme';
+import { CurveChart } from './curveChart';
+import { RunPicker } from './runPicker';
+import { CHARTS, mergePoints, runLabel, type RunSeries } from './series';
+
+let theme: Theme = readTheme();
+let runs: CurveRunInfo[] = [];
+let selected: string[] = [];
+const points = new Map<string, CurvePoint[]>();
+
+const saved = validateCurvesViewState(getState());
+const logScale: Record<string, boolean> = Object.fromEntries(CHARTS.map((c) => [c.id, c.defaultLog]));
+if (saved.ok) {
+  Object.assign(logScale, saved.value.logScale);
+  selected = saved.value.selected;
+}
+
+function saveState(): void {
+  const state: CurvesViewState = { selected, logScale };
+  setState(state);
+}
+
+// --- layout -----------------------------------------------------------------------------------
+const app = document.createElement('div');
+app.className = 'curves-app';
+const toolbar = document.createElement('header');
+toolbar.className = 'toolbar';
+const heading = document.createElement('h1');
+heading.textContent = 'Training curves';
+const status = document.createElement('span');
+status.className = 'status';
+status.setAttribute('role', 'status');
+const pngButton = document.createElement('vscode-button');
+pngButton.textContent = 'Export PNG';
+pngButton.secondary = true;
+pngButton.dataset.role = 'export-png';
+const csvButton = document.createElement('vscode-button');
+csvButton.textContent = 'Export CSV';
+csvButton.secondary = true;
+csvButton.dataset.role = 'export-csv';
+toolbar.append(heading, status, pngButton, csvButton);
+
+const notice = document.createElement('p');
+notice.className = 'notice';
+notice.hidden = true;
+
+const picker = new RunPicker((next) => {
+  selected = next;
+  saveState();
+  // Drop what is no longer shown; the host sends the points of newly picked runs.
+  for (const id of [...points.keys()]) if (!selected.includes(id)) points.delete(id);
+  redraw();
+  post('curves/select', { runIds: selected });
+});
+
+const grid = document.createElement('div');
+grid.className = 'chart-grid';
+const charts = CHARTS.map((spec) => new CurveChart(spec, logScale[spec.id] ?? spec.defaultLog, theme, (log) => {
+  logScale[spec.id] = log;
+  saveState();
+}));
+grid.append(...charts.map((c) => c.element));
+const main = document.createElement('main');
+main.append(picker.element, grid);
+app.append(toolbar, notice, main);
+document.body.append(app);
+
+// --- drawing ----------------------------------------------------------------------------------
+function shownRuns(): RunSeries[] {
+  return selected.map((id) => {
+    const info = runs.find((r) => r.id === id);
+    return { runId: id, label: info ? runLabel(info) : id, points: points.get(id) ?? [] };
+  });
+}
+
+function redraw(): void {
+  const shown = shownRuns();
+  for (const c of charts) c.setRuns(shown);
+  picker.update(runs, selected, theme.palette);
+  const total = shown.reduce((n, r) => n + r.points.length, 0);
+  status.textContent = selected.length === 0 ? 'no run selected' : `${selected.length} run${selected.length > 1 ? 's' : ''} · ${total} iterations`;
+  document.body.dataset.selected = selected.join(',');
+}
+
+/** Coalesces bursts of messages into one redraw per animation frame. */
+let drawPending = false;
+function scheduleRedraw(): void {
+  if (drawPending) return;
+  drawPending = true;
+  requestAnimationFrame(() => {
+    drawPending = false;
+    redraw();
+  });
+}
+
+function showNotice(level: 'info' | 'warning' | 'error', text: string): void {
+  notice.hidden = false;
+  notice.dataset.level = level;
+  notice.textContent = text;
+}
+
+function handle(message: HostMessage): void {
+  switch (message.type) {
+    case 'curves/runs':
+      runs = message.payload.runs;
+      selected = message.payload.selected;
+      for (const id of [...points.keys()]) if (!selected.includes(id)) points.delete(id);
+      saveState();
+      scheduleRedraw();
+      break;
+    case 'curves/metrics': {
+      const { runId, reset, points: incoming } = message.payload;
+      if (!selected.includes(runId)) return;
+      const existing = reset ? [] : (points.get(runId) ?? []);
+      points.set(runId, mergePoints(existing, incoming));
+      scheduleRedraw();
+      break;
+    }
+    case 'panel/notice':
+      showNotice(message.payload.level, message.payload.text);
+      break;
+  }
+}
+
+onHostMessage(handle, (error) => showNotice('error', `Ignored a malformed message from the extension: ${error}`));
+
+// --- export -----------------------------------------------------------------------------------
+/** All charts on one canvas, on the theme's background (chart canvases are transparent). */
+function composePng(): string {
+  const canvases = charts.map((c) => c.canvas);
+  const ratio = window.devicePixelRatio || 1;
+  const cols = 2;
+  const w = Math.max(...canvases.map((c) => c.width));
+  const h = Math.max(...canvases.map((c) => c.height));
+  const titleHeight = Math.round(24 * ratio);
+  const rows = Math.ceil(canvases.length / cols);
+  const out = document.createElement('canvas');
+  out.width = w * cols;
+  out.height = rows * (h + titleHeight);
+  const ctx = out.getContext('2d')!;
+  ctx.fillStyle = theme.background;
+  ctx.fillRect(0, 0, out.width, out.height);
+  ctx.fillStyle = theme.foreground;
+  ctx.font = `600 ${Math.round(13 * ratio)}px ${theme.fontFamily}`;
+  ctx.textBaseline = 'middle';
+  canvases.forEach((c, i) => {
+    const x = (i % cols) * w;
+    const y = Math.floor(i / cols) * (h + titleHeight);
+    ctx.fillText(charts[i].spec.title, x + 8 * ratio, y + titleHeight / 2);
+    ctx.drawImage(c, x, y + titleHeight);
+  });
+  return out.toDataURL('image/png');
+}
+
+function exportName(ext: string): string {
+  const first = runs.find((r) => r.id === selected[0]);
+  const base = selected.length === 1 && first ? first.id : 'training-curves';
+  return `${base.replace(/[^\w.@ -]/g, '_')}.${ext}`;
+}
+
+pngButton.addEventListener('click', () => {
+  if (selected.length === 0) return showNotice('info', 'Pick a run to export its curves.');
+  post('curves/exportPng', { dataUrl: composePng(), suggestedName: exportName('png') });
+});
+csvButton.addEventListener('click', () => {
+  if (selected.length === 0) return showNotice('info', 'Pick a run to export its metrics.');
+  post('curves/exportCsv', { runIds: selected });
+});
+
+onThemeChange(() => {
+  theme = readTheme();
+  for (const c of charts) c.applyTheme(theme);
+  picker.update(runs, selected, theme.palette);
+});
+
+redraw();
+post('panel/ready', {});

@@ -1,0 +1,211 @@
+/**
+ * The messages between the extension host and the webview panels, in one place: a map from
+ * message name to payload for each direction, and a validator for every message. Both sides
+ * import this file (the host through a relative path), so a renamed field breaks the build, and
+ * both sides check what they receive, because a webview is a separate page whose messages are
+ * data, not trusted calls. Payloads are plain data (structured clone keeps NaN and Infinity).
+ *
+ * No DOM and no Node here: the file is compiled into the browser bundle and the extension host.
+ */
+
+/** One training iteration as the curves panel draws it: a subset of a metrics.jsonl record. */
+export interface CurvePoint {
+  iteration: number;
+  loss?: number;
+  /** Loss on the whole trajectory, present only on evaluated iterations. */
+  evalLoss?: number;
+  nfeForward?: number;
+  nfeBackward?: number;
+  /** Seconds this iteration took. */
+  iterationSeconds?: number;
+  /** Seconds since the run (or its resumed part) started. */
+  wallSeconds?: number;
+  lr?: number;
+}
+
+/** A run as the run picker lists it. */
+export interface CurveRunInfo {
+  id: string;
+  experiment: string;
+  status: string;
+  createdAt: string;
+  lastIteration: number | null;
+  lastLoss: number | null;
+}
+
+/** Host → webview. */
+export interface HostToWebview {
+  /** Every run in the workspace and the ones the panel shows. */
+  'curves/runs': { runs: CurveRunInfo[]; selected: string[] };
+  /** Points of one run: all of them (`reset`), or only those appended since the last message. */
+  'curves/metrics': { runId: string; reset: boolean; points: CurvePoint[] };
+  /** Something the user should know, shown in the panel (an unreadable line, a failed export). */
+  'panel/notice': { level: 'info' | 'warning' | 'error'; text: string };
+}
+
+/** Webview → host. The webview sends `panel/ready` first; the host then replays its state. */
+export interface WebviewToHost {
+  'panel/ready': Record<string, never>;
+  /** The runs the user picked. */
+  'curves/select': { runIds: string[] };
+  /** Save the charts as a PNG (a data: URL of the composed canvas). */
+  'curves/exportPng': { dataUrl: string; suggestedName: string };
+  /** Save the metrics of these runs as CSV. */
+  'curves/exportCsv': { runIds: string[] };
+}
+
+export type MessageOf<M> = { [K in keyof M]: { type: K; payload: M[K] } }[keyof M];
+export type HostMessage = MessageOf<HostToWebview>;
+export type WebviewMessage = MessageOf<WebviewToHost>;
+
+export type Validation<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** A check returns null when `v` fits, else what is wrong (the caller prefixes the path). */
+type Check = (v: unknown, path: string) => string | null;
+
+const describe = (v: unknown): string => {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return v.length > 40 ? `a string of ${v.length} characters` : JSON.stringify(v);
+  if (typeof v === 'number') return String(v);
+  return typeof v;
+};
+
+const num: Check = (v, p) => (typeof v === 'number' ? null : `${p}: expected a number, got ${describe(v)}`);
+const finiteInt: Check = (v, p) => (typeof v === 'number' && Number.isInteger(v) ? null : `${p}: expected an integer, got ${describe(v)}`);
+const bool: Check = (v, p) => (typeof v === 'boolean' ? null : `${p}: expected true or false, got ${describe(v)}`);
+const str = (maxLength: number): Check => (v, p) => {
+  if (typeof v !== 'string') return `${p}: expected a string, got ${describe(v)}`;
+  return v.length <= maxLength ? null : `${p}: longer than ${maxLength} characters`;
+};
+const nullable = (c: Check): Check => (v, p) => (v === null ? null : c(v, p));
+const oneOf = (values: readonly string[]): Check => (v, p) =>
+  typeof v === 'string' && values.includes(v) ? null : `${p}: expected one of ${values.join(', ')}, got ${describe(v)}`;
+const arrayOf = (item: Check, maxLength: number): Check => (v, p) => {
+  if (!Array.isArray(v)) return `${p}: expected an array, got ${describe(v)}`;
+  if (v.length > maxLength) return `${p}: more than ${maxLength} items`;
+  for (let i = 0; i < v.length; i++) {
+    const e = item(v[i], `${p}[${i}]`);
+    if (e) return e;
+  }
+  return null;
+};
+/** An object with these keys (optional ones may be absent or undefined) and no others. */
+const object = (required: Record<string, Check>, optional: Record<string, Check> = {}): Check => (v, p) => {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return `${p}: expected an object, got ${describe(v)}`;
+  const o = v as Record<string, unknown>;
+  for (const [k, c] of Object.entries(required)) {
+    if (!(k in o)) return `${p}.${k}: missing`;
+    const e = c(o[k], `${p}.${k}`);
+    if (e) return e;
+  }
+  for (const [k, c] of Object.entries(optional)) {
+    if (o[k] === undefined) continue;
+    const e = c(o[k], `${p}.${k}`);
+    if (e) return e;
+  }
+  for (const k of Object.keys(o)) {
+    if (!(k in required) && !(k in optional)) return `${p}.${k}: not a field of this message`;
+  }
+  return null;
+};
+
+/**
+ * A run id names a folder under .neural-ode/runs/: the host joins it to a path, so anything
+ * that could leave that folder is refused here, before any lookup.
+ */
+const runId: Check = (v, p) => {
+  const e = str(200)(v, p);
+  if (e) return e;
+  const s = v as string;
+  return s === '' || s.startsWith('.') || /[/\\\0]/.test(s) ? `${p}: not a run id: ${describe(s)}` : null;
+};
+
+/** Enough for a million-iteration run; more is a bug on the sending side. */
+const MAX_POINTS = 5_000_000;
+const MAX_RUNS = 10_000;
+
+const curvePoint = object(
+  { iteration: num },
+  { loss: num, evalLoss: num, nfeForward: num, nfeBackward: num, iterationSeconds: num, wallSeconds: num, lr: num },
+);
+
+const runInfo = object({
+  id: runId,
+  experiment: str(500),
+  status: str(40),
+  createdAt: str(100),
+  lastIteration: nullable(finiteInt),
+  lastLoss: nullable(num),
+});
+
+/** 64 MiB of base64: a PNG of a few charts is well under 1 MiB. */
+const MAX_DATA_URL = 64 * 1024 * 1024;
+const pngDataUrl: Check = (v, p) => {
+  const e = str(MAX_DATA_URL)(v, p);
+  if (e) return e;
+  return /^data:image\/png;base64,[A-Za-z0-9+/]+=*$/.test(v as string) ? null : `${p}: expected a data:image/png;base64 URL`;
+};
+/** A file name only (the host puts it in a folder the user picks). */
+const fileName: Check = (v, p) => {
+  const e = str(200)(v, p);
+  if (e) return e;
+  return /^[\w.@ -]+$/.test(v as string) && !(v as string).startsWith('.') ? null : `${p}: not a plain file name: ${describe(v)}`;
+};
+
+const hostPayloads: { [K in keyof HostToWebview]: Check } = {
+  'curves/runs': object({ runs: arrayOf(runInfo, MAX_RUNS), selected: arrayOf(runId, MAX_RUNS) }),
+  'curves/metrics': object({ runId, reset: bool, points: arrayOf(curvePoint, MAX_POINTS) }),
+  'panel/notice': object({ level: oneOf(['info', 'warning', 'error']), text: str(10_000) }),
+};
+
+const webviewPayloads: { [K in keyof WebviewToHost]: Check } = {
+  'panel/ready': object({}),
+  'curves/select': object({ runIds: arrayOf(runId, MAX_RUNS) }),
+  'curves/exportPng': object({ dataUrl: pngDataUrl, suggestedName: fileName }),
+  'curves/exportCsv': object({ runIds: arrayOf(runId, MAX_RUNS) }),
+};
+
+function validate<M>(payloads: Record<string, Check>, data: unknown): Validation<MessageOf<M>> {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return { ok: false, error: `message: expected an object, got ${describe(data)}` };
+  const { type, payload, ...rest } = data as { type?: unknown; payload?: unknown };
+  if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(payloads, type)) {
+    return { ok: false, error: `message.type: unknown message ${describe(type)}` };
+  }
+  const extra = Object.keys(rest);
+  if (extra.length > 0) return { ok: false, error: `message.${extra[0]}: not a field of a message` };
+  const error = payloads[type](payload, 'payload');
+  return error ? { ok: false, error: `${type}: ${error}` } : { ok: true, value: data as MessageOf<M> };
+}
+
+/** Checks a message the webview received from the host. */
+export function validateHostMessage(data: unknown): Validation<HostMessage> {
+  return validate<HostToWebview>(hostPayloads, data);
+}
+
+/** Checks a message the host received from the webview. */
+export function validateWebviewMessage(data: unknown): Validation<WebviewMessage> {
+  return validate<WebviewToHost>(webviewPayloads, data);
+}
+
+/** What the curves webview saves with `setState`, so that a reloaded window shows the same. */
+export interface CurvesViewState {
+  selected: string[];
+  /** Chart id → log scale on. */
+  logScale: Record<string, boolean>;
+}
+
+const viewState = object({ selected: arrayOf(runId, MAX_RUNS), logScale: (v, p) => {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return `${p}: expected an object, got ${describe(v)}`;
+  for (const [k, b] of Object.entries(v)) {
+    const e = bool(b, `${p}.${k}`);
+    if (e) return e;
+  }
+  return null;
+} });
+
+/** Saved state comes back from VS Code's storage (maybe from an older version): check it too. */
+export function validateCurvesViewState(data: unknown): Validation<CurvesViewState> {
+  const error = viewState(data, 'state');
+  return error ? { ok: false, error } : { ok: true, value: data as CurvesViewState };
+}
