@@ -27,3 +27,17 @@ describe('mapInput', () => {
     assert.deepEqual(gp, base.vjp(0.4, y.map((x) => x ** 3), a).params);
   });
 });
+
+describe('mapInput with a fused f and vjp', () => {
+  it('passes fAndVjp through with the chain rule, equal to f and vjp called apart', () => {
+    const field = mapInput(mlpField({ sizes: [2, 8, 2], seed: 2 }), (x) => x ** 3, (x) => 3 * x * x);
+    assert.ok(field.fAndVjp, 'the SIMD mlpField offers fAndVjp, so the mapped field does too');
+    const y = Float64Array.of(0.3, -0.7, 1.1, 0.2);
+    const a = Float64Array.of(0.5, -1, 2, 0.25);
+    const fused = field.fAndVjp!(0.1, y, a);
+    const apart = field.vjp(0.1, y, a);
+    assert.deepEqual(fused.f, field.f(0.1, y));
+    fused.y.forEach((v, i) => assert.ok(Math.abs(v - apart.y[i]) <= 1e-13 * Math.max(1, Math.abs(v))));
+    fused.params.forEach((v, i) => assert.ok(Math.abs(v - apart.params[i]) <= 1e-13 * Math.max(1, Math.abs(v))));
+  });
+});

@@ -14,6 +14,11 @@ export interface NativeField {
   readonly params: Float64Array;
   f(t: number, y: Float64Array): Float64Array;
   vjp(t: number, y: Float64Array, a: Float64Array): { y: Float64Array; params: Float64Array };
+  /**
+   * f(t, y) and vjp(t, y, a) at once, with the same results as calling both; a field may
+   * implement it to share the work (the continuous adjoint needs both at every point).
+   */
+  fAndVjp?(t: number, y: Float64Array, a: Float64Array): { f: Float64Array; y: Float64Array; params: Float64Array };
 }
 
 export interface TensorField {

@@ -16,6 +16,11 @@ export function mapInput<F extends NativeField & { readonly layout?: readonly Pa
     for (let i = 0; i < y.length; i++) u[i] = g(y[i]);
     return u;
   };
+  /** aᵀ∂f/∂y = (aᵀ∂base/∂u)·g'(y), in place. */
+  const chain = (gu: Float64Array, y: Float64Array): Float64Array => {
+    for (let i = 0; i < y.length; i++) gu[i] *= dg(y[i]);
+    return gu;
+  };
   return {
     kind: 'native',
     dim: base.dim,
@@ -26,9 +31,13 @@ export function mapInput<F extends NativeField & { readonly layout?: readonly Pa
     f: (t, y) => base.f(t, mapped(y)),
     vjp: (t, y, a) => {
       const inner = base.vjp(t, mapped(y), a);
-      const gy = inner.y;
-      for (let i = 0; i < y.length; i++) gy[i] *= dg(y[i]);
-      return { y: gy, params: inner.params };
+      return { y: chain(inner.y, y), params: inner.params };
     },
+    fAndVjp: base.fAndVjp
+      ? (t, y, a) => {
+          const inner = base.fAndVjp!(t, mapped(y), a);
+          return { f: inner.f, y: chain(inner.y, y), params: inner.params };
+        }
+      : undefined,
   };
 }

@@ -12,7 +12,8 @@
  * and one hidden tanh layer without time (torchdiffeq's ode_demo net) runs all of f on the SIMD
  * forward kernel and all of its VJP on the SIMD VJP kernel (kernels/mlpVjpKernel.ts); since
  * each kernel holds its own copy of the weights, f and vjp compare `params` with the copy they
- * last gave their kernel and resend on any change, so writes take effect at once.
+ * last gave their kernel and resend on any change, so writes take effect at once. fAndVjp
+ * gives both from one run of the VJP kernel there (f from the activations it makes anyway).
  */
 import { mlpForward, type MlpForward } from '../kernels/mlpKernel';
 import { mlpVjp, type MlpVjp } from '../kernels/mlpVjpKernel';
@@ -53,6 +54,8 @@ export interface MlpField extends NativeField {
   readonly simd: boolean;
   /** f into `out` when given (it may be y itself). */
   f(t: number, y: Float64Array, out?: Float64Array): Float64Array;
+  /** f and vjp together: one SIMD kernel run where vjp has one, else both calls. */
+  fAndVjp(t: number, y: Float64Array, a: Float64Array): { f: Float64Array; y: Float64Array; params: Float64Array };
   /** A live view of one named parameter (e.g. `0.weight`), shaped as its layout entry says. */
   param(name: string): Float64Array;
 }
@@ -201,19 +204,7 @@ class NativeMlp implements MlpField {
     if (a.length !== y.length) {
       throw new Error(`mlpField.vjp: the cotangent a has ${a.length} values but y has ${y.length}; a must have y's layout [batch·${this.dim}].`);
     }
-    if (this.vjpKernel) {
-      if (changed(this.params, this.vjpSent!)) this.vjpKernel.setWeights(this.weights());
-      const gy = new Float64Array(y.length);
-      const gP = new Float64Array(this.params.length);
-      const [l0, l1] = this.layers;
-      this.vjpKernel.vjp(y, a, gy, {
-        W1: gP.subarray(l0.w, l0.w + l0.nOut * l0.nIn),
-        b1: gP.subarray(l0.b, l0.b + l0.nOut),
-        W2: gP.subarray(l1.w, l1.w + l1.nOut * l1.nIn),
-        b2: gP.subarray(l1.b, l1.b + l1.nOut),
-      });
-      return { y: gy, params: gP };
-    }
+    if (this.vjpKernel) return this.kernelVjp(y, a, null);
     this.ensure(B);
     // hidden activations and σ' at this (t, y); the output layer itself is not needed
     this.forward(t, y, B, null, true);
@@ -270,6 +261,34 @@ class NativeMlp implements MlpField {
       }
       g = gin;
     }
+    return { y: gy, params: gP };
+  }
+
+  fAndVjp(t: number, y: Float64Array, a: Float64Array): { f: Float64Array; y: Float64Array; params: Float64Array } {
+    if (!this.vjpKernel) return { f: this.f(t, y), ...this.vjp(t, y, a) };
+    this.batchOf(y, 'y', 'fAndVjp');
+    if (a.length !== y.length) {
+      throw new Error(`mlpField.fAndVjp: the cotangent a has ${a.length} values but y has ${y.length}; a must have y's layout [batch·${this.dim}].`);
+    }
+    const f = new Float64Array(y.length);
+    return { f, ...this.kernelVjp(y, a, f) };
+  }
+
+  /** The VJP (and f into `f` when given) on the SIMD VJP kernel, weights resent if params changed. */
+  private kernelVjp(y: Float64Array, a: Float64Array, f: Float64Array | null): { y: Float64Array; params: Float64Array } {
+    const kernel = this.vjpKernel!;
+    if (changed(this.params, this.vjpSent!)) kernel.setWeights(this.weights());
+    const gy = new Float64Array(y.length);
+    const gP = new Float64Array(this.params.length);
+    const [l0, l1] = this.layers;
+    const grads = {
+      W1: gP.subarray(l0.w, l0.w + l0.nOut * l0.nIn),
+      b1: gP.subarray(l0.b, l0.b + l0.nOut),
+      W2: gP.subarray(l1.w, l1.w + l1.nOut * l1.nIn),
+      b2: gP.subarray(l1.b, l1.b + l1.nOut),
+    };
+    if (f) kernel.fAndVjp(y, a, f, gy, grads);
+    else kernel.vjp(y, a, gy, grads);
     return { y: gy, params: gP };
   }
 

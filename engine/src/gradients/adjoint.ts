@@ -93,10 +93,19 @@ export async function adjointGrad(
   const augmented = (t: number, z: Float64Array): Float64Array => {
     const y = z.subarray(0, n);
     const out = new Float64Array(2 * n + p);
+    const adjointState = z.subarray(n, 2 * n);
     counts.f++;
-    out.set(field.f(t, y), 0);
     counts.vjp++;
-    const g = field.vjp(t, y, z.subarray(n, 2 * n));
+    let g: { y: Float64Array; params: Float64Array };
+    if (field.fAndVjp) {
+      // one pass where the field can share the work between f and its VJP
+      const both = field.fAndVjp(t, y, adjointState);
+      out.set(both.f, 0);
+      g = both;
+    } else {
+      out.set(field.f(t, y), 0);
+      g = field.vjp(t, y, adjointState);
+    }
     for (let i = 0; i < n; i++) out[n + i] = -g.y[i];
     for (let i = 0; i < p; i++) out[2 * n + i] = -g.params[i];
     return out;

@@ -12,6 +12,9 @@
  * summed across lanes at the end of a sample; db2 = Σ a is left to JavaScript. Weights and
  * gradient sums live in the instance's memory, W1 and dW1 transposed, rows padded with zeros
  * to the block (a padded unit has z = 0, h = 0 and zero weights, so it adds exactly 0).
+ *
+ * A second entry point, fvjp, also gives f = W2 h + b2 from the same activations (the adjoint
+ * needs both at every point), summed in the forward kernel's order so f matches it bit for bit.
  */
 import { emitTanh, F64X2, tanhLocals } from './simdTanh';
 import type { MlpWeightsLike } from './mlpKernel';
@@ -32,6 +35,8 @@ export interface MlpVjp {
   setWeights(w: MlpWeightsLike): void;
   /** dL/dy into gy ([batch·d]) and the weight gradients into `grads`, for L = Σ a·MLP(y). */
   vjp(y: Float64Array, a: Float64Array, gy: Float64Array, grads: MlpGradsOut): void;
+  /** As vjp, and MLP(y) into f ([batch·d]) from the same pass. */
+  fAndVjp(y: Float64Array, a: Float64Array, f: Float64Array, gy: Float64Array, grads: MlpGradsOut): void;
 }
 
 const L = F64X2;
@@ -50,7 +55,7 @@ function shapeOf(w: MlpWeightsLike): { d: number; H: number } {
   return { d, H };
 }
 
-/** Byte offsets: weights, then the gradient sums (dW1ᵀ, db1, dW2), then room for y, a and dy. */
+/** Byte offsets: weights (with b2, for fvjp), then the gradient sums (dW1ᵀ, db1, dW2), then room for y, a, dy and f. */
 function layout(d: number, H: number) {
   const block = UNROLL * L.lanes;
   const Hp = Math.ceil(H / block) * block;
@@ -58,22 +63,29 @@ function layout(d: number, H: number) {
   const W1T = 0;
   const B1 = W1T + d * row;
   const W2 = B1 + row;
-  const G = W2 + d * row;
+  const B2 = W2 + d * row;
+  const G = B2 + Math.ceil(d / 2) * 16;
   const GW1T = G;
   const GB1 = GW1T + d * row;
   const GW2 = GB1 + row;
   const end = GW2 + d * row;
-  return { Hp, row, W1T, B1, W2, G, GW1T, GB1, GW2, end };
+  return { Hp, row, W1T, B1, W2, B2, G, GW1T, GB1, GW2, end };
 }
 
-/** vjp(yPtr, aPtr, gyPtr, n): adds n samples' weight gradients to the sums, writes dy at gyPtr. */
-function vjpModuleBytes(d: number, H: number): Uint8Array {
+/**
+ * vjp(yPtr, aPtr, gyPtr, n): adds n samples' weight gradients to the sums, writes dy at gyPtr.
+ * With `withF`, fvjp(yPtr, aPtr, gyPtr, fPtr, n) also writes f at fPtr.
+ */
+function vjpCode(d: number, H: number, withF: boolean): Code {
   const m = layout(d, H);
-  const [yPtr, aPtr, gyPtr, n] = [0, 1, 2, 3];
-  const code = new Code(4);
+  const [yPtr, aPtr, gyPtr] = [0, 1, 2];
+  const fPtr = withF ? 3 : -1;
+  const n = withF ? 4 : 3;
+  const code = new Code(withF ? 5 : 4);
   const ys = Array.from({ length: d }, () => code.local(V128));
   const as = Array.from({ length: d }, () => code.local(V128));
   const gys = Array.from({ length: d }, () => code.local(V128));
+  const fs = withF ? Array.from({ length: d }, () => code.local(V128)) : [];
   const j = code.local(I32);
   const h = code.local(V128);
   const gz = code.local(V128);
@@ -94,6 +106,7 @@ function vjpModuleBytes(d: number, H: number): Uint8Array {
   for (let k = 0; k < d; k++) code.get(yPtr).simd(L.loadSplat, ...Code.memarg(3, k * 8)).set(ys[k]);
   for (let k = 0; k < d; k++) code.get(aPtr).simd(L.loadSplat, ...Code.memarg(3, k * 8)).set(as[k]);
   for (let k = 0; k < d; k++) L.splat(code, 0).set(gys[k]);
+  for (const acc of fs) L.splat(code, 0).set(acc);
   code.i32(0).set(j);
   code.op(OP.loop, OP.void); // hidden units, a block per turn
   for (let u = 0; u < UNROLL; u++) {
@@ -107,6 +120,11 @@ function vjpModuleBytes(d: number, H: number): Uint8Array {
     }
     emitTanh(code, L, t);
     code.set(h);
+    // f accumulators: fₘ += W2[m]·h, in the forward kernel's order
+    for (let k = 0; k < fs.length; k++) {
+      code.get(fs[k]).get(j);
+      vload(m.W2 + k * m.row + du).get(h).simd(L.mul).simd(L.add).set(fs[k]);
+    }
     // gz = (Σₘ aₘ W2[m]) ⊙ (1 − h²)
     for (let k = 0; k < d; k++) {
       code.get(j);
@@ -130,10 +148,28 @@ function vjpModuleBytes(d: number, H: number): Uint8Array {
     code.get(gys[k]).simd(L.extractLane, 0).get(gys[k]).simd(L.extractLane, 1).op(L.scalarAdd);
     code.op(L.scalarStore, ...Code.memarg(3, k * 8));
   }
-  for (const p of [yPtr, aPtr, gyPtr]) code.get(p).i32(d * 8).op(OP.i32_add).set(p);
+  // f[k] = Σ lanes of fs[k] + b2[k]
+  for (let k = 0; k < fs.length; k++) {
+    code.get(fPtr);
+    code.get(fs[k]).simd(L.extractLane, 0).get(fs[k]).simd(L.extractLane, 1).op(L.scalarAdd);
+    code.i32(0).op(L.scalarLoad, ...Code.memarg(3, m.B2 + k * 8)).op(L.scalarAdd);
+    code.op(L.scalarStore, ...Code.memarg(3, k * 8));
+  }
+  for (const p of withF ? [yPtr, aPtr, gyPtr, fPtr] : [yPtr, aPtr, gyPtr]) code.get(p).i32(d * 8).op(OP.i32_add).set(p);
   code.get(n).i32(-1).op(OP.i32_add).tee(n).op(OP.br_if, 0);
   code.op(OP.end, OP.end);
-  return emitModule([{ name: 'vjp', params: [I32, I32, I32, I32], results: [], code }], Math.max(1, Math.ceil(m.end / 65536)));
+  return code;
+}
+
+function vjpModuleBytes(d: number, H: number): Uint8Array {
+  const pages = Math.max(1, Math.ceil(layout(d, H).end / 65536));
+  return emitModule(
+    [
+      { name: 'vjp', params: [I32, I32, I32, I32], results: [], code: vjpCode(d, H, false) },
+      { name: 'fvjp', params: [I32, I32, I32, I32, I32], results: [], code: vjpCode(d, H, true) },
+    ],
+    pages,
+  );
 }
 
 /** Compiled kernels by shape, shared by every MLP of that shape (each gets its own instance). */
@@ -142,6 +178,7 @@ const modules = new Map<string, WasmModule | null>();
 class SimdMlpVjp implements MlpVjp {
   private readonly memory: WasmMemory;
   private readonly run: (yPtr: number, aPtr: number, gyPtr: number, n: number) => void;
+  private readonly runWithF: (yPtr: number, aPtr: number, gyPtr: number, fPtr: number, n: number) => void;
   private readonly m: ReturnType<typeof layout>;
   private heap: Float64Array;
   private capacity = 0;
@@ -154,6 +191,7 @@ class SimdMlpVjp implements MlpVjp {
     const inst = instantiate(mod);
     this.memory = inst.memory;
     this.run = inst.exports.vjp as (yPtr: number, aPtr: number, gyPtr: number, n: number) => void;
+    this.runWithF = inst.exports.fvjp as (yPtr: number, aPtr: number, gyPtr: number, fPtr: number, n: number) => void;
     this.m = layout(dim, hidden);
     this.heap = new Float64Array(this.memory.buffer);
   }
@@ -163,17 +201,32 @@ class SimdMlpVjp implements MlpVjp {
     if (d !== this.dim || H !== this.hidden) {
       throw new Error(`mlpVjp: setWeights got d = ${d}, hidden = ${H}; this kernel is for d = ${this.dim}, hidden = ${this.hidden}. Make a new one.`);
     }
-    const { Hp, W1T, B1, W2, G } = this.m;
+    const { Hp, W1T, B1, W2, B2, G } = this.m;
     const hp = this.heap;
     hp.fill(0, 0, G / 8);
     for (let j = 0; j < H; j++) {
       for (let k = 0; k < d; k++) hp[W1T / 8 + k * Hp + j] = w.W1[j * d + k];
       hp[B1 / 8 + j] = w.b1[j];
     }
-    for (let k = 0; k < d; k++) for (let j = 0; j < H; j++) hp[W2 / 8 + k * Hp + j] = w.W2[k * H + j];
+    for (let k = 0; k < d; k++) {
+      for (let j = 0; j < H; j++) hp[W2 / 8 + k * Hp + j] = w.W2[k * H + j];
+      hp[B2 / 8 + k] = w.b2[k];
+    }
   }
 
   vjp(y: Float64Array, a: Float64Array, gy: Float64Array, grads: MlpGradsOut): void {
+    this.pass(y, a, null, gy, grads);
+  }
+
+  fAndVjp(y: Float64Array, a: Float64Array, f: Float64Array, gy: Float64Array, grads: MlpGradsOut): void {
+    if (f.length !== y.length) {
+      throw new Error(`mlpVjp.fAndVjp: f has ${f.length} values but y has ${y.length}; pass an array of y's length.`);
+    }
+    this.pass(y, a, f, gy, grads);
+  }
+
+  /** One kernel run over the batch: dy, the weight gradients and, when `f` is given, f. */
+  private pass(y: Float64Array, a: Float64Array, f: Float64Array | null, gy: Float64Array, grads: MlpGradsOut): void {
     const d = this.dim;
     const H = this.hidden;
     const n = y.length / d;
@@ -188,7 +241,12 @@ class SimdMlpVjp implements MlpVjp {
     hp.fill(0, G / 8, end / 8);
     hp.set(y, yAt);
     hp.set(a, yAt + cap);
-    this.run(end, end + cap * 8, end + 2 * cap * 8, n);
+    if (f) {
+      this.runWithF(end, end + cap * 8, end + 2 * cap * 8, end + 3 * cap * 8, n);
+      f.set(hp.subarray(yAt + 3 * cap, yAt + 3 * cap + y.length));
+    } else {
+      this.run(end, end + cap * 8, end + 2 * cap * 8, n);
+    }
     gy.set(hp.subarray(yAt + 2 * cap, yAt + 2 * cap + y.length));
     const { W1, b1, W2, b2 } = grads;
     for (let j = 0; j < H; j++) {
@@ -203,10 +261,10 @@ class SimdMlpVjp implements MlpVjp {
     }
   }
 
-  /** Room for y, a and dy of `n` samples after the sums (16-byte aligned). */
+  /** Room for y, a, dy and f of `n` samples after the sums (16-byte aligned). */
   private grow(n: number): void {
     const cap = Math.ceil(n / 16) * 16;
-    const need = this.m.end + 3 * cap * this.dim * 8;
+    const need = this.m.end + 4 * cap * this.dim * 8;
     const have = this.memory.buffer.byteLength;
     if (need > have) {
       this.memory.grow(Math.ceil((need - have) / 65536));
