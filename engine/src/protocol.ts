@@ -5,11 +5,27 @@
  */
 import type { BackendPreference, EngineInfo } from './backend/index';
 import type { SolverSpec } from './experiments/define';
+import type { ExperimentPreview } from './experiments/preview';
 import type { TrainOutcome, TrainProgress } from './experiments/trainer';
 import type { GradientMethod } from './gradients/types';
+import type { ExperimentCheck } from './worker/checkExperiment';
 
 export type { BackendPreference, BackendReport, EngineInfo } from './backend/index';
 export type { TrainOutcome, TrainProgress } from './experiments/trainer';
+export type { ExperimentCheck } from './worker/checkExperiment';
+export type { ExperimentPreview } from './experiments/preview';
+
+/** What the vector-field and trajectories panels ask the engine to evaluate. */
+export interface PreviewParams {
+  /** The experiment file, absolute. */
+  file: string;
+  /** `<workspace>/.neural-ode/runs`. */
+  runsRoot: string;
+  /** Use this run's latest checkpoint; the untrained model when absent. */
+  runId?: string;
+  /** Grid points per axis for the sampled field (2–200). */
+  grid: number;
+}
 
 /** Solver and gradient used where an experiment sets none (the user's settings). */
 export interface TrainDefaults {
@@ -43,6 +59,16 @@ export type EngineMethods = {
    * it is not training. `iteration`: the last one completed when the request arrived.
    */
   'train/stop': { params: { runId: string }; result: { stopping: boolean; iteration?: number } };
+  /**
+   * The experiment's data, its model's field on a grid over the data and the model's solve from
+   * y0 (untrained, or a run's latest checkpoint). Errors name the experiment's file:line:column.
+   */
+  'experiment/preview': { params: PreviewParams; result: ExperimentPreview };
+  /**
+   * Loads the experiment file (runs its top level and validates the spec) without training it:
+   * `ok`, or what is wrong and where (1-based line and column).
+   */
+  'experiment/check': { params: { file: string }; result: ExperimentCheck };
 };
 
 /**

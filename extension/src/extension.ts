@@ -1,6 +1,9 @@
 /** Activation: one engine worker per window, training and the Runs view, the commands, and the "Neural ODE" log. */
 import * as vscode from 'vscode';
 import { EngineClient } from './engineClient';
+import { registerExperimentCodeLens } from './experimentCodeLens';
+import { ExperimentDiagnostics } from './experimentDiagnostics';
+import { registerHostResponsiveness } from './hostResponsiveness';
 import { registerPanels } from './panels/index';
 import { registerRunsView } from './runsView';
 import { showEngineInfo } from './showEngineInfo';
@@ -19,11 +22,15 @@ export function activate(context: vscode.ExtensionContext): void {
   });
   engine = client;
   const session = new TrainingSession(client);
+  const problems = new ExperimentDiagnostics(client, log);
   context.subscriptions.push(
     log,
     client.on('engine/log', ({ level, message }) => log[level](`[engine] ${message}`)),
     session,
-    ...new TrainCommands(session, log).register(),
+    problems,
+    ...new TrainCommands(session, log, problems).register(),
+    registerExperimentCodeLens(),
+    registerHostResponsiveness(session, log),
     trainingStatusBar(session),
     registerRunsView(session, log),
     vscode.commands.registerCommand('neuralOde.showEngineInfo', () => showEngineInfo(client, log)),
@@ -35,7 +42,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => log.info('the workspace is now trusted: experiments can be trained')),
   );
-  registerPanels(context, { log });
+  registerPanels(context, { log, engine: client });
   log.info(`Neural ODE Studio ${String(context.extension.packageJSON.version)} activated${vscode.workspace.isTrusted ? '' : ' in Restricted Mode (training is off until the workspace is trusted)'}`);
 }
 

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TrainStartParams } from '../../engine/src/protocol';
 import { listRuns, type RunSummary } from '../../engine/src/train/runStore';
+import type { ExperimentDiagnostics } from './experimentDiagnostics';
 import { chooseExperimentFile, runsRootFor, workspaceRunsRoots } from './experimentFiles';
 import { readRunConfig } from './runConfig';
 import { formatLoss, isResumable, outcomeMessage, progressMessage, runDescription, runLabel } from './runsFormat';
@@ -27,6 +28,7 @@ export class TrainCommands {
   constructor(
     private readonly session: TrainingSession,
     private readonly log: vscode.LogOutputChannel,
+    private readonly problems?: ExperimentDiagnostics,
   ) {}
 
   register(): vscode.Disposable[] {
@@ -134,6 +136,8 @@ export class TrainCommands {
       run = await this.session.start(params, name);
     } catch (err) {
       this.log.error(`could not start ${params.file}: ${errorMessage(err)}`);
+      // A load error also goes to the Problems panel, at its line.
+      void this.problems?.startFailed(vscode.Uri.file(params.file), err);
       const action = await vscode.window.showErrorMessage(`Neural ODE: could not start training ${path.basename(params.file)}: ${errorMessage(err)}`, SHOW_LOG);
       if (action === SHOW_LOG) this.log.show();
       return;

@@ -33,6 +33,34 @@ export interface CurveRunInfo {
   lastLoss: number | null;
 }
 
+/** What the vector-field panel shows: an experiment, untrained or from a run's latest checkpoint. */
+export interface FieldSource {
+  /** The experiment file, absolute. */
+  file: string;
+  runId: string | null;
+}
+
+/**
+ * The model's field on an n × n grid over the data (row-major: index j·n + i is the i-th x and
+ * j-th y), the data and the model's solve from y0; components 0 and 1 of larger states.
+ */
+export interface FieldPreview {
+  source: FieldSource;
+  experiment: string;
+  /** The checkpoint's iteration; null for the untrained model. */
+  iteration: number | null;
+  dim: number;
+  /** How a state of more than two components was cut (null for two). */
+  slice: string | null;
+  bounds: { xMin: number; xMax: number; yMin: number; yMax: number };
+  n: number;
+  u: number[];
+  v: number[];
+  data: { x: number[]; y: number[] };
+  predicted: { x: number[]; y: number[] } | null;
+  predictedError: string | null;
+}
+
 /** Host → webview. */
 export interface HostToWebview {
   /** Every run in the workspace and the ones the panel shows. */
@@ -41,6 +69,10 @@ export interface HostToWebview {
   'curves/metrics': { runId: string; reset: boolean; points: CurvePoint[] };
   /** Something the user should know, shown in the panel (an unreadable line, a failed export). */
   'panel/notice': { level: 'info' | 'warning' | 'error'; text: string };
+  /** A new preview of the field (after opening, a save, or a new checkpoint). */
+  'vectorField/preview': FieldPreview;
+  /** The engine is evaluating the model (`busy`), or gave up (`error`, shown until the next preview). */
+  'vectorField/status': { busy: boolean; error: string | null };
 }
 
 /** Webview → host. The webview sends `panel/ready` first; the host then replays its state. */
@@ -52,6 +84,8 @@ export interface WebviewToHost {
   'curves/exportPng': { dataUrl: string; suggestedName: string };
   /** Save the metrics of these runs as CSV. */
   'curves/exportCsv': { runIds: string[] };
+  /** Evaluate the field again (the refresh button). */
+  'vectorField/refresh': Record<string, never>;
 }
 
 export type MessageOf<M> = { [K in keyof M]: { type: K; payload: M[K] } }[keyof M];
@@ -153,7 +187,39 @@ const fileName: Check = (v, p) => {
   return /^[\w.@ -]+$/.test(v as string) && !(v as string).startsWith('.') ? null : `${p}: not a plain file name: ${describe(v)}`;
 };
 
+/** 200 × 200 grid points, and a million data points: more is a bug on the sending side. */
+const MAX_GRID = 200 * 200;
+const MAX_SERIES = 1_000_000;
+/** An absolute path of an experiment file (the host only reads it through the engine). */
+const filePath = str(4096);
+const fieldSource = object({ file: filePath, runId: nullable(runId) });
+const xySeries = object({ x: arrayOf(num, MAX_SERIES), y: arrayOf(num, MAX_SERIES) });
+const fieldPreview: Check = (v, p) => {
+  const e = object({
+    source: fieldSource,
+    experiment: str(500),
+    iteration: nullable(finiteInt),
+    dim: finiteInt,
+    slice: nullable(str(500)),
+    bounds: object({ xMin: num, xMax: num, yMin: num, yMax: num }),
+    n: finiteInt,
+    u: arrayOf(num, MAX_GRID),
+    v: arrayOf(num, MAX_GRID),
+    data: xySeries,
+    predicted: nullable(xySeries),
+    predictedError: nullable(str(10_000)),
+  })(v, p);
+  if (e) return e;
+  const f = v as FieldPreview;
+  if (f.n < 2 || f.u.length !== f.n * f.n || f.v.length !== f.n * f.n) return `${p}: the grid needs n ≥ 2 and n² values in u and v`;
+  if (f.data.x.length !== f.data.y.length || (f.predicted && f.predicted.x.length !== f.predicted.y.length)) return `${p}: x and y differ in length`;
+  const b = f.bounds;
+  return b.xMin < b.xMax && b.yMin < b.yMax ? null : `${p}.bounds: empty box`;
+};
+
 const hostPayloads: { [K in keyof HostToWebview]: Check } = {
+  'vectorField/preview': fieldPreview,
+  'vectorField/status': object({ busy: bool, error: nullable(str(10_000)) }),
   'curves/runs': object({ runs: arrayOf(runInfo, MAX_RUNS), selected: arrayOf(runId, MAX_RUNS) }),
   'curves/metrics': object({ runId, reset: bool, points: arrayOf(curvePoint, MAX_POINTS) }),
   'panel/notice': object({ level: oneOf(['info', 'warning', 'error']), text: str(10_000) }),
@@ -164,6 +230,7 @@ const webviewPayloads: { [K in keyof WebviewToHost]: Check } = {
   'curves/select': object({ runIds: arrayOf(runId, MAX_RUNS) }),
   'curves/exportPng': object({ dataUrl: pngDataUrl, suggestedName: fileName }),
   'curves/exportCsv': object({ runIds: arrayOf(runId, MAX_RUNS) }),
+  'vectorField/refresh': object({}),
 };
 
 function validate<M>(payloads: Record<string, Check>, data: unknown): Validation<MessageOf<M>> {
@@ -208,4 +275,24 @@ const viewState = object({ selected: arrayOf(runId, MAX_RUNS), logScale: (v, p) 
 export function validateCurvesViewState(data: unknown): Validation<CurvesViewState> {
   const error = viewState(data, 'state');
   return error ? { ok: false, error } : { ok: true, value: data as CurvesViewState };
+}
+
+/** What the vector-field webview saves, so a reloaded window shows the same experiment and run. */
+export interface VectorFieldViewState {
+  source: FieldSource | null;
+  particles: boolean;
+  particleCount: number;
+}
+
+export const MAX_PARTICLES = 20_000;
+
+const vectorFieldState = object({
+  source: nullable(fieldSource),
+  particles: bool,
+  particleCount: (v, p) => finiteInt(v, p) ?? ((v as number) >= 0 && (v as number) <= MAX_PARTICLES ? null : `${p}: expected 0 to ${MAX_PARTICLES}`),
+});
+
+export function validateVectorFieldViewState(data: unknown): Validation<VectorFieldViewState> {
+  const error = vectorFieldState(data, 'state');
+  return error ? { ok: false, error } : { ok: true, value: data as VectorFieldViewState };
 }

@@ -1,7 +1,9 @@
 /** What the engine worker answers: one handler per method of the engine protocol. */
 import { engineInfo } from '../backend/index';
 import type { EngineEvents, EngineMethods } from '../protocol';
+import { checkExperiment } from './checkExperiment';
 import type { Emit, RpcHandlers } from './rpcServer';
+import { previewHandlers } from './preview';
 import { trainingHandlers } from './training';
 
 export function engineHandlers(emit: Emit<EngineEvents>): RpcHandlers<EngineMethods> {
@@ -11,6 +13,8 @@ export function engineHandlers(emit: Emit<EngineEvents>): RpcHandlers<EngineMeth
       emit('engine/log', { level: 'info', message: `backend ${info.backend} selected (preference ${params.backend ?? 'auto'})` });
       return info;
     },
+    'experiment/check': ({ file }) => checkExperiment(file),
     ...trainingHandlers(emit),
+    ...previewHandlers(),
   };
 }

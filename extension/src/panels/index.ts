@@ -3,10 +3,27 @@
  * given, else what the panel showed, else the newest); "Compare Runs" overlays several.
  */
 import * as vscode from 'vscode';
+import { EXPERIMENT_FILE, isExperimentFile } from '../experimentFiles';
 import { CurvesPanel, workspaceRuns, type PanelDeps } from './curvesPanel';
 import { runIdsFromArgs } from './runArgs';
+import { findRunDir, runExperimentFile, VectorFieldPanel, type VectorFieldDeps } from './vectorFieldPanel';
 
-export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps): void {
+export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps & Partial<VectorFieldDeps>): void {
+  const engine = deps.engine;
+  if (engine) {
+    const fieldDeps: VectorFieldDeps = { ...deps, engine };
+    context.subscriptions.push(
+      vscode.commands.registerCommand('neuralOde.openVectorField', (...args: unknown[]) => {
+        const source = fieldSourceFromArgs(args);
+        if (source) VectorFieldPanel.createOrShow(context, fieldDeps, source);
+      }),
+      vscode.window.registerWebviewPanelSerializer(VectorFieldPanel.viewType, {
+        deserializeWebviewPanel: async (panel, state: unknown) => {
+          VectorFieldPanel.revive(panel, context, fieldDeps, state);
+        },
+      }),
+    );
+  }
   context.subscriptions.push(
     vscode.commands.registerCommand('neuralOde.openTrainingCurves', (...args: unknown[]) => {
       CurvesPanel.createOrShow(context, deps, runIdsFromArgs(args));
@@ -44,4 +61,32 @@ async function pickRuns(deps: PanelDeps, preselected: string[] = []): Promise<st
   }));
   const picked = await vscode.window.showQuickPick(items, { canPickMany: true, title: 'Compare runs', placeHolder: 'Pick the runs to overlay in the training curves' });
   return picked && picked.length > 0 ? picked.map((p) => p.id) : undefined;
+}
+
+/**
+ * What "Open Vector Field" shows: a run (by id, or a Runs view item) with its experiment file,
+ * an experiment file (a Uri or a path), else the active editor's experiment, untrained.
+ */
+function fieldSourceFromArgs(args: readonly unknown[]): { file: string; runId: string | null } | undefined {
+  const first = args[0];
+  if (first instanceof vscode.Uri && isExperimentFile(first)) return { file: first.fsPath, runId: null };
+  if (typeof first === 'string' && EXPERIMENT_FILE.test(first)) return { file: first, runId: null };
+  const runId = runIdsFromArgs(args)?.[0];
+  if (runId !== undefined) {
+    const dir = findRunDir(runId);
+    const file = dir ? runExperimentFile(dir) : undefined;
+    if (!dir || !file) {
+      void vscode.window.showErrorMessage(
+        dir
+          ? `Neural ODE: run ${runId} does not record its experiment file (config.json has no config.file), so its model cannot be rebuilt. Open the experiment and run Open Vector Field there.`
+          : `Neural ODE: there is no run ${runId} under .neural-ode/runs/ of this workspace.`,
+      );
+      return undefined;
+    }
+    return { file, runId };
+  }
+  const active = vscode.window.activeTextEditor?.document.uri;
+  if (isExperimentFile(active)) return { file: active.fsPath, runId: null };
+  void vscode.window.showErrorMessage('Neural ODE: open an experiment file (*.ode.ts) first, or pick a run in the Runs view, then run Open Vector Field.');
+  return undefined;
 }
