@@ -32,7 +32,7 @@ function saveState(): void {
 
 // --- layout -----------------------------------------------------------------------------------
 const app = document.createElement('div');
-app.className = 'curves-app';
+app.className = 'panel-app';
 const toolbar = document.createElement('header');
 toolbar.className = 'toolbar';
 const heading = document.createElement('h1');

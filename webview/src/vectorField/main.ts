@@ -28,7 +28,7 @@ const saveState = () => setState(state);
 
 // --- layout -----------------------------------------------------------------------------------
 const app = document.createElement('div');
-app.className = 'field-app';
+app.className = 'panel-app';
 const toolbar = document.createElement('header');
 toolbar.className = 'toolbar';
 const heading = document.createElement('h1');
