@@ -47,12 +47,13 @@ export interface MlpForwardOptions {
  */
 const unroll = (L: LaneKind) => (L.lanes === 4 ? 4 : 2);
 
-function shapeOf(w: MlpWeightsLike): { d: number; H: number } {
+/** (d, H) of a one-hidden-layer MLP's weights, checked; `who` names the caller in the message. */
+export function mlpShape(w: MlpWeightsLike, who = 'mlpForward'): { d: number; H: number } {
   const H = w.b1.length;
   const d = H > 0 ? w.W1.length / H : 0;
   if (H === 0 || !Number.isInteger(d) || d === 0 || w.b2.length !== d || w.W2.length !== d * H) {
     throw new Error(
-      `mlpForward: weights do not form a dense MLP: b1 has ${H} values, so W1 must be [${H}, d] and W2 [d, ${H}] ` +
+      `${who}: weights do not form a dense MLP: b1 has ${H} values, so W1 must be [${H}, d] and W2 [d, ${H}] ` +
         `with b2 [d]; got W1 ${w.W1.length}, W2 ${w.W2.length}, b2 ${w.b2.length} values. Check the weight shapes.`,
     );
   }
@@ -163,7 +164,7 @@ class SimdMlp<S extends Float64Array | Float32Array> implements MlpForward<S> {
   }
 
   setWeights(w: MlpWeightsLike): void {
-    const { d, H } = shapeOf(w);
+    const { d, H } = mlpShape(w);
     if (d !== this.dim || H !== this.hidden) {
       throw new Error(`mlpForward: setWeights got d = ${d}, hidden = ${H}; this kernel is for d = ${this.dim}, hidden = ${this.hidden}. Make a new one.`);
     }
@@ -230,7 +231,7 @@ class ScalarMlp<S extends Float64Array | Float32Array> implements MlpForward<S> 
   }
 
   setWeights(w: MlpWeightsLike): void {
-    const { d, H } = shapeOf(w);
+    const { d, H } = mlpShape(w);
     if (d !== this.dim || H !== this.hidden) {
       throw new Error(`mlpForward: setWeights got d = ${d}, hidden = ${H}; this kernel is for d = ${this.dim}, hidden = ${this.hidden}. Make a new one.`);
     }
@@ -266,7 +267,7 @@ export function mlpForward(w: MlpWeightsLike, options?: MlpForwardOptions & { pr
 export function mlpForward(w: MlpWeightsLike, options: MlpForwardOptions & { precision: 'float32' }): MlpForward<Float32Array>;
 export function mlpForward(w: MlpWeightsLike, options: MlpForwardOptions = {}): MlpForward<Float64Array> | MlpForward<Float32Array> {
   const precision = options.precision ?? 'float64';
-  const { d, H } = shapeOf(w);
+  const { d, H } = mlpShape(w);
   const L = precision === 'float64' ? F64X2 : F32X4;
   const mod = options.simd === false ? null : moduleFor(L, d, H);
   const make = <S extends Float64Array | Float32Array>(ctor: Ctor<S>): MlpForward<S> =>
