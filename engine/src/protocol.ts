@@ -69,7 +69,23 @@ export type EngineMethods = {
    * `ok`, or what is wrong and where (1-based line and column).
    */
   'experiment/check': { params: { file: string }; result: ExperimentCheck };
+  /**
+   * Writes a run's latest checkpoint as safetensors: the experiment file rebuilds the model (its
+   * parameter names and shapes), the run gives the values.
+   */
+  'weights/export': { params: ExportWeightsParams; result: { file: string; iteration: number; bytes: number } };
 };
+
+export interface ExportWeightsParams {
+  /** The experiment file the run was trained from, absolute. */
+  file: string;
+  /** The run's folder, absolute. */
+  runDir: string;
+  /** The safetensors file to write, absolute. */
+  out: string;
+  /** F32 (PyTorch's default) unless F64 is asked for. */
+  dtype?: 'F32' | 'F64';
+}
 
 /**
  * One-way messages from the worker to the host: event name → payload. `train/done` ends every

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { EngineClient } from './engineClient';
 import { registerExperimentCodeLens } from './experimentCodeLens';
 import { ExperimentDiagnostics } from './experimentDiagnostics';
+import { registerExportWeights } from './exportWeightsCommand';
 import { registerHostResponsiveness } from './hostResponsiveness';
 import { registerPanels } from './panels/index';
 import { registerRunsView } from './runsView';
@@ -33,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerHostResponsiveness(session, log),
     trainingStatusBar(session),
     registerRunsView(session, log),
+    registerExportWeights(client, log),
     vscode.commands.registerCommand('neuralOde.showEngineInfo', () => showEngineInfo(client, log)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('neuralOde.engine.backend')) {

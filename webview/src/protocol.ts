@@ -61,6 +61,24 @@ export interface FieldPreview {
   predictedError: string | null;
 }
 
+/**
+ * What the trajectories panel shows: each component of the data and of the model's solve from
+ * y0 over the observation times t (the first few components of larger states).
+ */
+export interface TrajectoryPreview {
+  source: FieldSource;
+  experiment: string;
+  iteration: number | null;
+  /** Components of the model's state (the data may have fewer: augmentation). */
+  dim: number;
+  t: number[];
+  /** data[k][i]: component k observed at t[i]. */
+  data: number[][];
+  /** predicted[k][i]: component k of the solve at t[i]; null if the solve failed. */
+  predicted: number[][] | null;
+  predictedError: string | null;
+}
+
 /** Host → webview. */
 export interface HostToWebview {
   /** Every run in the workspace and the ones the panel shows. */
@@ -73,6 +91,10 @@ export interface HostToWebview {
   'vectorField/preview': FieldPreview;
   /** The engine is evaluating the model (`busy`), or gave up (`error`, shown until the next preview). */
   'vectorField/status': { busy: boolean; error: string | null };
+  /** A new evaluation of the trajectories (after opening, a save, or a new checkpoint). */
+  'trajectories/preview': TrajectoryPreview;
+  /** As `vectorField/status`, for the trajectories panel. */
+  'trajectories/status': { busy: boolean; error: string | null };
 }
 
 /** Webview → host. The webview sends `panel/ready` first; the host then replays its state. */
@@ -86,6 +108,8 @@ export interface WebviewToHost {
   'curves/exportCsv': { runIds: string[] };
   /** Evaluate the field again (the refresh button). */
   'vectorField/refresh': Record<string, never>;
+  /** Evaluate the trajectories again (the refresh button). */
+  'trajectories/refresh': Record<string, never>;
 }
 
 export type MessageOf<M> = { [K in keyof M]: { type: K; payload: M[K] } }[keyof M];
@@ -217,7 +241,30 @@ const fieldPreview: Check = (v, p) => {
   return b.xMin < b.xMax && b.yMin < b.yMax ? null : `${p}.bounds: empty box`;
 };
 
+/** A state's components a panel plots (the engine sends at most 16). */
+const MAX_COMPONENTS = 64;
+const trajectoryPreview: Check = (v, p) => {
+  const series = arrayOf(arrayOf(num, MAX_SERIES), MAX_COMPONENTS);
+  const e = object({
+    source: fieldSource,
+    experiment: str(500),
+    iteration: nullable(finiteInt),
+    dim: finiteInt,
+    t: arrayOf(num, MAX_SERIES),
+    data: series,
+    predicted: nullable(series),
+    predictedError: nullable(str(10_000)),
+  })(v, p);
+  if (e) return e;
+  const tp = v as TrajectoryPreview;
+  const n = tp.t.length;
+  if ([...tp.data, ...(tp.predicted ?? [])].some((c) => c.length !== n)) return `${p}: every component needs one value per time in t (${n})`;
+  return null;
+};
+
 const hostPayloads: { [K in keyof HostToWebview]: Check } = {
+  'trajectories/preview': trajectoryPreview,
+  'trajectories/status': object({ busy: bool, error: nullable(str(10_000)) }),
   'vectorField/preview': fieldPreview,
   'vectorField/status': object({ busy: bool, error: nullable(str(10_000)) }),
   'curves/runs': object({ runs: arrayOf(runInfo, MAX_RUNS), selected: arrayOf(runId, MAX_RUNS) }),
@@ -231,6 +278,7 @@ const webviewPayloads: { [K in keyof WebviewToHost]: Check } = {
   'curves/exportPng': object({ dataUrl: pngDataUrl, suggestedName: fileName }),
   'curves/exportCsv': object({ runIds: arrayOf(runId, MAX_RUNS) }),
   'vectorField/refresh': object({}),
+  'trajectories/refresh': object({}),
 };
 
 function validate<M>(payloads: Record<string, Check>, data: unknown): Validation<MessageOf<M>> {
@@ -295,4 +343,16 @@ const vectorFieldState = object({
 export function validateVectorFieldViewState(data: unknown): Validation<VectorFieldViewState> {
   const error = vectorFieldState(data, 'state');
   return error ? { ok: false, error } : { ok: true, value: data as VectorFieldViewState };
+}
+
+/** What the trajectories webview saves, so a reloaded window shows the same experiment and run. */
+export interface TrajectoriesViewState {
+  source: FieldSource | null;
+}
+
+const trajectoriesState = object({ source: nullable(fieldSource) });
+
+export function validateTrajectoriesViewState(data: unknown): Validation<TrajectoriesViewState> {
+  const error = trajectoriesState(data, 'state');
+  return error ? { ok: false, error } : { ok: true, value: data as TrajectoriesViewState };
 }

@@ -20,7 +20,7 @@ export interface ExportArgs {
  */
 export async function exportCommand(args: ExportArgs): Promise<{ file: string; iteration: number; bytes: number }> {
   const exp = await loadExperiment(args.experiment);
-  const model = typeof exp.model === 'function' ? exp.model() : exp.model;
+  const model = typeof exp.model === 'function' ? await exp.model() : exp.model;
   const dir = path.join(path.resolve(args.runsRoot ?? defaultRunsRoot(process.cwd())), args.run);
   if (!fs.existsSync(dir)) throw new SolverError('input', `No run ${args.run} in ${path.dirname(dir)}: give its id as listed there (or --runs for another runs folder).`);
   const { checkpoint } = loadLatestCheckpoint(dir);

@@ -39,7 +39,20 @@ export interface ExperimentPreview {
   /** The model's solve from the data's y0 over the data's t; null with a reason if it failed. */
   predicted: { t: Float64Array; x: Float64Array; y: Float64Array } | null;
   predictedError: string | null;
+  /**
+   * Every component over t (the first MAX_COMPONENTS), for y(t) plots: the data's `data.dim`
+   * and the solve's `dim` (an augmented model's extra components have no data to compare with).
+   */
+  components: { data: Float64Array[]; predicted: Float64Array[] | null };
   nfe: number;
+}
+
+/** A panel plots one chart per component; more than this would not be read anyway. */
+export const MAX_COMPONENTS = 16;
+
+/** Component k of a list of states, for k < min(dim, MAX_COMPONENTS). */
+function columns(ys: readonly Float64Array[], dim: number): Float64Array[] {
+  return Array.from({ length: Math.min(dim, MAX_COMPONENTS) }, (_, k) => Float64Array.from(ys, (s) => s[k]));
 }
 
 const resolve = async <T>(x: T | (() => T | Promise<T>)): Promise<T> => (typeof x === 'function' ? (x as () => T | Promise<T>)() : x);
@@ -133,6 +146,7 @@ export async function previewExperiment(exp: Experiment, opts: PreviewOptions): 
 
   let predicted: ExperimentPreview['predicted'] = null;
   let predictedError: string | null = null;
+  let predictedComponents: Float64Array[] | null = null;
   let nfe = 1;
   try {
     const y0 = new Float64Array(base);
@@ -142,6 +156,7 @@ export async function previewExperiment(exp: Experiment, opts: PreviewOptions): 
     });
     nfe += sol.stats.nfe;
     predicted = { t: Float64Array.from(data.t), ...firstTwo(sol.ys as Float64Array[], dim) };
+    predictedComponents = columns(sol.ys as Float64Array[], dim);
   } catch (err) {
     predictedError = `the model's solve from y0 failed: ${(err as Error)?.message ?? String(err)}`;
   }
@@ -158,6 +173,7 @@ export async function previewExperiment(exp: Experiment, opts: PreviewOptions): 
     data: { t: Float64Array.from(data.t), ...obs },
     predicted,
     predictedError,
+    components: { data: columns(data.ys, data.dim), predicted: predictedComponents },
     nfe,
   };
 }

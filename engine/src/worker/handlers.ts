@@ -2,6 +2,7 @@
 import { engineInfo } from '../backend/index';
 import type { EngineEvents, EngineMethods } from '../protocol';
 import { checkExperiment } from './checkExperiment';
+import { exportWeightsHandlers } from './exportWeights';
 import type { Emit, RpcHandlers } from './rpcServer';
 import { previewHandlers } from './preview';
 import { trainingHandlers } from './training';
@@ -16,5 +17,6 @@ export function engineHandlers(emit: Emit<EngineEvents>): RpcHandlers<EngineMeth
     'experiment/check': ({ file }) => checkExperiment(file),
     ...trainingHandlers(emit),
     ...previewHandlers(),
+    ...exportWeightsHandlers(),
   };
 }

@@ -1,12 +1,15 @@
 /**
  * The webview panels' commands and serializers. "Open Training Curves" shows a run (the one
- * given, else what the panel showed, else the newest); "Compare Runs" overlays several.
+ * given, else what the panel showed, else the newest); "Compare Runs" overlays several; "Open
+ * Vector Field" and "Open Trajectories" show an experiment, untrained or from a run.
  */
 import * as vscode from 'vscode';
 import { EXPERIMENT_FILE, isExperimentFile } from '../experimentFiles';
 import { CurvesPanel, workspaceRuns, type PanelDeps } from './curvesPanel';
+import { findRunDir, runExperimentFile } from './previewFeed';
 import { runIdsFromArgs } from './runArgs';
-import { findRunDir, runExperimentFile, VectorFieldPanel, type VectorFieldDeps } from './vectorFieldPanel';
+import { TrajectoriesPanel } from './trajectoriesPanel';
+import { VectorFieldPanel, type VectorFieldDeps } from './vectorFieldPanel';
 
 export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps & Partial<VectorFieldDeps>): void {
   const engine = deps.engine;
@@ -14,12 +17,21 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
     const fieldDeps: VectorFieldDeps = { ...deps, engine };
     context.subscriptions.push(
       vscode.commands.registerCommand('neuralOde.openVectorField', (...args: unknown[]) => {
-        const source = fieldSourceFromArgs(args);
+        const source = fieldSourceFromArgs(args, 'Open Vector Field');
         if (source) VectorFieldPanel.createOrShow(context, fieldDeps, source);
       }),
       vscode.window.registerWebviewPanelSerializer(VectorFieldPanel.viewType, {
         deserializeWebviewPanel: async (panel, state: unknown) => {
           VectorFieldPanel.revive(panel, context, fieldDeps, state);
+        },
+      }),
+      vscode.commands.registerCommand('neuralOde.openTrajectories', (...args: unknown[]) => {
+        const source = fieldSourceFromArgs(args, 'Open Trajectories');
+        if (source) TrajectoriesPanel.createOrShow(context, fieldDeps, source);
+      }),
+      vscode.window.registerWebviewPanelSerializer(TrajectoriesPanel.viewType, {
+        deserializeWebviewPanel: async (panel, state: unknown) => {
+          TrajectoriesPanel.revive(panel, context, fieldDeps, state);
         },
       }),
     );
@@ -64,10 +76,11 @@ async function pickRuns(deps: PanelDeps, preselected: string[] = []): Promise<st
 }
 
 /**
- * What "Open Vector Field" shows: a run (by id, or a Runs view item) with its experiment file,
- * an experiment file (a Uri or a path), else the active editor's experiment, untrained.
+ * What "Open Vector Field" and "Open Trajectories" (`command`, for messages) show: a run (by id,
+ * or a Runs view item) with its experiment file, an experiment file (a Uri or a path), else the
+ * active editor's experiment, untrained.
  */
-function fieldSourceFromArgs(args: readonly unknown[]): { file: string; runId: string | null } | undefined {
+function fieldSourceFromArgs(args: readonly unknown[], command: string): { file: string; runId: string | null } | undefined {
   const first = args[0];
   if (first instanceof vscode.Uri && isExperimentFile(first)) return { file: first.fsPath, runId: null };
   if (typeof first === 'string' && EXPERIMENT_FILE.test(first)) return { file: first, runId: null };
@@ -78,7 +91,7 @@ function fieldSourceFromArgs(args: readonly unknown[]): { file: string; runId: s
     if (!dir || !file) {
       void vscode.window.showErrorMessage(
         dir
-          ? `Neural ODE: run ${runId} does not record its experiment file (config.json has no config.file), so its model cannot be rebuilt. Open the experiment and run Open Vector Field there.`
+          ? `Neural ODE: run ${runId} does not record its experiment file (config.json has no config.file), so its model cannot be rebuilt. Open the experiment and run ${command} there.`
           : `Neural ODE: there is no run ${runId} under .neural-ode/runs/ of this workspace.`,
       );
       return undefined;
@@ -87,6 +100,6 @@ function fieldSourceFromArgs(args: readonly unknown[]): { file: string; runId: s
   }
   const active = vscode.window.activeTextEditor?.document.uri;
   if (isExperimentFile(active)) return { file: active.fsPath, runId: null };
-  void vscode.window.showErrorMessage('Neural ODE: open an experiment file (*.ode.ts) first, or pick a run in the Runs view, then run Open Vector Field.');
+  void vscode.window.showErrorMessage(`Neural ODE: open an experiment file (*.ode.ts) first, or pick a run in the Runs view, then run ${command}.`);
   return undefined;
 }

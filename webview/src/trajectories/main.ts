@@ -1,0 +1,158 @@
+/**
+ * The Trajectories panel (browser side): the phase portrait (component 0 against 1) and y(t) for
+ * each component, the data as markers at the observation times and the model's solve from y0
+ * as a line. The host sends a new evaluation whenever the experiment or the shown run's
+ * checkpoint changes. What the page holds is exposed as data-* attributes on <body> and on each
+ * chart card, so tests can assert on it.
+ */
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import { validateTrajectoriesViewState, type HostMessage, type TrajectoriesViewState, type TrajectoryPreview } from '../protocol';
+import { getState, onHostMessage, post, setState } from '../shared/host';
+import { onThemeChange, readTheme, type Theme } from '../shared/theme';
+import { TrajectoryChart, type XY } from './trajectoryChart';
+
+let theme: Theme = readTheme();
+const saved = validateTrajectoriesViewState(getState());
+const state: TrajectoriesViewState = saved.ok ? saved.value : { source: null };
+
+// --- layout -----------------------------------------------------------------------------------
+const app = document.createElement('div');
+app.className = 'panel-app';
+const toolbar = document.createElement('header');
+toolbar.className = 'toolbar';
+const heading = document.createElement('h1');
+heading.textContent = 'Trajectories';
+const status = document.createElement('span');
+status.className = 'status';
+status.setAttribute('role', 'status');
+const legend = document.createElement('span');
+legend.className = 'legend';
+const refresh = document.createElement('vscode-button');
+refresh.textContent = 'Refresh';
+refresh.secondary = true;
+refresh.dataset.role = 'refresh';
+toolbar.append(heading, status, legend, refresh);
+
+const notice = document.createElement('p');
+notice.className = 'notice';
+notice.hidden = true;
+const grid = document.createElement('main');
+grid.className = 'chart-grid';
+app.append(toolbar, notice, grid);
+document.body.append(app);
+
+let phase: TrajectoryChart | undefined;
+const components: TrajectoryChart[] = [];
+
+function showNotice(level: 'info' | 'warning' | 'error', text: string | null): void {
+  notice.hidden = text === null;
+  notice.dataset.level = level;
+  notice.textContent = text ?? '';
+}
+
+function swatch(color: string, text: string, line: boolean): HTMLElement {
+  const item = document.createElement('span');
+  const mark = document.createElement('span');
+  mark.className = line ? 'mark line' : 'mark dot';
+  mark.style.backgroundColor = color;
+  item.append(mark, text);
+  return item;
+}
+
+/** The charts' colours: the data as in the vector field panel, the solve in the second colour. */
+function updateLegend(hasPredicted: boolean): void {
+  legend.replaceChildren(swatch(theme.palette[2], 'data', false), ...(hasPredicted ? [swatch(theme.palette[1], 'predicted', true)] : []));
+}
+
+const pairs = (xs: readonly number[], ys: readonly number[]): XY[] => xs.map((x, i) => ({ x, y: ys[i] }));
+
+/** A cheap fingerprint of the solve, so a test can tell that new weights changed it. */
+function checksum(predicted: number[][] | null): string {
+  if (!predicted) return '';
+  let h = 0;
+  for (const c of predicted) for (let i = 0; i < c.length; i += 7) h = (h * 31 + Math.round(c[i] * 1e6)) % 2_147_483_647;
+  return String(h);
+}
+
+/** One chart per component (kept across previews of the same shape), the phase portrait first. */
+function show(p: TrajectoryPreview): void {
+  const count = Math.max(p.data.length, p.predicted?.length ?? 0);
+  if (count >= 2 && !phase) {
+    phase = new TrajectoryChart({ id: 'phase', title: 'Phase portrait', xTitle: 'y₀', yTitle: 'y₁' }, theme);
+    grid.prepend(phase.element);
+  } else if (count < 2 && phase) {
+    phase.destroy();
+    phase = undefined;
+  }
+  while (components.length > count) components.pop()?.destroy();
+  while (components.length < count) {
+    const k = components.length;
+    const chart = new TrajectoryChart({ id: `component-${k}`, title: `y${subscript(k)}(t)`, xTitle: 't', yTitle: `y${subscript(k)}` }, theme);
+    grid.append(chart.element);
+    components.push(chart);
+  }
+  components.forEach((chart, k) => {
+    const data = p.data[k] ? pairs(p.t, p.data[k]) : [];
+    const predicted = p.predicted?.[k] ? pairs(p.t, p.predicted[k]) : null;
+    chart.setSeries(data, predicted);
+  });
+  if (phase) {
+    const data = p.data.length >= 2 ? pairs(p.data[0], p.data[1]) : [];
+    const predicted = p.predicted && p.predicted.length >= 2 ? pairs(p.predicted[0], p.predicted[1]) : null;
+    phase.setSeries(data, predicted);
+  }
+  const b = document.body.dataset;
+  b.components = String(count);
+  b.iteration = String(p.iteration ?? 'untrained');
+  b.checksum = checksum(p.predicted);
+  b.previews = String(Number(b.previews ?? 0) + 1);
+}
+
+const SUBSCRIPTS = '₀₁₂₃₄₅₆₇₈₉';
+function subscript(k: number): string {
+  return String(k).replace(/\d/g, (d) => SUBSCRIPTS[Number(d)]);
+}
+
+function describe(p: TrajectoryPreview): string {
+  const weights = p.iteration === null ? 'untrained' : `${p.source.runId ?? 'run'} · iteration ${p.iteration}`;
+  const shown = Math.max(p.data.length, p.predicted?.length ?? 0);
+  return `${p.experiment} · ${weights} · ${p.t.length} observation times${shown < p.dim ? ` · first ${shown} of ${p.dim} components` : ''}`;
+}
+
+// --- messages ---------------------------------------------------------------------------------
+function handle(message: HostMessage): void {
+  switch (message.type) {
+    case 'trajectories/preview': {
+      const p = message.payload;
+      state.source = p.source;
+      setState(state);
+      status.textContent = describe(p);
+      showNotice('warning', p.predictedError);
+      show(p);
+      updateLegend(p.predicted !== null);
+      break;
+    }
+    case 'trajectories/status':
+      document.body.dataset.busy = String(message.payload.busy);
+      if (message.payload.error !== null) showNotice('error', message.payload.error);
+      else if (message.payload.busy && notice.dataset.level === 'error') showNotice('info', null);
+      break;
+    case 'panel/notice':
+      showNotice(message.payload.level, message.payload.text);
+      break;
+    default:
+      break;
+  }
+}
+
+onHostMessage(handle, (error) => showNotice('error', `Ignored a malformed message from the extension: ${error}`));
+refresh.addEventListener('click', () => post('trajectories/refresh', {}));
+
+onThemeChange(() => {
+  theme = readTheme();
+  phase?.applyTheme(theme);
+  for (const c of components) c.applyTheme(theme);
+  if (legend.childElementCount > 0) updateLegend(legend.childElementCount > 1);
+});
+
+post('panel/ready', {});
