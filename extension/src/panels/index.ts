@@ -8,32 +8,28 @@ import { EXPERIMENT_FILE, isExperimentFile } from '../experimentFiles';
 import { CurvesPanel, workspaceRuns, type PanelDeps } from './curvesPanel';
 import { findRunDir, runExperimentFile } from './previewFeed';
 import { runIdsFromArgs } from './runArgs';
-import { TrajectoriesPanel } from './trajectoriesPanel';
-import { VectorFieldPanel, type VectorFieldDeps } from './vectorFieldPanel';
+import { PreviewPanel, type PreviewDeps, type PreviewPanelKind } from './previewPanel';
+import { trajectoriesPanel } from './trajectoriesPanel';
+import { vectorFieldPanel } from './vectorFieldPanel';
 
-export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps & Partial<VectorFieldDeps>): void {
+export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps & Partial<PreviewDeps>): void {
   const engine = deps.engine;
   if (engine) {
-    const fieldDeps: VectorFieldDeps = { ...deps, engine };
+    const previewDeps: PreviewDeps = { ...deps, engine };
+    const register = <P>(command: string, kind: PreviewPanelKind<P>): vscode.Disposable[] => [
+      vscode.commands.registerCommand(command, (...args: unknown[]) => {
+        const source = fieldSourceFromArgs(args, kind.command);
+        if (source) PreviewPanel.createOrShow(kind, context, previewDeps, source);
+      }),
+      vscode.window.registerWebviewPanelSerializer(kind.viewType, {
+        deserializeWebviewPanel: async (panel, state: unknown) => {
+          PreviewPanel.revive(kind, panel, context, previewDeps, state);
+        },
+      }),
+    ];
     context.subscriptions.push(
-      vscode.commands.registerCommand('neuralOde.openVectorField', (...args: unknown[]) => {
-        const source = fieldSourceFromArgs(args, 'Open Vector Field');
-        if (source) VectorFieldPanel.createOrShow(context, fieldDeps, source);
-      }),
-      vscode.window.registerWebviewPanelSerializer(VectorFieldPanel.viewType, {
-        deserializeWebviewPanel: async (panel, state: unknown) => {
-          VectorFieldPanel.revive(panel, context, fieldDeps, state);
-        },
-      }),
-      vscode.commands.registerCommand('neuralOde.openTrajectories', (...args: unknown[]) => {
-        const source = fieldSourceFromArgs(args, 'Open Trajectories');
-        if (source) TrajectoriesPanel.createOrShow(context, fieldDeps, source);
-      }),
-      vscode.window.registerWebviewPanelSerializer(TrajectoriesPanel.viewType, {
-        deserializeWebviewPanel: async (panel, state: unknown) => {
-          TrajectoriesPanel.revive(panel, context, fieldDeps, state);
-        },
-      }),
+      ...register('neuralOde.openVectorField', vectorFieldPanel),
+      ...register('neuralOde.openTrajectories', trajectoriesPanel),
     );
   }
   context.subscriptions.push(
