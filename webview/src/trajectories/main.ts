@@ -10,6 +10,7 @@ import { validateTrajectoriesViewState, type HostMessage, type TrajectoriesViewS
 import { getState, onHostMessage, post, setState } from '../shared/host';
 import { onThemeChange, readTheme, type Theme } from '../shared/theme';
 import { TrajectoryChart, type XY } from './trajectoryChart';
+import { noticeBar, swatch } from '../shared/notice';
 
 let theme: Theme = readTheme();
 const saved = validateTrajectoriesViewState(getState());
@@ -33,31 +34,14 @@ refresh.secondary = true;
 refresh.dataset.role = 'refresh';
 toolbar.append(heading, status, legend, refresh);
 
-const notice = document.createElement('p');
-notice.className = 'notice';
-notice.hidden = true;
+const notice = noticeBar();
 const grid = document.createElement('main');
 grid.className = 'chart-grid';
-app.append(toolbar, notice, grid);
+app.append(toolbar, notice.element, grid);
 document.body.append(app);
 
 let phase: TrajectoryChart | undefined;
 const components: TrajectoryChart[] = [];
-
-function showNotice(level: 'info' | 'warning' | 'error', text: string | null): void {
-  notice.hidden = text === null;
-  notice.dataset.level = level;
-  notice.textContent = text ?? '';
-}
-
-function swatch(color: string, text: string, line: boolean): HTMLElement {
-  const item = document.createElement('span');
-  const mark = document.createElement('span');
-  mark.className = line ? 'mark line' : 'mark dot';
-  mark.style.backgroundColor = color;
-  item.append(mark, text);
-  return item;
-}
 
 /** The charts' colours: the data as in the vector field panel, the solve in the second colour. */
 function updateLegend(hasPredicted: boolean): void {
@@ -127,25 +111,23 @@ function handle(message: HostMessage): void {
       state.source = p.source;
       setState(state);
       status.textContent = describe(p);
-      showNotice('warning', p.predictedError);
+      notice.show('warning', p.predictedError);
       show(p);
       updateLegend(p.predicted !== null);
       break;
     }
     case 'trajectories/status':
-      document.body.dataset.busy = String(message.payload.busy);
-      if (message.payload.error !== null) showNotice('error', message.payload.error);
-      else if (message.payload.busy && notice.dataset.level === 'error') showNotice('info', null);
+      notice.status(message.payload);
       break;
     case 'panel/notice':
-      showNotice(message.payload.level, message.payload.text);
+      notice.show(message.payload.level, message.payload.text);
       break;
     default:
       break;
   }
 }
 
-onHostMessage(handle, (error) => showNotice('error', `Ignored a malformed message from the extension: ${error}`));
+onHostMessage(handle, (error) => notice.show('error', `Ignored a malformed message from the extension: ${error}`));
 refresh.addEventListener('click', () => post('trajectories/refresh', {}));
 
 onThemeChange(() => {

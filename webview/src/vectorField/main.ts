@@ -18,6 +18,7 @@ import { countInk, drawParticles, drawStatic } from './draw';
 import { FieldGrid, fieldChecksum } from './fieldGrid';
 import { Particles } from './particles';
 import { Viewport } from './viewport';
+import { noticeBar, swatch } from '../shared/notice';
 
 const COUNTS = [1000, 2000, 5000, 10000];
 
@@ -58,15 +59,13 @@ refresh.secondary = true;
 refresh.dataset.role = 'refresh';
 toolbar.append(heading, status, legend, particlesBox, countSelect, refresh);
 
-const notice = document.createElement('p');
-notice.className = 'notice';
-notice.hidden = true;
+const notice = noticeBar();
 const stage = document.createElement('div');
 stage.className = 'stage';
 const canvas = document.createElement('canvas');
 canvas.setAttribute('aria-label', 'Vector field of the model');
 stage.append(canvas);
-app.append(toolbar, notice, stage);
+app.append(toolbar, notice.element, stage);
 document.body.append(app);
 const ctx = canvas.getContext('2d')!;
 const still = document.createElement('canvas');
@@ -81,21 +80,6 @@ let ratio = window.devicePixelRatio || 1;
 
 function setBodyData(key: string, value: string | number): void {
   document.body.dataset[key] = String(value);
-}
-
-function showNotice(level: 'info' | 'warning' | 'error', text: string | null): void {
-  notice.hidden = text === null;
-  notice.dataset.level = level;
-  notice.textContent = text ?? '';
-}
-
-function swatch(color: string, text: string, line: boolean): HTMLElement {
-  const item = document.createElement('span');
-  const mark = document.createElement('span');
-  mark.className = line ? 'mark line' : 'mark dot';
-  mark.style.backgroundColor = color;
-  item.append(mark, text);
-  return item;
 }
 
 /** Redraws the still layer (arrows, data, trajectory) for the current preview, size and theme. */
@@ -183,26 +167,24 @@ function handle(message: HostMessage): void {
       status.textContent = describe(preview);
       setBodyData('checksum', fieldChecksum(preview.u, preview.v));
       setBodyData('iteration', preview.iteration ?? 'untrained');
-      showNotice('warning', preview.predictedError);
+      notice.show('warning', preview.predictedError);
       redrawStill();
       updateAnimation();
       setBodyData('previews', Number(document.body.dataset.previews ?? 0) + 1);
       break;
     }
     case 'vectorField/status':
-      document.body.dataset.busy = String(message.payload.busy);
-      if (message.payload.error !== null) showNotice('error', message.payload.error);
-      else if (message.payload.busy && notice.dataset.level === 'error') showNotice('info', null);
+      notice.status(message.payload);
       break;
     case 'panel/notice':
-      showNotice(message.payload.level, message.payload.text);
+      notice.show(message.payload.level, message.payload.text);
       break;
     default:
       break;
   }
 }
 
-onHostMessage(handle, (error) => showNotice('error', `Ignored a malformed message from the extension: ${error}`));
+onHostMessage(handle, (error) => notice.show('error', `Ignored a malformed message from the extension: ${error}`));
 
 particlesBox.addEventListener('change', () => {
   state.particles = particlesBox.checked;
