@@ -15,7 +15,7 @@ const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'neural-ode-curves-'));
 let vscode: VsCode | undefined;
 let runId = '';
 let olderRunId = '';
-const cspViolations: string[] = [];
+let cspViolations: string[] = [];
 
 /** A decaying loss, an evaluation every 10 iterations, NFE creeping up: what training writes. */
 function record(i: number): MetricsRecord {
@@ -42,34 +42,13 @@ before(async () => {
   for (let i = 1; i <= 50; i++) appendMetrics(run, record(i));
   run.close();
   vscode = await VsCode.open({ name: 'curves', workspace: folder, settings: { 'workbench.colorTheme': 'Default Light Modern' } });
-  vscode.page.on('console', (m) => {
-    if (/Content Security Policy|Refused to (load|apply|execute)/i.test(m.text())) cspViolations.push(m.text());
-  });
+  cspViolations = vscode.watchCsp();
 }, { timeout: 120_000 });
 
 after(async () => {
   await vscode?.close();
   fs.rmSync(folder, { recursive: true, force: true });
 });
-
-/** Waits until `read` returns a value that `ok` accepts; returns it (or fails with the last one). */
-async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  for (;;) {
-    try {
-      last = await read();
-      if (ok(last)) return last;
-    } catch {
-      // the frame may be reloading
-    }
-    if (Date.now() > deadline) {
-      await vscode?.screenshot(`timeout-${what.replace(/\W+/g, '-')}`);
-      throw new Error(`${what}: not reached within ${timeoutMs / 1000} s; last seen ${JSON.stringify(last)}`);
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 /** What a chart card says it draws: series key → point count and last point, plus its y-axis type. */
 async function chartData(frame: FrameLocator, chart: string) {
@@ -99,7 +78,7 @@ test('Open Training Curves shows every metric of the run', { timeout: 90_000 }, 
   assert.ok(vscode);
   await vscode.runCommand('Neural ODE: Open Training Curves');
   frame = await vscode.frameOf('Training Curves');
-  const loss = await until('50 loss points', () => chartData(frame, 'loss'), (d) => d.series.loss?.points === 50);
+  const loss = await vscode!.until('50 loss points', () => chartData(frame, 'loss'), (d) => d.series.loss?.points === 50);
   assert.equal(loss.scale, 'logarithmic', 'loss starts on a log axis');
   assert.equal(loss.series.loss.run, runId);
   assert.equal(loss.series.loss.lastIteration, 50);
@@ -125,7 +104,7 @@ test('metrics lines appended to the run show up live', { timeout: 60_000 }, asyn
   try {
     const started = Date.now();
     for (let i = 51; i <= 75; i++) appendMetrics(run, record(i));
-    const loss = await until('75 loss points', () => chartData(frame, 'loss'), (d) => d.series.loss?.points === 75);
+    const loss = await vscode!.until('75 loss points', () => chartData(frame, 'loss'), (d) => d.series.loss?.points === 75);
     console.log(`# live update: 25 appended lines drawn after ${Date.now() - started} ms`);
     assert.equal(loss.series.loss.lastIteration, 75);
     assert.equal(loss.series.evalLoss.points, 7);
@@ -134,7 +113,7 @@ test('metrics lines appended to the run show up live', { timeout: 60_000 }, asyn
       appendMetrics(run, record(i));
       await new Promise((r) => setTimeout(r, 50));
     }
-    const nfe = await until('80 NFE points', () => chartData(frame, 'nfe'), (d) => d.series.nfeForward?.points === 80);
+    const nfe = await vscode!.until('80 NFE points', () => chartData(frame, 'nfe'), (d) => d.series.nfeForward?.points === 80);
     assert.equal(nfe.series.nfeForward.lastValue, record(80).nfeForward);
   } finally {
     run.close();
@@ -144,20 +123,20 @@ test('metrics lines appended to the run show up live', { timeout: 60_000 }, asyn
 test('log-scale toggles switch the axes', { timeout: 60_000 }, async () => {
   assert.ok(vscode);
   await frame.locator('section.chart-card[data-chart="loss"] vscode-checkbox[data-role="log-toggle"]').click();
-  await until('loss on a linear axis', () => chartData(frame, 'loss'), (d) => d.scale === 'linear');
+  await vscode!.until('loss on a linear axis', () => chartData(frame, 'loss'), (d) => d.scale === 'linear');
   await frame.locator('section.chart-card[data-chart="nfe"] vscode-checkbox[data-role="log-toggle"]').click();
-  const nfe = await until('NFE on a log axis', () => chartData(frame, 'nfe'), (d) => d.scale === 'logarithmic');
+  const nfe = await vscode!.until('NFE on a log axis', () => chartData(frame, 'nfe'), (d) => d.scale === 'logarithmic');
   assert.equal(nfe.series.nfeForward.points, 80, 'positive NFE counts all stay on a log axis');
   // Back to a log loss axis for the screenshots.
   await frame.locator('section.chart-card[data-chart="loss"] vscode-checkbox[data-role="log-toggle"]').click();
-  await until('loss on a log axis again', () => chartData(frame, 'loss'), (d) => d.scale === 'logarithmic');
+  await vscode!.until('loss on a log axis again', () => chartData(frame, 'loss'), (d) => d.scale === 'logarithmic');
   assert.deepEqual(cspViolations, [], 'the panel loads nothing its Content-Security-Policy refuses');
 });
 
 test('picking a second run overlays it', { timeout: 60_000 }, async () => {
   assert.ok(vscode);
   await frame.locator(`.run-row[data-run="${olderRunId}"] vscode-checkbox`).click();
-  const loss = await until('two runs in the loss chart', () => chartData(frame, 'loss'), (d) => d.all[`${olderRunId}:loss`] === 30);
+  const loss = await vscode!.until('two runs in the loss chart', () => chartData(frame, 'loss'), (d) => d.all[`${olderRunId}:loss`] === 30);
   assert.equal(loss.all[`${runId}:loss`], 80);
   assert.equal(loss.all[`${olderRunId}:evalLoss`], undefined, 'the older run has no trajectory loss');
   const nfe = await chartData(frame, 'nfe');
@@ -171,7 +150,7 @@ test('the panel follows the colour theme', { timeout: 60_000 }, async () => {
   const background = () => frame.locator('body').evaluate((b) => (globalThis as unknown as Styles).getComputedStyle(b).backgroundColor);
   const light = await background();
   vscode.setWorkspaceSettings({ 'workbench.colorTheme': 'Default Dark Modern' });
-  await until('a dark body', () => frame.locator('body').getAttribute('class'), (c) => /\bvscode-dark\b/.test(c ?? ''), 30_000);
+  await vscode!.until('a dark body', () => frame.locator('body').getAttribute('class'), (c) => /\bvscode-dark\b/.test(c ?? ''), 30_000);
   const dark = await background();
   assert.notEqual(dark, light);
   // Still the same data after the theme change.
@@ -186,7 +165,7 @@ test('the panel comes back after a window reload, as it was', { timeout: 90_000 
   await Promise.all([vscode.page.waitForEvent('load', { timeout: 60_000 }), vscode.runCommand('Developer: Reload Window')]);
   await vscode.page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
   frame = await vscode.frameOf('Training Curves');
-  const loss = await until('both runs restored', () => chartData(frame, 'loss'), (d) => d.all[`${runId}:loss`] === 80 && d.all[`${olderRunId}:loss`] === 30, 45_000);
+  const loss = await vscode!.until('both runs restored', () => chartData(frame, 'loss'), (d) => d.all[`${runId}:loss`] === 80 && d.all[`${olderRunId}:loss`] === 30, 45_000);
   assert.equal(loss.scale, 'logarithmic');
   assert.equal((await chartData(frame, 'nfe')).scale, 'logarithmic', 'the NFE log scale picked before the reload');
   assert.deepEqual(cspViolations, []);

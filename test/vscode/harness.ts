@@ -165,6 +165,34 @@ export class VsCode {
     return file;
   }
 
+  /** Waits until `read` returns a value `ok` accepts and returns it; on timeout, a screenshot and the last value seen. */
+  async until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    let last: T | undefined;
+    for (;;) {
+      try {
+        last = await read();
+        if (ok(last)) return last;
+      } catch {
+        // a webview frame may be reloading
+      }
+      if (Date.now() > deadline) {
+        await this.screenshot(`timeout-${what.replace(/\W+/g, '-')}`);
+        throw new Error(`${what}: not reached within ${timeoutMs / 1000} s; last seen ${JSON.stringify(last)}`);
+      }
+      await sleep(150);
+    }
+  }
+
+  /** Collects the page's Content-Security-Policy refusals from now on (panels must cause none). */
+  watchCsp(): string[] {
+    const violations: string[] = [];
+    this.page.on('console', (m) => {
+      if (/Content Security Policy|Refused to (load|apply|execute)/i.test(m.text())) violations.push(m.text());
+    });
+    return violations;
+  }
+
   /** The content frame of the webview panel whose editor tab has this title (the tab is activated). */
   async frameOf(panelTitle: string): Promise<FrameLocator> {
     const tab = this.page.locator('.tabs-container .tab', { hasText: panelTitle }).first();

@@ -12,36 +12,16 @@ import { VsCode } from './harness';
 
 let vscode: VsCode | undefined;
 let frame: FrameLocator;
-const cspViolations: string[] = [];
+let cspViolations: string[] = [];
 
 before(async () => {
   vscode = await VsCode.open({ name: 'trajectories', settings: { 'workbench.colorTheme': 'Default Light Modern' } });
-  vscode.page.on('console', (m) => {
-    if (/Content Security Policy|Refused to (load|apply|execute)/i.test(m.text())) cspViolations.push(m.text());
-  });
+  cspViolations = vscode.watchCsp();
 }, { timeout: 120_000 });
 
 after(async () => {
   await vscode?.close();
 });
-
-async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  for (;;) {
-    try {
-      last = await read();
-      if (ok(last)) return last;
-    } catch {
-      // the frame may be reloading
-    }
-    if (Date.now() > deadline) {
-      await vscode?.screenshot(`timeout-${what.replace(/\W+/g, '-')}`);
-      throw new Error(`${what}: not reached within ${timeoutMs / 1000} s; last seen ${JSON.stringify(last)}`);
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 /** What the panel holds: its <body> data attributes and each chart card's point counts. */
 async function shown() {
@@ -70,7 +50,7 @@ test('y(t) per component and the phase portrait of the untrained spiral, against
   await vscode.openFile('spiral.ode.ts');
   await vscode.runCommand('Neural ODE: Open Trajectories');
   frame = await vscode.frameOf('Trajectories');
-  const first = await until('the trajectories shown', shown, (d) => d.components === 2 && d.charts['component-1']?.predictedPoints > 0, 30_000);
+  const first = await vscode!.until('the trajectories shown', shown, (d) => d.components === 2 && d.charts['component-1']?.predictedPoints > 0, 30_000);
   assert.equal(first.iteration, 'untrained');
   assert.deepEqual(Object.keys(first.charts).sort(), ['component-0', 'component-1', 'phase']);
   for (const chart of ['component-0', 'component-1', 'phase']) {
@@ -90,7 +70,7 @@ test('a run writing a checkpoint of other weights changes the predicted trajecto
   const run = createRun(defaultRunsRoot(vscode.workspace), { experiment: 'spiral', config: { file: path.join(vscode.workspace, 'spiral.ode.ts') } });
   run.writeCheckpoint({ iteration: 7, params: other.params });
   finishRun(run, { status: 'finished' });
-  const after = await until('the run followed', shown, (d) => d.iteration === '7', 30_000);
+  const after = await vscode!.until('the run followed', shown, (d) => d.iteration === '7', 30_000);
   assert.notEqual(after.checksum, untrainedChecksum, 'the predicted trajectory changed');
   assert.ok(after.charts.phase.truePoints > 0);
   assert.deepEqual(cspViolations, [], 'the panel loads nothing its Content-Security-Policy refuses');
@@ -99,7 +79,7 @@ test('a run writing a checkpoint of other weights changes the predicted trajecto
 test('the panel follows the colour theme', { timeout: 60_000 }, async () => {
   assert.ok(vscode);
   vscode.setWorkspaceSettings({ 'workbench.colorTheme': 'Default Dark Modern' });
-  await until('a dark body', () => frame.locator('body').getAttribute('class'), (c) => /\bvscode-dark\b/.test(c ?? ''), 30_000);
+  await vscode!.until('a dark body', () => frame.locator('body').getAttribute('class'), (c) => /\bvscode-dark\b/.test(c ?? ''), 30_000);
   await new Promise((r) => setTimeout(r, 500));
   const dark = await shown();
   assert.equal(dark.components, 2, 'the same data after the theme change');

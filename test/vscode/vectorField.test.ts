@@ -12,36 +12,16 @@ import { VsCode } from './harness';
 
 let vscode: VsCode | undefined;
 let frame: FrameLocator;
-const cspViolations: string[] = [];
+let cspViolations: string[] = [];
 
 before(async () => {
   vscode = await VsCode.open({ name: 'vectorField', settings: { 'workbench.colorTheme': 'Default Light Modern' } });
-  vscode.page.on('console', (m) => {
-    if (/Content Security Policy|Refused to (load|apply|execute)/i.test(m.text())) cspViolations.push(m.text());
-  });
+  cspViolations = vscode.watchCsp();
 }, { timeout: 120_000 });
 
 after(async () => {
   await vscode?.close();
 });
-
-async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  for (;;) {
-    try {
-      last = await read();
-      if (ok(last)) return last;
-    } catch {
-      // the frame may be reloading
-    }
-    if (Date.now() > deadline) {
-      await vscode?.screenshot(`timeout-${what.replace(/\W+/g, '-')}`);
-      throw new Error(`${what}: not reached within ${timeoutMs / 1000} s; last seen ${JSON.stringify(last)}`);
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 /** What the panel says it drew, from its <body> data attributes. */
 async function drawn() {
@@ -63,14 +43,14 @@ test('the untrained spiral field is drawn, with particles moving', { timeout: 60
   await vscode.openFile('spiral.ode.ts');
   await vscode.runCommand('Neural ODE: Open Vector Field');
   frame = await vscode.frameOf('Vector Field');
-  const first = await until('the field drawn', drawn, (d) => d.arrows > 0 && d.checksum !== '', 30_000);
+  const first = await vscode!.until('the field drawn', drawn, (d) => d.arrows > 0 && d.checksum !== '', 30_000);
   assert.equal(first.iteration, 'untrained');
   assert.ok(first.arrows > 24 * 24 * 0.9, `arrows: ${first.arrows}`);
   // A blank canvas has no ink; arrows, data and the trajectory cover a good part of it.
   assert.ok(first.ink > 2_000, `non-background pixels: ${first.ink}`);
   assert.equal(first.particles, 5000);
   untrainedChecksum = first.checksum;
-  const moving = await until('a measured frame rate', drawn, (d) => d.fps > 0, 10_000);
+  const moving = await vscode!.until('a measured frame rate', drawn, (d) => d.fps > 0, 10_000);
   console.log(`# vector field: ${moving.arrows} arrows, ${moving.particles} particles at ${moving.fps} frames/s (headless chromium, software rendering)`);
   await vscode.screenshot('vectorField-light');
 });
@@ -82,7 +62,7 @@ test('a run writing a checkpoint of other weights changes the field', { timeout:
   const run = createRun(defaultRunsRoot(vscode.workspace), { experiment: 'spiral', config: { file: path.join(vscode.workspace, 'spiral.ode.ts') } });
   run.writeCheckpoint({ iteration: 7, params: other.params });
   finishRun(run, { status: 'finished' });
-  const after = await until('the run followed', drawn, (d) => d.iteration === '7', 30_000);
+  const after = await vscode!.until('the run followed', drawn, (d) => d.iteration === '7', 30_000);
   assert.notEqual(after.checksum, untrainedChecksum, 'the sampled field changed');
   assert.ok(after.arrows > 0 && after.ink > 2_000);
   assert.deepEqual(cspViolations, [], 'the panel loads nothing its Content-Security-Policy refuses');
@@ -92,7 +72,7 @@ test('the panel follows the colour theme', { timeout: 60_000 }, async () => {
   assert.ok(vscode);
   const inkLight = (await drawn()).ink;
   vscode.setWorkspaceSettings({ 'workbench.colorTheme': 'Default Dark Modern' });
-  await until('a dark body', () => frame.locator('body').getAttribute('class'), (c) => /\bvscode-dark\b/.test(c ?? ''), 30_000);
+  await vscode!.until('a dark body', () => frame.locator('body').getAttribute('class'), (c) => /\bvscode-dark\b/.test(c ?? ''), 30_000);
   await new Promise((r) => setTimeout(r, 500));
   const dark = await drawn();
   assert.ok(dark.ink > 2_000, `ink on the dark background: ${dark.ink} (light: ${inkLight})`);
