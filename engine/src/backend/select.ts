@@ -131,7 +131,10 @@ export class BackendSelector {
       }
       return { name, preference: pref, requestedBy: by, reports };
     }
-    throw new Error(`No TensorFlow.js backend could be initialised: ${reports.map((r) => `${r.name}: ${r.detail}`).join('; ')}`);
+    throw new Error(
+      `No TensorFlow.js backend could be initialised: ${reports.map((r) => `${r.name}: ${r.detail}`).join('; ')}. ` +
+        'Typed-array (Float64Array) states do not need one; for tensors, reinstall the extension or its node_modules (@tensorflow/tfjs).',
+    );
   }
 
   private activateOnce(name: BackendName): Promise<string | null> {
