@@ -1,7 +1,7 @@
 // "Neural ODE: Open Training Curves" in a real VS Code, on a workspace holding a run written
 // with the engine's run store: the panel shows that run's points (read from data attributes
 // inside the webview, not from pixels), follows appended metrics lines live, toggles log
-// scales, loads nothing the CSP refuses, and follows the theme (screenshots in light and dark).
+// scales, loads nothing the CSP refuses, and follows the theme (screenshots in light, dark and high contrast).
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -157,6 +157,14 @@ test('the panel follows the colour theme', { timeout: 60_000 }, async () => {
   assert.equal((await chartData(frame, 'loss')).series.loss.points, 80);
   await new Promise((r) => setTimeout(r, 300)); // the redraw after the theme's variables change
   await vscode.screenshot('curves-dark');
+
+  // High contrast: the body says so, and the chart's text takes the theme's foreground.
+  vscode.setWorkspaceSettings({ 'workbench.colorTheme': 'Default High Contrast' });
+  await vscode!.until('a high-contrast body', () => frame.locator('body').getAttribute('class'), (c) => /\bvscode-high-contrast\b/.test(c ?? ''), 30_000);
+  assert.notEqual(await background(), light);
+  assert.equal((await chartData(frame, 'loss')).series.loss.points, 80);
+  await new Promise((r) => setTimeout(r, 300));
+  await vscode.screenshot('curves-high-contrast');
 });
 
 test('the panel comes back after a window reload, as it was', { timeout: 90_000 }, async () => {
