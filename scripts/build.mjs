@@ -1,6 +1,8 @@
-// One build for every bundle: the extension host, the engine worker, the CLI and the webview panels.
+// One build for every bundle: the extension host, the engine worker, the CLI and the webview panels,
+// and the engine's declarations.
 //   node scripts/build.mjs [--production] [--watch]
 import * as esbuild from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -97,6 +99,17 @@ function copyEsbuildWasm() {
   }
 }
 
+/**
+ * The engine's public API as .d.ts files with a package.json, which the extension copies into a
+ * workspace so that the editor resolves `import … from 'neural-ode-studio'` in experiment files.
+ */
+function emitTypes() {
+  const r = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'engine/tsconfig.types.json')], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('emitting the engine declarations failed (see above)');
+  const out = path.join(dist, 'types', 'neural-ode-studio');
+  fs.writeFileSync(path.join(out, 'package.json'), `${JSON.stringify({ name: 'neural-ode-studio', version: pkg.version, types: 'index.d.ts' }, null, 2)}\n`);
+}
+
 /** In watch mode, one line per rebuild, so the terminal shows that a save was picked up. */
 function rebuildReport(build) {
   const name = Object.keys(build.entryPoints).join(', ');
@@ -126,6 +139,7 @@ async function main() {
   const started = Date.now();
   await Promise.all(options.map((o) => esbuild.build(o)));
   fs.chmodSync(path.join(dist, 'cli.js'), 0o755);
+  emitTypes();
   console.log(`[build] ${production ? 'production' : 'development'} bundles in dist/ (${Date.now() - started} ms)`);
 }
 

@@ -12,6 +12,7 @@ import { backendPreference } from './settings';
 import { TrainCommands } from './trainCommands';
 import { trainingStatusBar } from './trainingStatusBar';
 import { TrainingSession } from './trainingSession';
+import { registerWorkspaceTypings } from './workspaceTypings';
 
 let engine: EngineClient | undefined;
 
@@ -35,6 +36,7 @@ export function activate(context: vscode.ExtensionContext): void {
     trainingStatusBar(session),
     registerRunsView(session, log),
     registerExportWeights(client, log),
+    ...registerWorkspaceTypings(context, log),
     vscode.commands.registerCommand('neuralOde.showEngineInfo', () => showEngineInfo(client, log)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('neuralOde.engine.backend')) {
