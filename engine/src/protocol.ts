@@ -64,6 +64,8 @@ export type EngineMethods = {
    * y0 (untrained, or a run's latest checkpoint). Errors name the experiment's file:line:column.
    */
   'experiment/preview': { params: PreviewParams; result: ExperimentPreview };
+  /** The model's forward solve, every step attempt, ∂f/∂y's eigenvalues and the method's stability region (the solver inspector). */
+  'experiment/trace': { params: import('./worker/trace').TraceParams; result: import('./inspect/experimentTrace').ExperimentTrace };
   /**
    * Loads the experiment file (runs its top level and validates the spec) without training it:
    * `ok`, or what is wrong and where (1-based line and column).

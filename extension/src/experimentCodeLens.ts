@@ -20,6 +20,7 @@ class ExperimentCodeLensProvider implements vscode.CodeLensProvider {
       ];
       if (hasVectorField) {
         lenses.push(new vscode.CodeLens(range, { title: 'Vector field', command: VECTOR_FIELD, arguments: [document.uri], tooltip: "Open the model's vector field" }));
+        lenses.push(new vscode.CodeLens(range, { title: 'Solver inspector', command: 'neuralOde.openSolverInspector', arguments: [document.uri], tooltip: "Open the model's forward solve step by step" }));
       }
       return lenses;
     });

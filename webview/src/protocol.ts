@@ -262,6 +262,9 @@ const trajectoryPreview: Check = (v, p) => {
   return null;
 };
 
+/** The checks, for the panels that keep their own message maps (webview/src/inspector/protocol.ts). */
+export { arrayOf, bool, describe, finiteInt, nullable, num, object, oneOf, runId, str, validate, type Check };
+
 const hostPayloads: { [K in keyof HostToWebview]: Check } = {
   'trajectories/preview': trajectoryPreview,
   'trajectories/status': object({ busy: bool, error: nullable(str(10_000)) }),

@@ -5,6 +5,7 @@ import { checkExperiment } from './checkExperiment';
 import { exportWeightsHandlers } from './exportWeights';
 import type { Emit, RpcHandlers } from './rpcServer';
 import { previewHandlers } from './preview';
+import { traceHandlers } from './trace';
 import { trainingHandlers } from './training';
 
 export function engineHandlers(emit: Emit<EngineEvents>): RpcHandlers<EngineMethods> {
@@ -18,5 +19,6 @@ export function engineHandlers(emit: Emit<EngineEvents>): RpcHandlers<EngineMeth
     ...trainingHandlers(emit),
     ...previewHandlers(),
     ...exportWeightsHandlers(),
+    ...traceHandlers(),
   };
 }
