@@ -18,3 +18,4 @@ export * from './data/index';
 export * from './gradients/index';
 export * from './experiments/index';
 export { exportWeights, importWeights, type NamedParams } from './io/weights';
+export * as analysis from './analysis/index';

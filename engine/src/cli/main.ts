@@ -4,6 +4,7 @@ import { serveTrainJob, type TrainJob } from '../experiments/trainWorker';
 import { SolverError } from '../solvers/errors';
 import { solveCommand, type SolveOutput } from './solveCommand';
 import { exportCommand } from './exportCommand';
+import { modeq } from './modeqCommand';
 import { trainCommand } from './trainCommand';
 
 const USAGE = `usage: neural-ode <command> [options]
@@ -24,6 +25,10 @@ commands:
       --out FILE       where to write (default: model.safetensors in the run's folder)
       --runs DIR       runs folder (default: ./.neural-ode/runs)
       --f64            float64 values (default float32, PyTorch's default)
+  modeq --scheme S   the modified equation of a scheme (euler, midpoint, heun, rk4, ab2, lm, …)
+      --k K            lm's coefficient (default: symbolic in k)
+      --order N        derive up to O(Δt^N) (default 2)
+      --latex | --json LaTeX-like markup, or every coefficient as JSON
   help             show this text
 `;
 
@@ -93,6 +98,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'train') return await train(rest);
     if (command === 'export') return await exportWeightsOf(rest);
+    if (command === 'modeq') return modeq(rest);
     if (command !== 'solve') throw new SolverError('input', `unknown command '${command}'. Run 'neural-ode help' for the list.`);
     const { values, positionals } = parseArgs({
       args: rest,
