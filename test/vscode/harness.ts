@@ -40,6 +40,17 @@ export interface OpenOptions {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * examples/tsconfig.json maps 'neural-ode-studio' to ../engine/src, which a scratch copy lacks:
+ * point it at this checkout's engine, so the editor resolves the import as it does in place.
+ */
+function pointTsconfigAtEngine(workspace: string): void {
+  const file = path.join(workspace, 'tsconfig.json');
+  if (!fs.existsSync(file)) return;
+  const text = fs.readFileSync(file, 'utf8');
+  fs.writeFileSync(file, text.replace('"../engine/src/index.ts"', JSON.stringify(path.join(repoRoot, 'engine', 'src', 'index.ts'))));
+}
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export class VsCode {
@@ -61,6 +72,7 @@ export class VsCode {
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), `neural-ode-vscode-${options.name}-`));
     const workspace = path.join(scratch, 'workspace');
     fs.cpSync(options.workspace ?? path.join(repoRoot, 'examples'), workspace, { recursive: true });
+    pointTsconfigAtEngine(workspace);
     let server: RunningCodeServer | undefined;
     let browser: Browser | undefined;
     try {
