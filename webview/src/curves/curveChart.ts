@@ -16,6 +16,7 @@ import {
   type ChartDataset,
 } from 'chart.js';
 import type { VscodeCheckbox } from '@vscode-elements/elements/dist/vscode-checkbox/vscode-checkbox.js';
+import { themeAxes } from '../shared/chartAxes';
 import type { Theme } from '../shared/theme';
 import { chartDatasets, formatTick, labelLogTick, type ChartSpec, type RunSeries, type XY } from './series';
 
@@ -115,17 +116,8 @@ export class CurveChart {
 
   applyTheme(theme: Theme): void {
     this.theme = theme;
-    Chart.defaults.font.family = theme.fontFamily;
-    Chart.defaults.font.size = Math.max(11, theme.fontSize - 1);
-    const o = this.chart.options;
-    for (const axis of [o.scales!.x!, o.scales!.y!]) {
-      axis.grid = { color: theme.grid };
-      axis.border = { color: theme.grid };
-      // Plain objects, never spreads: chart.js options are proxies that do not copy cleanly.
-      axis.ticks = { color: theme.foreground, callback: tickLabel };
-      (axis as { title: { color: string } }).title.color = theme.foreground;
-    }
-    o.plugins!.legend!.labels!.color = theme.foreground;
+    themeAxes(this.chart, theme, { callback: tickLabel });
+    this.chart.options.plugins!.legend!.labels!.color = theme.foreground;
     this.render();
   }
 

@@ -16,6 +16,7 @@ import {
   type Plugin,
   type PointStyle,
 } from 'chart.js';
+import { themeAxes, tickLabel } from '../shared/chartAxes';
 import type { Theme } from '../shared/theme';
 
 Chart.register(ScatterController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip);
@@ -58,13 +59,6 @@ export interface PlotSpec {
   describe?(): string;
 }
 
-/** Short tick labels: 3 significant digits, exponents for the very large and small. */
-export function tickLabel(value: number | string): string {
-  const v = Number(value);
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  return a >= 1e4 || a < 1e-3 ? v.toExponential(0) : String(Number(v.toPrecision(3)));
-}
 
 /** Points a log axis can place (and any axis can: finite). */
 const drawable = (points: readonly Pt[], xLog: boolean, yLog: boolean): Pt[] =>
@@ -174,16 +168,7 @@ export class PlotCard {
 
   applyTheme(theme: Theme): void {
     this.theme = theme;
-    Chart.defaults.font.family = theme.fontFamily;
-    Chart.defaults.font.size = Math.max(11, theme.fontSize - 1);
-    const o = this.chart.options;
-    for (const axis of [o.scales!.x!, o.scales!.y!]) {
-      axis.grid = { color: theme.grid };
-      axis.border = { color: theme.grid };
-      // Plain objects, never spreads: chart.js options are proxies that do not copy cleanly.
-      axis.ticks = { color: theme.foreground, callback: tickLabel, maxTicksLimit: 8, includeBounds: false };
-      (axis as { title: { color: string } }).title.color = theme.foreground;
-    }
+    themeAxes(this.chart, theme, { maxTicksLimit: 8, includeBounds: false });
     this.setRanges(this.spec.xRange, this.spec.yRange);
     this.render();
   }

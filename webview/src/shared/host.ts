@@ -1,12 +1,10 @@
 /**
  * The page's side of the channel to the extension host: typed posts, validated receipt, and
- * the saved state VS Code keeps for the serializer. `acquireVsCodeApi` may be called only once.
+ * the saved state VS Code keeps for the serializer. Each panel's messages have their own
+ * validator (`hostChannel`); `acquireVsCodeApi` may be called only once per page, so every
+ * channel shares one handle.
  */
-import {
-  validateHostMessage,
-  type HostMessage,
-  type WebviewToHost,
-} from '../protocol';
+import { validateHostMessage, type HostMessage, type Validation, type WebviewToHost } from '../protocol';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -16,25 +14,30 @@ interface VsCodeApi {
 
 declare function acquireVsCodeApi(): VsCodeApi;
 
-const api = acquireVsCodeApi();
+let handle: VsCodeApi | undefined;
+const api = (): VsCodeApi => (handle ??= acquireVsCodeApi());
 
-export function post<K extends keyof WebviewToHost>(type: K, payload: WebviewToHost[K]): void {
-  api.postMessage({ type, payload });
+export interface HostChannel<ToHost, FromHost> {
+  post<K extends keyof ToHost>(type: K, payload: ToHost[K]): void;
+  /** Listens for host messages; one that fails validation is reported and dropped. */
+  onHostMessage(handle: (message: FromHost) => void, onInvalid: (error: string) => void): void;
 }
 
-/** Listens for host messages; one that fails validation is reported and dropped. */
-export function onHostMessage(handle: (message: HostMessage) => void, onInvalid: (error: string) => void): void {
-  window.addEventListener('message', (event: MessageEvent<unknown>) => {
-    const checked = validateHostMessage(event.data);
-    if (checked.ok) handle(checked.value);
-    else onInvalid(checked.error);
-  });
+/** A channel whose received messages `validate` checks. */
+export function hostChannel<ToHost, FromHost>(validate: (data: unknown) => Validation<FromHost>): HostChannel<ToHost, FromHost> {
+  return {
+    post: (type, payload) => api().postMessage({ type, payload }),
+    onHostMessage: (handle, onInvalid) =>
+      window.addEventListener('message', (event: MessageEvent<unknown>) => {
+        const checked = validate(event.data);
+        if (checked.ok) handle(checked.value);
+        else onInvalid(checked.error);
+      }),
+  };
 }
 
-export function getState(): unknown {
-  return api.getState();
-}
+/** The channel of the panels that share webview/src/protocol.ts. */
+export const { post, onHostMessage } = hostChannel<WebviewToHost, HostMessage>(validateHostMessage);
 
-export function setState(state: unknown): void {
-  api.setState(state);
-}
+export const getState = (): unknown => api().getState();
+export const setState = (state: unknown): void => api().setState(state);
