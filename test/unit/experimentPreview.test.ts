@@ -1,28 +1,14 @@
 // `experiment/preview` in the real engine worker: the data, the model's field on a grid and its
 // solve from y0, untrained and from a run's checkpoint, and errors that point at the experiment.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
-import { mapInput, mlpField, spiral } from '../../engine/src/index';
+import { describe, it } from 'node:test';
+import { spiral } from '../../engine/src/index';
 import { createRun, finishRun } from '../../engine/src/train/runStore';
-import { EngineClient, EngineRequestError } from '../../extension/src/engineClient';
+import { EngineRequestError } from '../../extension/src/engineClient';
+import { engineWorkerFixture, experimentsDir, tiny, tinyModel } from './engineWorkerFixture';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const experiments = path.join(root, 'test', 'fixtures', 'experiments');
-const tiny = path.join(experiments, 'tiny.ode.ts');
-const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'neural-ode-preview-'));
-const runsRoot = path.join(scratch, 'runs');
-const client = new EngineClient({ workerPath: path.join(import.meta.dirname, 'fixtures', 'engineWorker.mjs') });
-
-after(async () => {
-  await client.dispose();
-  fs.rmSync(scratch, { recursive: true, force: true });
-});
-
-/** tiny.ode.ts's model, built here independently, with the generator seeded as given. */
-const tinyModel = (seed: number) => mapInput(mlpField({ sizes: [2, 16, 2], seed }), (x) => x ** 3, (x) => 3 * x * x);
+const { client, runsRoot } = engineWorkerFixture('preview');
 
 /** The field at grid point (i, j) of a preview, evaluated directly. */
 function expectedAt(field: ReturnType<typeof tinyModel>, b: { xMin: number; xMax: number; yMin: number; yMax: number }, n: number, i: number, j: number) {
@@ -94,7 +80,7 @@ describe('experiment/preview', { timeout: 60_000 }, () => {
 
   it('reports a missing run and a syntax error at their places', async () => {
     await assert.rejects(client.request('experiment/preview', { file: tiny, runsRoot, runId: 'no-such-run', grid: n }), /tiny\.ode\.ts:4:\d+: .*no-such-run/);
-    await assert.rejects(client.request('experiment/preview', { file: path.join(experiments, 'syntaxError.ode.ts'), runsRoot, grid: n }), /syntaxError\.ode\.ts:\d+:\d+/);
+    await assert.rejects(client.request('experiment/preview', { file: path.join(experimentsDir, 'syntaxError.ode.ts'), runsRoot, grid: n }), /syntaxError\.ode\.ts:\d+:\d+/);
     await assert.rejects(client.request('experiment/preview', { file: tiny, runsRoot, grid: 1 }), /2 to 200 points/);
   });
 });

@@ -3,28 +3,16 @@
 // per-component trajectories `experiment/preview` returns for the trajectories panel.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
-import { mapInput, mlpField, spiral } from '../../engine/src/index';
+import { describe, it } from 'node:test';
+import { spiral } from '../../engine/src/index';
 import { decodeSafetensors } from '../../engine/src/io/safetensors';
 import { importWeights } from '../../engine/src/io/weights';
 import { createRun, finishRun } from '../../engine/src/train/runStore';
-import { EngineClient, EngineRequestError } from '../../extension/src/engineClient';
+import { EngineRequestError } from '../../extension/src/engineClient';
+import { engineWorkerFixture, tiny, tinyModel } from './engineWorkerFixture';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const tiny = path.join(root, 'test', 'fixtures', 'experiments', 'tiny.ode.ts');
-const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'neural-ode-export-'));
-const runsRoot = path.join(scratch, 'runs');
-const client = new EngineClient({ workerPath: path.join(import.meta.dirname, 'fixtures', 'engineWorker.mjs') });
-
-after(async () => {
-  await client.dispose();
-  fs.rmSync(scratch, { recursive: true, force: true });
-});
-
-/** tiny.ode.ts's model with the generator seeded as given. */
-const tinyModel = (seed: number) => mapInput(mlpField({ sizes: [2, 16, 2], seed }), (x) => x ** 3, (x) => 3 * x * x);
+const { client, scratch, runsRoot } = engineWorkerFixture('export');
 
 describe('weights/export', { timeout: 60_000 }, () => {
   it("writes the run's latest checkpoint, which loads back into the model", async () => {

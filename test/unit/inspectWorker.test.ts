@@ -2,28 +2,13 @@
 // the Jacobian's eigenvalues and the method's stability region, checked against a direct solve of
 // the same model; then a run's checkpoint, a chosen sample, and errors that point at the file.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { after, describe, it } from 'node:test';
-import { mapInput, mlpField, odeint, spiral } from '../../engine/src/index';
+import { describe, it } from 'node:test';
+import { odeint, spiral } from '../../engine/src/index';
 import { jacobianEigenvalues } from '../../engine/src/inspect/jacobian';
 import { createRun, finishRun } from '../../engine/src/train/runStore';
-import { EngineClient } from '../../extension/src/engineClient';
+import { engineWorkerFixture, tiny, tinyModel } from './engineWorkerFixture';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const tiny = path.join(root, 'test', 'fixtures', 'experiments', 'tiny.ode.ts');
-const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'neural-ode-trace-'));
-const runsRoot = path.join(scratch, 'runs');
-const client = new EngineClient({ workerPath: path.join(import.meta.dirname, 'fixtures', 'engineWorker.mjs') });
-
-after(async () => {
-  await client.dispose();
-  fs.rmSync(scratch, { recursive: true, force: true });
-});
-
-/** tiny.ode.ts's model and solver, built here independently. */
-const tinyModel = (seed: number) => mapInput(mlpField({ sizes: [2, 16, 2], seed }), (x) => x ** 3, (x) => 3 * x * x);
+const { client, runsRoot } = engineWorkerFixture('trace');
 const SOLVER = { method: 'dopri5', rtol: 1e-6, atol: 1e-8 };
 
 describe('experiment/trace', { timeout: 60_000 }, () => {
