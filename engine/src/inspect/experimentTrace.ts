@@ -10,7 +10,7 @@ import { resolveModel } from './resolveModel';
 import type { Complex } from './complex';
 import { jacobianEigenvalues } from './jacobian';
 import { defaultBounds, methodCoefficients, stabilityRegion, type PlaneBounds, type StabilityRegion } from './stability';
-import { traceSolve } from './trace';
+import { traceSolve, type TraceStep } from './trace';
 
 export interface ExperimentTraceOptions {
   runsRoot?: string;
@@ -23,14 +23,7 @@ export interface ExperimentTraceOptions {
 }
 
 /** One attempt as the inspector shows it. */
-export interface TracedStep {
-  n: number;
-  t: number;
-  h: number;
-  accepted: boolean;
-  errRatio: number;
-  hNext: number;
-  nfe: number;
+export interface TracedStep extends Pick<TraceStep, 'n' | 't' | 'h' | 'accepted' | 'errRatio' | 'hNext' | 'nfe'> {
   /** The state at the step's end (first MAX_STATE components); null when rejected. */
   y: Float64Array | null;
   /** Eigenvalues of ∂f/∂y at the attempt's start, dominant first; null when not computed. */

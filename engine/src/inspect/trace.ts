@@ -7,22 +7,8 @@ import type { StateAlgebra, VectorField } from '../state/algebra';
 import { OdeSolve, type OdeintOptions, type SolveStats } from '../solvers/solve';
 import type { StepReport } from '../solvers/stepper';
 
-/** One step attempt, accepted or rejected. */
-export interface TraceStep {
-  /** Attempt number, 1-based. */
-  n: number;
-  /** Start of the attempt and its signed size. */
-  t: number;
-  h: number;
-  accepted: boolean;
-  /** ≤ 1 passes the tolerances; NaN on fixed grids, Infinity when a stage solve failed. */
-  errRatio: number;
-  /** The step the controller proposes next. */
-  hNext: number;
-  /** Evaluations of f so far (cumulative). */
-  nfe: number;
-  nAccepted: number;
-  nRejected: number;
+/** One step attempt, accepted or rejected: the stepper's report and what the trace adds. */
+export interface TraceStep extends StepReport {
   /** Stages evaluated during this attempt (reported through onStage). */
   stages: number;
   /** The state at the step's end (the selected sample's components); null for a rejected step. */
