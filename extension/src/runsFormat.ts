@@ -84,13 +84,17 @@ export function statusBarText(experiment: string, p: TrainProgress | undefined):
 
 /** The progress notification's line. */
 export function progressMessage(p: TrainProgress): string {
-  const evalPart = p.evalLoss !== undefined ? ` (trajectory ${formatLoss(p.evalLoss)})` : '';
-  return `iteration ${p.iteration}/${p.iterations} · loss ${formatLoss(p.loss)}${evalPart} · NFE ${p.nfeForward} fwd, ${p.nfeBackward} bwd · ${formatDuration(p.iterationSeconds)}/it`;
+  const evalPart = p.evalLoss !== undefined ? ` (${p.evalAccuracy !== undefined ? 'all points' : 'trajectory'} ${formatLoss(p.evalLoss)})` : '';
+  const accPart = p.accuracy !== undefined ? ` · accuracy ${(100 * p.accuracy).toFixed(1)} %` : '';
+  return `iteration ${p.iteration}/${p.iterations} · loss ${formatLoss(p.loss)}${evalPart}${accPart} · NFE ${p.nfeForward} fwd, ${p.nfeBackward} bwd · ${formatDuration(p.iterationSeconds)}/it`;
 }
 
 /** What a finished, stopped or failed run says in its notification. */
 export function outcomeMessage(experiment: string, o: TrainOutcome): string {
-  const loss = `loss ${formatLoss(o.loss)}${o.evalLoss !== null ? `, trajectory loss ${formatLoss(o.evalLoss)}` : ''}`;
+  const evalLoss = o.evalLoss === null ? '' : typeof o.evalAccuracy === 'number'
+    ? `, loss on every point ${formatLoss(o.evalLoss)}, accuracy ${(100 * o.evalAccuracy).toFixed(1)} %`
+    : `, trajectory loss ${formatLoss(o.evalLoss)}`;
+  const loss = `loss ${formatLoss(o.loss)}${evalLoss}`;
   switch (o.status) {
     case 'finished':
       return `Neural ODE: ${experiment} finished ${o.iteration} iterations, ${loss} (run ${o.runId}).`;

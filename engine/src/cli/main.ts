@@ -67,7 +67,9 @@ async function train(rest: string[]): Promise<number> {
   const out = await trainCommand({ experiment: positionals[0], iterations, out: values.out, resume: values.resume, json: values.json === true });
   if (values.json) process.stdout.write(JSON.stringify({ result: out }) + '\n');
   else {
-    const loss = out.evalLoss !== null ? `, trajectory loss ${out.evalLoss.toPrecision(4)}` : '';
+    const what = out.evalAccuracy !== undefined ? 'loss on every point' : 'trajectory loss';
+    const acc = typeof out.evalAccuracy === 'number' ? `, accuracy ${(100 * out.evalAccuracy).toFixed(1)}%` : '';
+    const loss = out.evalLoss !== null ? `, ${what} ${out.evalLoss.toPrecision(4)}${acc}` : '';
     process.stderr.write(`${out.status}: ${out.iteration} iterations${loss}; run ${out.runId} in ${out.runDir}\n`);
     if (out.message) process.stderr.write(`${out.message}\n`);
   }

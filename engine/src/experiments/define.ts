@@ -1,4 +1,4 @@
-import type { TrajectoryData } from '../data/types';
+import type { PointData, TrajectoryData } from '../data/types';
 import type { NativeField } from '../fields/field';
 import type { GradientMethod } from '../gradients/types';
 import type { SolverOptions } from '../solvers/stepper';
@@ -13,15 +13,19 @@ export interface TrainSpec {
   schedule?: ScheduleSpec;
   /** Clip the gradient's global 2-norm to this (default: no clipping). */
   clipNorm?: number;
-  /** Length of each sub-trajectory of a mini-batch (ode_demo's --batch_time, default 10). */
+  /** Length of each sub-trajectory of a mini-batch (ode_demo's --batch_time, default 10; trajectories only). */
   batchTime?: number;
-  /** Sub-trajectories per mini-batch (ode_demo's --batch_size, default 20). */
+  /** Sub-trajectories per mini-batch (ode_demo's --batch_size, default 20), or points per batch of a classifier (default 128). */
   batchSize?: number;
-  /** Training loss between predicted and observed states: mean |·| (ode_demo) or mean (·)². */
-  loss?: 'l1' | 'mse';
+  /**
+   * Trajectories: mean |·| (ode_demo, the default) or mean (·)² between predicted and observed
+   * states. Classifiers: 'mse' (the default, ANODE's: ±1 targets for two classes, one-hot for
+   * more, through a linear readout of y(1)) or 'crossEntropy' (softmax over one logit per class).
+   */
+  loss?: 'l1' | 'mse' | 'crossEntropy';
   /** Seeds the mini-batch sampling (default 0). */
   seed?: number;
-  /** Evaluate the loss on the whole trajectory every this many iterations (default 20; 0: only at the end). */
+  /** Evaluate on the whole data (trajectory loss; a classifier's loss and accuracy) every this many iterations (default 20; 0: only at the end). */
   evalEvery?: number;
   /** Write a checkpoint every this many iterations (default 20; the last iteration always). */
   checkpointEvery?: number;
@@ -40,11 +44,18 @@ export interface GradientSpec {
   checkpoints?: number;
 }
 
+/** What an experiment learns from: a trajectory to fit, or labelled points to classify. */
+export type ExperimentData = TrajectoryData | PointData;
+
 /** What an experiment file default-exports through `defineExperiment`. */
 export interface ExperimentSpec {
   name: string;
-  /** The trajectory to fit, or a function making it (called once per run). */
-  data: TrajectoryData | (() => TrajectoryData | Promise<TrajectoryData>);
+  /**
+   * The trajectory to fit, or labelled points to classify (PointData: circles(), moons(), …),
+   * or a function making either (called once per run). Points flow through the model from
+   * t = 0 to t = 1 and a trained linear readout of y(1) classifies them.
+   */
+  data: ExperimentData | (() => ExperimentData | Promise<ExperimentData>);
   /** The model: a vector field with a VJP, or a function making a fresh one. */
   model: NativeField | (() => NativeField);
   solver?: SolverSpec;
@@ -79,7 +90,7 @@ export function validateExperiment(spec: ExperimentSpec, location?: SourceLocati
   if (!spec || typeof spec !== 'object') fail('defineExperiment needs an object: { name, data, model, solver?, gradient?, train }.');
   if (typeof spec.name !== 'string' || spec.name.trim() === '') fail("name must be a non-empty string, e.g. name: 'spiral'.");
   if (!spec.data || (typeof spec.data !== 'function' && typeof spec.data !== 'object')) {
-    fail('data must be a trajectory (e.g. spiral()) or a function returning one.');
+    fail('data must be a trajectory (e.g. spiral()), labelled points (e.g. circles()), or a function returning one.');
   }
   if (!spec.model || (typeof spec.model !== 'function' && typeof spec.model !== 'object')) {
     fail("model must be a vector field (e.g. mlpField({ sizes: [2, 50, 2] })) or a function returning one.");
@@ -102,7 +113,9 @@ export function validateExperiment(spec: ExperimentSpec, location?: SourceLocati
   }
   if (t.batchTime !== undefined && !isInt(t.batchTime, 2)) fail(`train.batchTime must be a whole number ≥ 2, got ${t.batchTime}.`);
   if (t.batchSize !== undefined && !isInt(t.batchSize, 1)) fail(`train.batchSize must be a whole number ≥ 1, got ${t.batchSize}.`);
-  if (t.loss !== undefined && t.loss !== 'l1' && t.loss !== 'mse') fail(`train.loss must be 'l1' or 'mse', got '${String(t.loss)}'.`);
+  if (t.loss !== undefined && !['l1', 'mse', 'crossEntropy'].includes(t.loss)) {
+    fail(`train.loss must be 'l1' or 'mse' (trajectories), 'mse' or 'crossEntropy' (classifiers), got '${String(t.loss)}'.`);
+  }
   if (t.evalEvery !== undefined && !isInt(t.evalEvery, 0)) fail(`train.evalEvery must be a whole number ≥ 0, got ${t.evalEvery}.`);
   if (t.checkpointEvery !== undefined && !isInt(t.checkpointEvery, 1)) {
     fail(`train.checkpointEvery must be a whole number ≥ 1, got ${t.checkpointEvery}.`);

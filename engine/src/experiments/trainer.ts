@@ -1,18 +1,16 @@
 import * as path from 'node:path';
-import { getBatch } from '../data/batch';
 import { Rng, type RngState } from '../data/rng';
-import type { TrajectoryData } from '../data/types';
 import type { NativeField } from '../fields/field';
-import { odeintGrad } from '../gradients/odeintGrad';
-import { odeint } from '../odeint';
 import { SolverError } from '../solvers/errors';
 import { clipGradNorm } from '../train/clip';
 import { createOptimizer, optimizerFromState, type Optimizer, type OptimizerState } from '../train/optimizers';
 import { createRun, loadLatestCheckpoint, openRun, type Run } from '../train/runStore';
 import { lrSchedule } from '../train/schedules';
 import type { GradientMethod } from '../gradients/types';
-import { ExperimentError, type Experiment, type GradientSpec, type SolverSpec } from './define';
-import { trajectoryLoss } from './loss';
+import { ExperimentError, type Experiment, type ExperimentData, type GradientSpec, type SolverSpec } from './define';
+import { checkPointData, isPointData, pointTask } from './pointTask';
+import type { TrainTask } from './task';
+import { trajectoryTask } from './trajectoryTask';
 
 export interface TrainOptions {
   /** The runs folder (`<workspace>/.neural-ode/runs`). */
@@ -35,8 +33,12 @@ export interface TrainProgress {
   iteration: number;
   iterations: number;
   loss: number;
-  /** Loss on the whole trajectory, at evaluation iterations. */
+  /** Loss on the whole data (trajectory, or every point of a classifier), at evaluation iterations. */
   evalLoss?: number;
+  /** A classifier's accuracy on this iteration's batch. */
+  accuracy?: number;
+  /** A classifier's accuracy on every point, at evaluation iterations. */
+  evalAccuracy?: number;
   nfeForward: number;
   nfeBackward: number;
   iterationSeconds: number;
@@ -51,35 +53,49 @@ export interface TrainOutcome {
   iteration: number;
   loss: number | null;
   evalLoss: number | null;
+  /** A classifier's last accuracy on every point (absent for trajectories). */
+  evalAccuracy?: number | null;
   message?: string;
 }
 
 const resolve = async <T>(x: T | (() => T | Promise<T>)): Promise<T> => (typeof x === 'function' ? (x as () => T | Promise<T>)() : x);
 
 /** What config.json records: everything that defines the run, as plain data. */
-function runConfig(exp: Experiment, data: TrajectoryData, field: NativeField, iterations: number): Record<string, unknown> {
+function runConfig(exp: Experiment, task: TrainTask, field: NativeField, iterations: number): Record<string, unknown> {
   return {
     name: exp.name,
     file: exp.location?.file,
-    data: { name: data.name, dim: data.dim, points: data.t.length, t0: data.t[0], t1: data.t[data.t.length - 1] },
-    model: { params: field.params.length, dim: field.dim ?? null },
+    task: task.kind,
+    data: task.summary,
+    model: { params: field.params.length, dim: field.dim ?? null, ...(task.extra.length > 0 ? { readoutParams: task.extra.length } : {}) },
     solver: exp.solver ?? {},
     gradient: exp.gradient ?? 'backprop',
     train: { ...exp.train, iterations },
   };
 }
 
-/** Loss of the model's solve from the data's first state over the whole trajectory. */
-async function evaluate(exp: Experiment, data: TrajectoryData, field: NativeField, loss: 'l1' | 'mse', signal?: AbortSignal): Promise<number> {
-  const s = exp.solver ?? {};
-  const sol = await odeint((t, y: Float64Array) => field.f(t, y), Float64Array.from(data.y0), data.t, { ...s, signal });
-  return trajectoryLoss(loss, sol.ys, data.ys).value;
+/** The task the data call for, after checking data and model against each other. */
+export function makeTask(exp: Experiment, data: ExperimentData, field: NativeField, grad: GradientSpec): TrainTask {
+  if (isPointData(data)) return pointTask(exp, checkPointData(exp, data, field), field, grad);
+  if (field.dim !== undefined && field.dim !== data.dim) {
+    throw new ExperimentError(
+      `the model works on ${field.dim} components per sample but the data '${data.name}' have ${data.dim}: ` +
+        `make the model's first and last size ${data.dim}.`,
+      exp.location,
+    );
+  }
+  if (exp.train.loss === 'crossEntropy') {
+    throw new ExperimentError(`train.loss 'crossEntropy' is for classifiers; the trajectory '${data.name}' trains with 'l1' or 'mse'.`, exp.location);
+  }
+  return trajectoryTask(exp, data, field, grad);
 }
 
 /**
- * Trains an experiment as torchdiffeq's ode_demo does: each iteration draws a mini-batch of
- * sub-trajectories, solves them with the model, and takes an optimiser step on the loss's
- * gradient (backprop, adjoint or checkpoint). Every iteration appends a metrics line; a
+ * Trains an experiment: a trajectory as torchdiffeq's ode_demo does (each iteration draws a
+ * mini-batch of sub-trajectories and solves them with the model), or a classifier of labelled
+ * points (a mini-batch flowed from t = 0 to 1, a linear readout, ANODE's loss); either way an
+ * optimiser step on the loss's gradient (backprop, adjoint or checkpoint), taken on the field's
+ * parameters and the readout's together. Every iteration appends a metrics line; a
  * checkpoint is written every `checkpointEvery` iterations and at the end, atomically, so a
  * crash or Ctrl-C loses nothing already checkpointed. A NaN loss or a solver failure stops
  * the run, says at which iteration, and leaves the last good checkpoint in place.
@@ -93,18 +109,22 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
   const t = exp.train;
   const data = await resolve(exp.data);
   const field = await resolve(exp.model);
-  if (field.dim !== undefined && field.dim !== data.dim) {
-    throw new ExperimentError(
-      `the model works on ${field.dim} components per sample but the data '${data.name}' have ${data.dim}: ` +
-        `make the model's first and last size ${data.dim}.`,
-      exp.location,
-    );
-  }
   const iterations = opts.iterations ?? t.iterations;
-  const lossKind = t.loss ?? 'l1';
   const evalEvery = t.evalEvery ?? 20;
   const checkpointEvery = t.checkpointEvery ?? 20;
   const grad: GradientSpec = typeof exp.gradient === 'object' ? exp.gradient : { method: exp.gradient ?? 'backprop' };
+  const task = makeTask(exp, data, field, grad);
+  // The optimiser steps the field's parameters and the task's (the readout) as one vector.
+  const nField = field.params.length;
+  const all = new Float64Array(nField + task.extra.length);
+  const gather = (): void => {
+    all.set(field.params);
+    all.set(task.extra, nField);
+  };
+  const scatter = (): void => {
+    field.params.set(all.subarray(0, nField));
+    task.extra.set(all.subarray(nField));
+  };
 
   let run: Run;
   let optimizer: Optimizer;
@@ -113,13 +133,23 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
   if (opts.resume) {
     const dir = path.join(opts.runsRoot, opts.resume);
     const { checkpoint } = loadLatestCheckpoint(dir);
+    const params = checkpoint.params as Float64Array;
+    const readout = checkpoint.readout as Float64Array | undefined;
+    if (params.length !== nField || (readout?.length ?? 0) !== task.extra.length) {
+      throw new ExperimentError(
+        `run ${opts.resume} does not fit this experiment's model: its checkpoint holds ${params.length} field and ${readout?.length ?? 0} readout ` +
+          `parameters, the model has ${nField} and ${task.extra.length}. The experiment changed after the run: start a new run.`,
+        exp.location,
+      );
+    }
     run = openRun(opts.runsRoot, opts.resume, { rewindTo: checkpoint.iteration });
-    field.params.set(checkpoint.params as Float64Array);
+    field.params.set(params);
+    if (readout) task.extra.set(readout);
     optimizer = optimizerFromState(checkpoint.optimizerState as OptimizerState);
     rng = Rng.fromState(checkpoint.rngState as RngState);
     start = checkpoint.iteration;
   } else {
-    run = createRun(opts.runsRoot, { experiment: exp.name, config: runConfig(exp, data, field, iterations) });
+    run = createRun(opts.runsRoot, { experiment: exp.name, config: runConfig(exp, task, field, iterations) });
     optimizer = createOptimizer(t.optimizer);
     rng = new Rng(t.seed ?? 0);
   }
@@ -128,12 +158,21 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
   // The sampler's state after the last completed iteration: what a resumed run continues from.
   let rngAfterDone = rng.state();
   const checkpoint = (iteration: number): void => {
-    run.writeCheckpoint({ iteration, params: field.params, optimizerState: optimizer.state(), rngState: rngAfterDone });
+    run.writeCheckpoint({
+      iteration,
+      params: field.params,
+      ...(task.extra.length > 0 ? { readout: task.extra } : {}),
+      optimizerState: optimizer.state(),
+      rngState: rngAfterDone,
+    });
   };
+  let lastEvalAccuracy: number | null = null;
+  const classifier = task.kind === 'classification';
   const outcome = (status: TrainOutcome['status'], iteration: number, loss: number | null, evalLoss: number | null, message?: string): TrainOutcome => {
-    run.finish({ status, message, iterations: iteration, finalLoss: loss ?? undefined, evalLoss });
+    const acc = classifier ? { evalAccuracy: lastEvalAccuracy } : {};
+    run.finish({ status, message, iterations: iteration, finalLoss: loss ?? undefined, evalLoss, ...acc });
     run.close();
-    return { runId: run.id, runDir: run.dir, status, iteration, loss, evalLoss, message };
+    return { runId: run.id, runDir: run.dir, status, iteration, loss, evalLoss, ...acc, message };
   };
 
   const started = performance.now();
@@ -152,26 +191,12 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
       const t0 = performance.now();
       const lr = schedule(it - 1);
       optimizer.lr = lr;
-      const batch = getBatch(data, { batchTime: t.batchTime, batchSize: t.batchSize, rng });
-      let loss = NaN;
-      const res = await odeintGrad(
-        field,
-        batch.y0,
-        batch.t,
-        (ys) => {
-          const l = trajectoryLoss(lossKind, ys, batch.ys);
-          loss = l.value;
-          return Number.isFinite(loss) ? l.grads : ys.map(() => null);
-        },
-        {
-          ...exp.solver,
-          gradient: grad.method,
-          adjointOptions: grad.adjointOptions,
-          checkpoints: grad.checkpoints,
-          signal: opts.signal,
-        },
-      );
-      const gradNorm = t.clipNorm !== undefined ? clipGradNorm(res.gradParams, t.clipNorm) : clipGradNorm(res.gradParams, Infinity);
+      const res = await task.step(rng, opts.signal);
+      const loss = res.loss;
+      const grads = new Float64Array(all.length);
+      grads.set(res.gradParams);
+      grads.set(res.gradExtra, nField);
+      const gradNorm = clipGradNorm(grads, t.clipNorm ?? Infinity);
       if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
         const what = Number.isFinite(loss) ? `the gradient's norm is ${gradNorm}` : `the loss is ${loss}`;
         return outcome(
@@ -183,17 +208,25 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
             `iteration ${saved}. Try a smaller learning rate (train.optimizer.lr), train.clipNorm, or tighter solver tolerances.`,
         );
       }
-      optimizer.step(field.params, res.gradParams);
+      gather();
+      optimizer.step(all, grads);
+      scatter();
       let evalLoss: number | undefined;
+      let evalAccuracy: number | undefined;
       if ((evalEvery > 0 && it % evalEvery === 0) || it === iterations) {
-        evalLoss = await evaluate(exp, data, field, lossKind, opts.signal);
+        const ev = await task.evaluate(opts.signal);
+        evalLoss = ev.loss;
         lastEval = evalLoss;
+        evalAccuracy = ev.accuracy;
+        if (evalAccuracy !== undefined) lastEvalAccuracy = evalAccuracy;
       }
       const iterationSeconds = (performance.now() - t0) / 1000;
       run.appendMetrics({
         iteration: it,
         loss,
         evalLoss,
+        accuracy: res.accuracy,
+        evalAccuracy,
         nfeForward: res.stats.nfeForward,
         nfeBackward: res.stats.nfeBackward,
         wallSeconds: (performance.now() - started) / 1000,
@@ -216,6 +249,8 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
         iterations,
         loss,
         evalLoss,
+        accuracy: res.accuracy,
+        evalAccuracy,
         nfeForward: res.stats.nfeForward,
         nfeBackward: res.stats.nfeBackward,
         iterationSeconds,

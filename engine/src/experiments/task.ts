@@ -1,0 +1,34 @@
+/**
+ * What an experiment trains the model to do, as the trainer sees it: draw a mini-batch and give
+ * the loss with its gradient, evaluate on the whole data set, and summarise the data for
+ * config.json. Fitting a trajectory and classifying points are the two tasks; the trainer's
+ * loop (optimiser, metrics, checkpoints, resume, cancellation) is the same for both.
+ */
+import type { Rng } from '../data/rng';
+import type { GradStats } from '../gradients/types';
+
+export interface TaskStep {
+  loss: number;
+  /** Share of the batch classified right (classification only). */
+  accuracy?: number;
+  /** dL/dθ of the field. */
+  gradParams: Float64Array;
+  /** dL/d of the task's own parameters (the readout), laid out as `extra`. */
+  gradExtra: Float64Array;
+  stats: GradStats;
+}
+
+export interface TaskEvaluation {
+  loss: number;
+  accuracy?: number;
+}
+
+export interface TrainTask {
+  kind: 'trajectory' | 'classification';
+  /** Trainable parameters beside the field's (a classifier's readout); empty for trajectories. */
+  readonly extra: Float64Array;
+  /** The data as config.json records them. */
+  summary: Record<string, unknown>;
+  step(rng: Rng, signal?: AbortSignal): Promise<TaskStep>;
+  evaluate(signal?: AbortSignal): Promise<TaskEvaluation>;
+}
