@@ -1,14 +1,17 @@
 // "Neural ODE: Open Trajectories" in a real VS Code on a copy of examples/: the untrained spiral
 // model's y(t) per component and its phase portrait against the data (point counts read from the
 // webview's data attributes), then a run of the experiment writing a checkpoint of other weights,
-// which the panel follows (the predicted trajectory changes). Screenshots in light and dark themes.
+// which the panel follows (the predicted trajectory changes); the circles classifier's flows
+// per component, coloured by class, untrained and after a training run. Screenshots in light and
+// dark themes.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FrameLocator } from 'playwright-core';
 import { mapInput, mlpField, spiral } from '../../engine/src/index';
 import { createRun, defaultRunsRoot, finishRun } from '../../engine/src/train';
-import { VsCode } from './harness';
+import { repoRoot, VsCode } from './harness';
 
 let vscode: VsCode | undefined;
 let frame: FrameLocator;
@@ -31,10 +34,14 @@ async function shown() {
       chart: el.getAttribute('data-chart') ?? '',
       truePoints: Number(el.getAttribute('data-true-points')),
       predictedPoints: Number(el.getAttribute('data-predicted-points')),
+      flows: Number(el.getAttribute('data-flows') ?? 0),
+      flowPoints: Number(el.getAttribute('data-flow-points') ?? 0),
     })),
   );
   return {
     components: Number(body.components ?? 0),
+    task: body.task ?? '',
+    flows: Number(body.flows ?? 0),
     iteration: body.iteration ?? '',
     checksum: body.checksum ?? '',
     charts: Object.fromEntries(cards.map((c) => [c.chart, c])),
@@ -76,12 +83,42 @@ test('a run writing a checkpoint of other weights changes the predicted trajecto
   assert.deepEqual(cspViolations, [], 'the panel loads nothing its Content-Security-Policy refuses');
 });
 
+test("a classifier's flows per component, coloured by class, untrained and trained", { timeout: 120_000 }, async () => {
+  assert.ok(vscode);
+  await vscode.openFile('circlesAugmented.ode.ts');
+  await vscode.runCommand('Neural ODE: Open Trajectories');
+  frame = await vscode.frameOf('Trajectories');
+  const first = await vscode.until('the flows shown', shown, (d) => d.task === 'classification' && d.charts['component-2']?.flows > 0, 30_000);
+  assert.equal(first.iteration, 'untrained');
+  // Augmented: three components, the phase portrait of the first two, 24 flows per class.
+  assert.equal(first.components, 3);
+  assert.deepEqual(Object.keys(first.charts).sort(), ['component-0', 'component-1', 'component-2', 'phase']);
+  assert.equal(first.flows, 48);
+  for (const chart of ['phase', 'component-0', 'component-2']) {
+    assert.equal(first.charts[chart].flows, 48);
+    assert.equal(first.charts[chart].flowPoints, 48 * 21, `${chart}: every flow at the 21 output times`);
+    assert.equal(first.charts[chart].truePoints, 0);
+  }
+  execFileSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'train', path.join(vscode.workspace, 'circlesAugmented.ode.ts'), '--out', defaultRunsRoot(vscode.workspace), '--iterations', '300'], {
+    stdio: 'ignore',
+    timeout: 120_000,
+  });
+  const trained = await vscode.until('the trained run followed', shown, (d) => d.iteration === '300' && d.task === 'classification', 30_000);
+  assert.notEqual(trained.checksum, first.checksum, 'the flows changed');
+  // The augmented component, where the classes part, at the bottom of the panel.
+  await frame.locator('[data-chart="component-2"]').scrollIntoViewIfNeeded();
+  await new Promise((r) => setTimeout(r, 300));
+  await vscode.screenshot('trajectories-circles-light');
+  assert.deepEqual(cspViolations, []);
+});
+
 test('the panel follows the colour theme', { timeout: 60_000 }, async () => {
   assert.ok(vscode);
   vscode.setWorkspaceSettings({ 'workbench.colorTheme': 'Default Dark Modern' });
   await vscode!.until('a dark body', () => frame.locator('body').getAttribute('class'), (c) => /\bvscode-dark\b/.test(c ?? ''), 30_000);
   await new Promise((r) => setTimeout(r, 500));
   const dark = await shown();
-  assert.equal(dark.components, 2, 'the same data after the theme change');
-  await vscode.screenshot('trajectories-dark');
+  assert.equal(dark.components, 3, 'the same flows after the theme change');
+  assert.equal(dark.charts.phase.flows, 48);
+  await vscode.screenshot('trajectories-circles-dark');
 });

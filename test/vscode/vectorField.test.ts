@@ -1,26 +1,55 @@
 // "Neural ODE: Open Vector Field" in a real VS Code on a copy of examples/: the untrained spiral
-// model's field drawn on a non-blank canvas with particles moving, then a run of the experiment
-// writing a checkpoint of other weights, which the panel follows (its sampled field changes).
-// Screenshots in light and dark themes.
+// model's field drawn on a non-blank canvas (arrows and streamlines) with particles moving, then
+// a run of the experiment writing a checkpoint of other weights, which the panel follows (its
+// sampled field changes); the circles classifier's points coloured by class and flowing, before
+// and after a training run; a time-dependent field with its time slider. Screenshots in light
+// and dark themes.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FrameLocator } from 'playwright-core';
 import { mapInput, mlpField } from '../../engine/src/fields/index';
 import { createRun, defaultRunsRoot, finishRun } from '../../engine/src/train';
-import { VsCode } from './harness';
+import { repoRoot, VsCode } from './harness';
 
 let vscode: VsCode | undefined;
 let frame: FrameLocator;
 let cspViolations: string[] = [];
 
+/** examples/ plus an experiment whose field depends on t (written before VS Code indexes the folder). */
+function workspaceWithTimeField(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'neural-ode-vectorField-ws-'));
+  fs.cpSync(path.join(repoRoot, 'examples'), dir, { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, 'timeField.ode.ts'),
+    [
+      "import { dampedOscillator, defineExperiment, mlpField } from 'neural-ode-studio';",
+      'export default defineExperiment({',
+      "  name: 'timeField',",
+      '  data: () => dampedOscillator(),',
+      '  model: () => mlpField({ sizes: [2, 16, 2], timeDependent: true, seed: 3 }),',
+      "  train: { iterations: 10, optimizer: { name: 'adam', lr: 1e-2 } },",
+      '});',
+      '',
+    ].join('\n'),
+  );
+  return dir;
+}
+
+let source: string | undefined;
+
 before(async () => {
-  vscode = await VsCode.open({ name: 'vectorField', settings: { 'workbench.colorTheme': 'Default Light Modern' } });
+  source = workspaceWithTimeField();
+  vscode = await VsCode.open({ name: 'vectorField', workspace: source, settings: { 'workbench.colorTheme': 'Default Light Modern' } });
   cspViolations = vscode.watchCsp();
 }, { timeout: 120_000 });
 
 after(async () => {
   await vscode?.close();
+  if (source) fs.rmSync(source, { recursive: true, force: true });
 });
 
 /** What the panel says it drew, from its <body> data attributes. */
@@ -28,6 +57,14 @@ async function drawn() {
   const d = await frame.locator('body').evaluate((b) => ({ ...(b as unknown as { dataset: Record<string, string> }).dataset }));
   return {
     arrows: Number(d.arrows ?? 0),
+    streamlines: Number(d.streamlines ?? 0),
+    flows: Number(d.flows ?? 0),
+    classes: Number(d.classes ?? 0),
+    accuracy: Number(d.accuracy || NaN),
+    task: d.task ?? '',
+    frames: Number(d.frames ?? 0),
+    time: d.time ?? '',
+    flowTime: d.flowTime ?? '',
     ink: Number(d.ink ?? 0),
     particles: Number(d.particles ?? 0),
     fps: Number(d.fps ?? 0),
@@ -49,6 +86,9 @@ test('the untrained spiral field is drawn, with particles moving', { timeout: 60
   // A blank canvas has no ink; arrows, data and the trajectory cover a good part of it.
   assert.ok(first.ink > 2_000, `non-background pixels: ${first.ink}`);
   assert.equal(first.particles, 5000);
+  assert.ok(first.streamlines > 10, `streamlines: ${first.streamlines}`);
+  assert.equal(first.frames, 0, 'an autonomous field has no time frames');
+  assert.equal(await frame.locator('.time-row').isVisible(), false, 'no time slider for an autonomous field');
   untrainedChecksum = first.checksum;
   const moving = await vscode!.until('a measured frame rate', drawn, (d) => d.fps > 0, 10_000);
   console.log(`# vector field: ${moving.arrows} arrows, ${moving.particles} particles at ${moving.fps} frames/s (headless chromium, software rendering)`);
@@ -68,7 +108,87 @@ test('a run writing a checkpoint of other weights changes the field', { timeout:
   assert.deepEqual(cspViolations, [], 'the panel loads nothing its Content-Security-Policy refuses');
 });
 
-test('the panel follows the colour theme', { timeout: 60_000 }, async () => {
+/** Trains an example of the workspace copy with the command-line tool, into the workspace's runs folder. */
+function trainFromCli(file: string, iterations: number): void {
+  assert.ok(vscode);
+  execFileSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'train', path.join(vscode.workspace, file), '--out', defaultRunsRoot(vscode.workspace), '--iterations', String(iterations)], {
+    stdio: 'ignore',
+    timeout: 120_000,
+  });
+}
+
+/** Opens an experiment file and the panel on it (the panel switches to the file). */
+async function showFile(file: string): Promise<void> {
+  assert.ok(vscode);
+  // From the Explorer: Quick Open does not bring forward an editor already open in the background here.
+  await vscode.page.locator('.explorer-folders-view .monaco-list-row', { hasText: file }).first().click();
+  await vscode.page.locator('.tabs-container .tab.active', { hasText: file }).first().waitFor({ state: 'visible', timeout: 10_000 });
+  await vscode.runCommand('Neural ODE: Open Vector Field');
+  frame = await vscode.frameOf('Vector Field');
+}
+
+test("a classifier's points, coloured by class, flow under the untrained field; training separates them", { timeout: 120_000 }, async () => {
+  assert.ok(vscode);
+  await showFile('circlesAugmented.ode.ts');
+  const first = await vscode.until('the circles drawn', drawn, (d) => d.task === 'classification' && d.flows > 0, 30_000);
+  assert.equal(first.iteration, 'untrained');
+  assert.equal(first.classes, 2);
+  // 3000 points in the data; the panel gets the first 2000 and each one's flow.
+  assert.equal(first.flows, 2000);
+  assert.ok(first.streamlines > 0 && first.arrows > 0 && first.ink > 2_000);
+  assert.equal(await frame.locator('[data-role="flows"]').isVisible(), true, 'the Flow switch shows for a classifier');
+  // The points move: the animation's flow time advances.
+  const t1 = (await vscode.until('the points moving', drawn, (d) => d.flowTime !== '', 10_000)).flowTime;
+  await vscode.until('the points moved on', drawn, (d) => d.flowTime !== t1, 10_000);
+  const untrainedAccuracy = first.accuracy;
+
+  trainFromCli('circlesAugmented.ode.ts', 300);
+  const trained = await vscode.until('the trained run followed', drawn, (d) => d.iteration === '300', 30_000);
+  assert.ok(trained.accuracy > 0.95, `accuracy after 300 iterations: ${trained.accuracy} (untrained ${untrainedAccuracy})`);
+  assert.notEqual(trained.checksum, first.checksum);
+  await new Promise((r) => setTimeout(r, 1800)); // let the points reach t = 1 for the picture
+  await vscode.screenshot('vectorField-circles-light');
+
+  // The augmented component: the plane of components 0 and 2, where the classes part.
+  assert.equal((await frame.locator('body').getAttribute('data-planes')), '3');
+  await frame.locator('[data-role="plane"]').evaluate((el) => {
+    (el as unknown as { value: string }).value = '0,2';
+    el.dispatchEvent(new Event('change'));
+  });
+  await vscode.until('the plane of y0 and y2', () => frame.locator('body').getAttribute('data-plane'), (p) => p === '0,2', 10_000);
+  const onPlane = await drawn();
+  assert.equal(onPlane.flows, 2000);
+  assert.ok(onPlane.ink > 2_000);
+  await new Promise((r) => setTimeout(r, 1800));
+  await vscode.screenshot('vectorField-circles-plane02-light');
+
+  // The plain neural ODE on the same data, for comparison: it can only stretch the ring.
+  await showFile('circles.ode.ts');
+  await vscode.until('the plain circles drawn', drawn, (d) => d.task === 'classification' && d.iteration === 'untrained', 30_000);
+  assert.equal(await frame.locator('[data-role="plane"]').isVisible(), false, 'no planes to pick in two dimensions');
+  trainFromCli('circles.ode.ts', 1000);
+  const plain = await vscode.until('the plain run followed', drawn, (d) => d.iteration === '1000', 30_000);
+  await new Promise((r) => setTimeout(r, 1800));
+  await vscode.screenshot('vectorField-circles-plain-light');
+  console.log(`# circles: plain accuracy ${plain.accuracy} after 1000 iterations, augmented ${trained.accuracy} after 300`);
+  assert.deepEqual(cspViolations, []);
+});
+
+test('a time-dependent field gets a time slider that changes the drawn field', { timeout: 60_000 }, async () => {
+  assert.ok(vscode);
+  await showFile('timeField.ode.ts');
+  const first = await vscode.until('the time frames', drawn, (d) => d.frames > 1, 30_000);
+  assert.equal(await frame.locator('.time-row').isVisible(), true);
+  assert.equal(first.time, '0');
+  const slider = frame.locator('[data-role="time"]');
+  await slider.fill('140');
+  const moved = await vscode.until('the field at a later t', drawn, (d) => d.time !== '0', 10_000);
+  assert.ok(Math.abs(Number(moved.time) - 14) < 1e-9, `t = 0.7 of [0, 20]: ${moved.time}`);
+  assert.notEqual(moved.ink, first.ink, 'other arrows and streamlines');
+  await vscode.screenshot('vectorField-timeSlider-light');
+});
+
+test('the panel follows the colour theme', { timeout: 120_000 }, async () => {
   assert.ok(vscode);
   const inkLight = (await drawn()).ink;
   vscode.setWorkspaceSettings({ 'workbench.colorTheme': 'Default Dark Modern' });
@@ -77,4 +197,29 @@ test('the panel follows the colour theme', { timeout: 60_000 }, async () => {
   const dark = await drawn();
   assert.ok(dark.ink > 2_000, `ink on the dark background: ${dark.ink} (light: ${inkLight})`);
   await vscode.screenshot('vectorField-dark');
+
+  // The augmented classifier, trained, in the dark theme.
+  await showFile('circlesAugmented.ode.ts');
+  await vscode.until('the circles drawn', drawn, (d) => d.task === 'classification' && d.iteration === 'untrained', 30_000);
+  trainFromCli('circlesAugmented.ode.ts', 300);
+  const augmented = await vscode.until('the new run followed', drawn, (d) => d.iteration === '300' && d.task === 'classification', 30_000);
+  assert.ok(augmented.ink > 2_000);
+  await new Promise((r) => setTimeout(r, 1800)); // let the points reach t = 1 for the picture
+  await vscode.screenshot('vectorField-circles-dark');
+});
+
+test('the panel comes back after a window reload, with the same run, plane and switches', { timeout: 90_000 }, async () => {
+  assert.ok(vscode);
+  const before = await drawn();
+  await frame.locator('[data-role="arrows"]').click();
+  await vscode.until('the arrows off', drawn, (d) => d.arrows === 0, 10_000);
+  await Promise.all([vscode.page.waitForEvent('load', { timeout: 60_000 }), vscode.runCommand('Developer: Reload Window')]);
+  await vscode.page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
+  frame = await vscode.frameOf('Vector Field');
+  const restored = await vscode.until('the panel restored', drawn, (d) => d.task === 'classification' && d.iteration === before.iteration, 45_000);
+  assert.equal(restored.arrows, 0, 'arrows stay off');
+  assert.ok(restored.streamlines > 0);
+  assert.equal(await frame.locator('body').getAttribute('data-plane'), '0,2', 'the plane picked before the reload');
+  assert.equal(restored.checksum, before.checksum, 'the same weights');
+  assert.deepEqual(cspViolations, []);
 });

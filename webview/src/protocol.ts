@@ -59,6 +59,64 @@ export interface FieldPreview {
   data: { x: number[]; y: number[] };
   predicted: { x: number[]; y: number[] } | null;
   predictedError: string | null;
+  /**
+   * The field sampled at several times (u[i], v[i] at t[i], n² values each, as u and v), when it
+   * depends on t; absent for an autonomous field. u and v above are the samples at t[0].
+   */
+  frames?: FieldFrames;
+  /** A classifier's points (data.x/y are its inputs at t = 0) and their flows to t = 1. */
+  classification?: FieldClassification;
+  /**
+   * States of more than two components: the field on the other planes of two of the first
+   * four components (the arrays above are the plane of components 0 and 1).
+   */
+  planes?: FieldPlane[];
+  /** With planes, a trajectory's first components over its times: data[k][i], predicted[k][i]. */
+  components?: { data: number[][]; predicted: number[][] | null };
+}
+
+export interface FieldPlane {
+  /** The components along x and y. */
+  axes: [number, number];
+  bounds: { xMin: number; xMax: number; yMin: number; yMax: number };
+  /** n² samples as FieldPreview's u and v, on this plane. */
+  u: number[];
+  v: number[];
+  frames?: FieldFrames;
+}
+
+export interface FieldFrames {
+  t: number[];
+  u: number[][];
+  v: number[][];
+}
+
+export interface FieldClassification {
+  /** Label values, ascending: class k is classes[k]. */
+  classes: number[];
+  /** Class index of every data point. */
+  labels: number[];
+  /** The readout's class for every data point. */
+  predicted: number[];
+  /** Loss and accuracy of the shown weights on every point of the data. */
+  loss: number;
+  accuracy: number;
+  /** Flow output times, 0 to 1. */
+  t: number[];
+  /** flowX[i][p], flowY[i][p]: where data point p is at t[i]; null if the flow failed. */
+  flowX: number[][] | null;
+  flowY: number[][] | null;
+  /** With planes: flows[k][i][p], component k of point p at t[i], for the first four components. */
+  flows?: number[][][];
+}
+
+/** A classifier's flows for the trajectories panel: components[k][s][i] of flow s at t[i]. */
+export interface TrajectoryFlows {
+  classes: number[];
+  /** Class index of each flow. */
+  labels: number[];
+  components: number[][][];
+  accuracy: number;
 }
 
 /**
@@ -77,6 +135,8 @@ export interface TrajectoryPreview {
   /** predicted[k][i]: component k of the solve at t[i]; null if the solve failed. */
   predicted: number[][] | null;
   predictedError: string | null;
+  /** A classifier: a sample of its points' flows over t (then data is empty and predicted null). */
+  flows?: TrajectoryFlows;
 }
 
 /** Host → webview. */
@@ -218,6 +278,79 @@ const MAX_SERIES = 1_000_000;
 const filePath = str(4096);
 const fieldSource = object({ file: filePath, runId: nullable(runId) });
 const xySeries = object({ x: arrayOf(num, MAX_SERIES), y: arrayOf(num, MAX_SERIES) });
+/** A classifier's labels are class indices below this (the engine allows 64 classes). */
+const MAX_CLASSES = 64;
+/** Planes are offered among the first four components: six planes at most. */
+const MAX_PLANE_DIMS = 4;
+const MAX_FRAMES = 64;
+/** Flow output times; the engine sends 21. */
+const MAX_FLOW_TIMES = 1000;
+const classIndex: Check = (v, p) => finiteInt(v, p) ?? ((v as number) >= 0 && (v as number) < MAX_CLASSES ? null : `${p}: expected a class index 0 to ${MAX_CLASSES - 1}`);
+const fieldFrames = object({ t: arrayOf(num, MAX_FRAMES), u: arrayOf(arrayOf(num, MAX_GRID), MAX_FRAMES), v: arrayOf(arrayOf(num, MAX_GRID), MAX_FRAMES) });
+const fieldClassification = object({
+  classes: arrayOf(num, MAX_CLASSES),
+  labels: arrayOf(classIndex, MAX_SERIES),
+  predicted: arrayOf(classIndex, MAX_SERIES),
+  loss: num,
+  accuracy: num,
+  t: arrayOf(num, MAX_FLOW_TIMES),
+  flowX: nullable(arrayOf(arrayOf(num, MAX_SERIES), MAX_FLOW_TIMES)),
+  flowY: nullable(arrayOf(arrayOf(num, MAX_SERIES), MAX_FLOW_TIMES)),
+}, { flows: arrayOf(arrayOf(arrayOf(num, MAX_SERIES), MAX_FLOW_TIMES), MAX_PLANE_DIMS) });
+const boundsCheck = object({ xMin: num, xMax: num, yMin: num, yMax: num });
+const fieldPlane = object({
+  axes: arrayOf(finiteInt, 2),
+  bounds: boundsCheck,
+  u: arrayOf(num, MAX_GRID),
+  v: arrayOf(num, MAX_GRID),
+}, { frames: fieldFrames });
+const fieldComponents = object({
+  data: arrayOf(arrayOf(num, MAX_SERIES), MAX_PLANE_DIMS),
+  predicted: nullable(arrayOf(arrayOf(num, MAX_SERIES), MAX_PLANE_DIMS)),
+});
+
+/** Frames of one plane agree with the grid. */
+function framesFit(fr: FieldFrames | undefined, n: number, p: string): string | null {
+  if (!fr) return null;
+  if (fr.t.length < 2 || fr.u.length !== fr.t.length || fr.v.length !== fr.t.length) return `${p}.frames: needs t, u and v of one length ≥ 2`;
+  if ([...fr.u, ...fr.v].some((a) => a.length !== n * n)) return `${p}.frames: every frame needs n² values`;
+  return null;
+}
+
+/** Frames and a classifier's arrays agree with the grid and the data in size. */
+function fieldExtras(f: FieldPreview, p: string): string | null {
+  const e = framesFit(f.frames, f.n, p);
+  if (e) return e;
+  for (const [i, pl] of (f.planes ?? []).entries()) {
+    const q = `${p}.planes[${i}]`;
+    const [a, b] = pl.axes;
+    if (pl.axes.length !== 2 || !(a >= 0 && a < b && b < Math.min(f.dim, MAX_PLANE_DIMS))) return `${q}.axes: two components a < b below min(dim, ${MAX_PLANE_DIMS})`;
+    if (pl.u.length !== f.n * f.n || pl.v.length !== f.n * f.n) return `${q}: needs n² values in u and v`;
+    if (!(pl.bounds.xMin < pl.bounds.xMax && pl.bounds.yMin < pl.bounds.yMax)) return `${q}.bounds: empty box`;
+    const fe = framesFit(pl.frames, f.n, q);
+    if (fe) return fe;
+  }
+  if (f.components) {
+    if (f.components.data.some((c) => c.length !== f.data.x.length)) return `${p}.components: one data value per observation`;
+    if (f.components.predicted?.some((c) => c.length !== (f.predicted?.x.length ?? -1))) return `${p}.components: one predicted value per time`;
+  }
+  const c = f.classification;
+  if (c) {
+    const m = f.data.x.length;
+    if (c.labels.length !== m || c.predicted.length !== m) return `${p}.classification: one label and one prediction per data point (${m})`;
+    if ([...c.labels, ...c.predicted].some((k) => k >= c.classes.length)) return `${p}.classification: a class index beyond classes`;
+    if ((c.flowX === null) !== (c.flowY === null)) return `${p}.classification: flowX and flowY are both present or both null`;
+    if (c.flowX && c.flowY) {
+      if (c.flowX.length !== c.t.length || c.flowY.length !== c.t.length) return `${p}.classification: one flow row per time in t`;
+      if ([...c.flowX, ...c.flowY].some((row) => row.length !== m)) return `${p}.classification: every flow row needs one value per data point (${m})`;
+    }
+    if (c.flows?.some((k) => k.length !== c.t.length || k.some((row) => row.length !== m))) {
+      return `${p}.classification.flows: one row per time in t, one value per data point (${m}) in each`;
+    }
+  }
+  return null;
+}
+
 const fieldPreview: Check = (v, p) => {
   const e = object({
     source: fieldSource,
@@ -232,14 +365,24 @@ const fieldPreview: Check = (v, p) => {
     data: xySeries,
     predicted: nullable(xySeries),
     predictedError: nullable(str(10_000)),
-  })(v, p);
+  }, { frames: fieldFrames, classification: fieldClassification, planes: arrayOf(fieldPlane, 6), components: fieldComponents })(v, p);
   if (e) return e;
   const f = v as FieldPreview;
   if (f.n < 2 || f.u.length !== f.n * f.n || f.v.length !== f.n * f.n) return `${p}: the grid needs n ≥ 2 and n² values in u and v`;
   if (f.data.x.length !== f.data.y.length || (f.predicted && f.predicted.x.length !== f.predicted.y.length)) return `${p}: x and y differ in length`;
   const b = f.bounds;
-  return b.xMin < b.xMax && b.yMin < b.yMax ? null : `${p}.bounds: empty box`;
+  if (!(b.xMin < b.xMax && b.yMin < b.yMax)) return `${p}.bounds: empty box`;
+  return fieldExtras(f, p);
 };
+
+/** Flows sampled for the trajectories panel: at most this many. */
+const MAX_FLOWS = 10_000;
+const trajectoryFlows = object({
+  classes: arrayOf(num, MAX_CLASSES),
+  labels: arrayOf(classIndex, MAX_FLOWS),
+  components: arrayOf(arrayOf(arrayOf(num, MAX_FLOW_TIMES), MAX_FLOWS), 64),
+  accuracy: num,
+});
 
 /** A state's components a panel plots (the engine sends at most 16). */
 const MAX_COMPONENTS = 64;
@@ -254,11 +397,19 @@ const trajectoryPreview: Check = (v, p) => {
     data: series,
     predicted: nullable(series),
     predictedError: nullable(str(10_000)),
-  })(v, p);
+  }, { flows: trajectoryFlows })(v, p);
   if (e) return e;
   const tp = v as TrajectoryPreview;
   const n = tp.t.length;
   if ([...tp.data, ...(tp.predicted ?? [])].some((c) => c.length !== n)) return `${p}: every component needs one value per time in t (${n})`;
+  const fl = tp.flows;
+  if (fl) {
+    if (fl.labels.some((k) => k >= fl.classes.length)) return `${p}.flows: a class index beyond classes`;
+    for (const comp of fl.components) {
+      if (comp.length !== fl.labels.length) return `${p}.flows: every component needs one flow per label (${fl.labels.length})`;
+      if (comp.some((flow) => flow.length !== n)) return `${p}.flows: every flow needs one value per time in t (${n})`;
+    }
+  }
   return null;
 };
 
@@ -328,11 +479,20 @@ export function validateCurvesViewState(data: unknown): Validation<CurvesViewSta
   return error ? { ok: false, error } : { ok: true, value: data as CurvesViewState };
 }
 
-/** What the vector-field webview saves, so a reloaded window shows the same experiment and run. */
+/** What the vector-field webview saves, so a reloaded window shows the same experiment, run and view. */
 export interface VectorFieldViewState {
   source: FieldSource | null;
   particles: boolean;
   particleCount: number;
+  /** Arrows and streamlines on or off (absent in states saved before they existed: on). */
+  arrows?: boolean;
+  streamlines?: boolean;
+  /** A classifier's points moving along their flows. */
+  flows?: boolean;
+  /** The time slider's position, 0 (first frame) to 1 (last). */
+  time?: number;
+  /** The plane shown for states of more than two components, as "a,b" (absent: "0,1"). */
+  plane?: string;
 }
 
 export const MAX_PARTICLES = 20_000;
@@ -341,6 +501,12 @@ const vectorFieldState = object({
   source: nullable(fieldSource),
   particles: bool,
   particleCount: (v, p) => finiteInt(v, p) ?? ((v as number) >= 0 && (v as number) <= MAX_PARTICLES ? null : `${p}: expected 0 to ${MAX_PARTICLES}`),
+}, {
+  arrows: bool,
+  streamlines: bool,
+  flows: bool,
+  time: (v, p) => num(v, p) ?? ((v as number) >= 0 && (v as number) <= 1 ? null : `${p}: expected 0 to 1`),
+  plane: (v, p) => str(10)(v, p) ?? (/^\d,\d$/.test(v as string) ? null : `${p}: expected two component indices as "a,b"`),
 });
 
 export function validateVectorFieldViewState(data: unknown): Validation<VectorFieldViewState> {

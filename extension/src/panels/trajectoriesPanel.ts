@@ -1,6 +1,7 @@
 /**
  * The Trajectories panel: y(t) per component and the phase portrait, data against the model's
- * solve from y0, untrained or from a run's latest checkpoint.
+ * solve from y0, or a sample of a classifier's flows coloured by class; untrained or from a
+ * run's latest checkpoint.
  */
 import type { ExperimentPreview } from '../../../engine/src/protocol';
 import { validateTrajectoriesViewState, type FieldSource, type TrajectoryPreview } from '../../../webview/src/protocol';
@@ -8,6 +9,29 @@ import type { PreviewPanelKind } from './previewPanel';
 
 /** Typed arrays become plain arrays: webview messages go through JSON. */
 export function toTrajectoryPreview(source: FieldSource, p: ExperimentPreview): TrajectoryPreview {
+  const c = p.classification;
+  if (c) {
+    return {
+      source,
+      experiment: p.experiment,
+      iteration: p.iteration,
+      dim: p.dim,
+      t: Array.from(c.t),
+      data: [],
+      predicted: null,
+      predictedError: p.predictedError,
+      ...(c.sample
+        ? {
+            flows: {
+              classes: [...c.classes],
+              labels: Array.from(c.sample.labels),
+              components: c.sample.components.map((k) => k.map((flow) => Array.from(flow))),
+              accuracy: c.accuracy,
+            },
+          }
+        : {}),
+    };
+  }
   return {
     source,
     experiment: p.experiment,

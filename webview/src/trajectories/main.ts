@@ -1,7 +1,8 @@
 /**
  * The Trajectories panel (browser side): the phase portrait (component 0 against 1) and y(t) for
  * each component, the data as markers at the observation times and the model's solve from y0
- * as a line. The host sends a new evaluation whenever the experiment or the shown run's
+ * as a line; for a classifier, a sample of its points' flows from t = 0 to 1 in both views, one
+ * colour per class (an augmented component shows how the classes are pulled apart). The host sends a new evaluation whenever the experiment or the shown run's
  * checkpoint changes. What the page holds is exposed as data-* attributes on <body> and on each
  * chart card, so tests can assert on it.
  */
@@ -9,7 +10,7 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import { validateTrajectoriesViewState, type HostMessage, type TrajectoriesViewState, type TrajectoryPreview } from '../protocol';
 import { getState, onHostMessage, post, setState } from '../shared/host';
 import { onThemeChange, readTheme, type Theme } from '../shared/theme';
-import { TrajectoryChart, type XY } from './trajectoryChart';
+import { TrajectoryChart, type FlowGroup, type XY } from './trajectoryChart';
 import { noticeBar, swatch } from '../shared/notice';
 
 let theme: Theme = readTheme();
@@ -43,9 +44,28 @@ document.body.append(app);
 let phase: TrajectoryChart | undefined;
 const components: TrajectoryChart[] = [];
 
-/** The charts' colours: the data as in the vector field panel, the solve in the second colour. */
-function updateLegend(hasPredicted: boolean): void {
-  legend.replaceChildren(swatch(theme.palette[2], 'data', false), ...(hasPredicted ? [swatch(theme.palette[1], 'predicted', true)] : []));
+let shownPreview: TrajectoryPreview | undefined;
+
+/** The charts' colours: the data as in the vector field panel, the solve in the second colour; a classifier's classes in palette order. */
+function updateLegend(p: TrajectoryPreview): void {
+  if (p.flows) {
+    legend.replaceChildren(...p.flows.classes.map((c, k) => swatch(classColor(k), `class ${c}`, true)));
+    return;
+  }
+  legend.replaceChildren(swatch(theme.palette[2], 'data', false), ...(p.predicted !== null ? [swatch(theme.palette[1], 'predicted', true)] : []));
+}
+
+/** Class k's colour, as in the vector field panel. */
+const classColor = (k: number): string => theme.palette[k % theme.palette.length];
+
+/** The flows of each class as lines of (x(i), y(i)) points. */
+function flowGroups(p: TrajectoryPreview, x: (s: number, i: number) => number, y: (s: number, i: number) => number): FlowGroup[] {
+  const f = p.flows!;
+  return f.classes.map((c, k) => ({
+    label: `class ${c}`,
+    color: classColor(k),
+    lines: f.labels.flatMap((l, s) => (l === k ? [p.t.map((_, i) => ({ x: x(s, i), y: y(s, i) }))] : [])),
+  }));
 }
 
 const pairs = (xs: readonly number[], ys: readonly number[]): XY[] => xs.map((x, i) => ({ x, y: ys[i] }));
@@ -60,7 +80,8 @@ function checksum(predicted: number[][] | null): string {
 
 /** One chart per component (kept across previews of the same shape), the phase portrait first. */
 function show(p: TrajectoryPreview): void {
-  const count = Math.max(p.data.length, p.predicted?.length ?? 0);
+  shownPreview = p;
+  const count = p.flows ? p.flows.components.length : Math.max(p.data.length, p.predicted?.length ?? 0);
   if (count >= 2 && !phase) {
     phase = new TrajectoryChart({ id: 'phase', title: 'Phase portrait', xTitle: 'y₀', yTitle: 'y₁' }, theme);
     grid.prepend(phase.element);
@@ -75,12 +96,19 @@ function show(p: TrajectoryPreview): void {
     grid.append(chart.element);
     components.push(chart);
   }
+  const fl = p.flows;
   components.forEach((chart, k) => {
+    if (fl) {
+      chart.setFlows(flowGroups(p, (_, i) => p.t[i], (s, i) => fl.components[k][s][i]));
+      return;
+    }
     const data = p.data[k] ? pairs(p.t, p.data[k]) : [];
     const predicted = p.predicted?.[k] ? pairs(p.t, p.predicted[k]) : null;
     chart.setSeries(data, predicted);
   });
-  if (phase) {
+  if (phase && fl) {
+    phase.setFlows(flowGroups(p, (s, i) => fl.components[0][s][i], (s, i) => fl.components[1][s][i]));
+  } else if (phase) {
     const data = p.data.length >= 2 ? pairs(p.data[0], p.data[1]) : [];
     const predicted = p.predicted && p.predicted.length >= 2 ? pairs(p.predicted[0], p.predicted[1]) : null;
     phase.setSeries(data, predicted);
@@ -88,7 +116,9 @@ function show(p: TrajectoryPreview): void {
   const b = document.body.dataset;
   b.components = String(count);
   b.iteration = String(p.iteration ?? 'untrained');
-  b.checksum = checksum(p.predicted);
+  b.task = fl ? 'classification' : 'trajectory';
+  b.flows = String(fl?.labels.length ?? 0);
+  b.checksum = checksum(fl ? fl.components.flat() : p.predicted);
   b.previews = String(Number(b.previews ?? 0) + 1);
 }
 
@@ -99,6 +129,9 @@ function subscript(k: number): string {
 
 function describe(p: TrajectoryPreview): string {
   const weights = p.iteration === null ? 'untrained' : `${p.source.runId ?? 'run'} · iteration ${p.iteration}`;
+  if (p.flows) {
+    return `${p.experiment} · ${weights} · accuracy ${(100 * p.flows.accuracy).toFixed(1)} % · ${p.flows.labels.length} flows from t = 0 to 1`;
+  }
   const shown = Math.max(p.data.length, p.predicted?.length ?? 0);
   return `${p.experiment} · ${weights} · ${p.t.length} observation times${shown < p.dim ? ` · first ${shown} of ${p.dim} components` : ''}`;
 }
@@ -113,7 +146,7 @@ function handle(message: HostMessage): void {
       status.textContent = describe(p);
       notice.show('warning', p.predictedError);
       show(p);
-      updateLegend(p.predicted !== null);
+      updateLegend(p);
       break;
     }
     case 'trajectories/status':
@@ -134,7 +167,12 @@ onThemeChange(() => {
   theme = readTheme();
   phase?.applyTheme(theme);
   for (const c of components) c.applyTheme(theme);
-  if (legend.childElementCount > 0) updateLegend(legend.childElementCount > 1);
+  if (shownPreview) {
+    const colors = shownPreview.flows?.classes.map((_, k) => classColor(k)) ?? [];
+    phase?.recolor(colors);
+    for (const c of components) c.recolor(colors);
+    updateLegend(shownPreview);
+  }
 });
 
 post('panel/ready', {});

@@ -60,3 +60,17 @@ export function fieldChecksum(u: readonly number[], v: readonly number[]): strin
   }
   return (h >>> 0).toString(16).padStart(8, '0');
 }
+
+/**
+ * The field at slider position `s` (0: the first frame, 1: the last), linear in time between
+ * the two frames around it; the preview's own samples when the field has no frames.
+ */
+export function fieldAt(p: FieldPreview, s: number): { u: number[]; v: number[]; t: number | null } {
+  const f = p.frames;
+  if (!f || f.t.length < 2) return { u: p.u, v: p.v, t: null };
+  const pos = Math.min(1, Math.max(0, s)) * (f.t.length - 1);
+  const i = Math.min(f.t.length - 2, Math.floor(pos));
+  const a = pos - i;
+  const mix = (x: number[], y: number[]) => (a === 0 ? x : x.map((xv, k) => xv + (y[k] - xv) * a));
+  return { u: mix(f.u[i], f.u[i + 1]), v: mix(f.v[i], f.v[i + 1]), t: f.t[i] + (f.t[i + 1] - f.t[i]) * a };
+}

@@ -1,8 +1,10 @@
 /**
- * The Vector field panel (browser side): the model's field as arrows on a canvas, the data and
- * the predicted trajectory over it, and particles advected by the field. The host sends a
- * preview whenever the experiment or the shown run's checkpoint changes. What the page drew is
- * exposed on <body> as data-* attributes (arrows, particles, measured fps, ink, field checksum)
+ * The Vector field panel (browser side): the model's field as arrows and streamlines on a
+ * canvas, the data and the predicted trajectory over it, and particles advected by the field;
+ * a time slider when the field depends on t; for a classifier, its points coloured by class
+ * moving along their flows from t = 0 to 1. The host sends a preview whenever the experiment or
+ * the shown run's checkpoint changes. What the page drew is exposed on <body> as data-*
+ * attributes (arrows, streamlines, particles, flows, measured fps, ink, field checksum, time)
  * so tests can assert on it.
  */
 import '@vscode-elements/elements/dist/vscode-button/index.js';
@@ -14,18 +16,39 @@ import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-s
 import { validateVectorFieldViewState, type FieldPreview, type HostMessage, type VectorFieldViewState } from '../protocol';
 import { getState, onHostMessage, post, setState } from '../shared/host';
 import { onThemeChange, readTheme, withAlpha, type Theme } from '../shared/theme';
-import { countInk, drawParticles, drawStatic } from './draw';
-import { FieldGrid, fieldChecksum } from './fieldGrid';
+import { classColor, countInk, drawClassPoints, drawParticles, drawStatic } from './draw';
+import { FieldGrid, fieldAt, fieldChecksum } from './fieldGrid';
 import { Particles } from './particles';
+import { traceStreamlines, type Streamline } from './streamlines';
+import { onPlane, planeKeys } from './plane';
 import { Viewport } from './viewport';
 import { noticeBar, swatch } from '../shared/notice';
 
 const COUNTS = [1000, 2000, 5000, 10000];
+/** A classifier's points flow from t = 0 to 1 in this many ms, then rest at t = 1. */
+const FLOW_MS = 3000;
+const REST_MS = 1200;
+/** Slider steps between the first and last frame. */
+const SLIDER_STEPS = 200;
 
 let theme: Theme = readTheme();
 const saved = validateVectorFieldViewState(getState());
 const state: VectorFieldViewState = saved.ok ? saved.value : { source: null, particles: true, particleCount: 5000 };
+// States saved before these switches existed: on, and the slider at its start.
+state.arrows ??= true;
+state.streamlines ??= true;
+state.flows ??= true;
+state.time ??= 0;
 const saveState = () => setState(state);
+
+function checkbox(label: string, role: string, checked: boolean, title: string): VscodeCheckbox {
+  const box = document.createElement('vscode-checkbox') as VscodeCheckbox;
+  box.label = label;
+  box.checked = checked;
+  box.dataset.role = role;
+  box.title = title;
+  return box;
+}
 
 // --- layout -----------------------------------------------------------------------------------
 const app = document.createElement('div');
@@ -39,10 +62,11 @@ status.className = 'status';
 status.setAttribute('role', 'status');
 const legend = document.createElement('span');
 legend.className = 'legend';
-const particlesBox = document.createElement('vscode-checkbox') as VscodeCheckbox;
-particlesBox.label = 'Particles';
-particlesBox.checked = state.particles;
-particlesBox.dataset.role = 'particles';
+const arrowsBox = checkbox('Arrows', 'arrows', state.arrows, 'The field as arrows on the grid');
+const streamlinesBox = checkbox('Streamlines', 'streamlines', state.streamlines, 'Lines along the field, evenly spaced');
+const flowsBox = checkbox('Flow', 'flows', state.flows, "The classifier's points moving from t = 0 to t = 1");
+flowsBox.hidden = true;
+const particlesBox = checkbox('Particles', 'particles', state.particles, 'Particles carried by the field');
 const countSelect = document.createElement('vscode-single-select') as VscodeSingleSelect;
 countSelect.dataset.role = 'particle-count';
 countSelect.title = 'Number of particles';
@@ -57,7 +81,58 @@ const refresh = document.createElement('vscode-button');
 refresh.textContent = 'Refresh';
 refresh.secondary = true;
 refresh.dataset.role = 'refresh';
-toolbar.append(heading, status, legend, particlesBox, countSelect, refresh);
+// The plane of two components shown for larger states (an augmented model's extra ones too).
+const planeSelect = document.createElement('vscode-single-select') as VscodeSingleSelect;
+planeSelect.dataset.role = 'plane';
+planeSelect.title = 'Which two components to show';
+planeSelect.hidden = true;
+toolbar.append(heading, status, legend, planeSelect, arrowsBox, streamlinesBox, flowsBox, particlesBox, countSelect, refresh);
+
+const SUBSCRIPTS = '₀₁₂₃₄₅₆₇₈₉';
+const planeLabel = (key: string): string => key.split(',').map((k) => `y${SUBSCRIPTS[Number(k)] ?? k}`).join(' · ');
+
+/** The chosen plane when this preview offers it, else components 0 and 1 (the choice is kept for the next preview that does). */
+const shownPlane = (p: FieldPreview): string => (planeKeys(p).includes(state.plane ?? '') ? state.plane! : '0,1');
+
+/** Offers the received preview's planes, with the chosen one selected. */
+function updatePlanes(p: FieldPreview): void {
+  const keys = planeKeys(p);
+  const chosen = shownPlane(p);
+  planeSelect.hidden = keys.length === 0;
+  const current = [...planeSelect.querySelectorAll('vscode-option')].map((o) => o.getAttribute('value')).join(';');
+  if (current !== keys.join(';')) {
+    planeSelect.replaceChildren(
+      ...keys.map((k) => {
+        const o = document.createElement('vscode-option');
+        o.setAttribute('value', k);
+        o.textContent = planeLabel(k);
+        if (k === chosen) o.setAttribute('selected', '');
+        return o;
+      }),
+    );
+  }
+  if (keys.length > 0) planeSelect.value = chosen;
+}
+
+// The time slider: shown only for a field that changes with t. @vscode-elements has no slider
+// control, so this is the native range input, styled with the theme's variables (panel.css).
+const timeRow = document.createElement('div');
+timeRow.className = 'time-row';
+timeRow.hidden = true;
+const timeLabel = document.createElement('label');
+timeLabel.textContent = 'Field at';
+const slider = document.createElement('input');
+slider.type = 'range';
+slider.min = '0';
+slider.max = String(SLIDER_STEPS);
+slider.step = '1';
+slider.value = String(Math.round(state.time * SLIDER_STEPS));
+slider.id = 'time-slider';
+slider.dataset.role = 'time';
+timeLabel.htmlFor = slider.id;
+const timeValue = document.createElement('output');
+timeValue.htmlFor.add(slider.id);
+timeRow.append(timeLabel, slider, timeValue);
 
 const notice = noticeBar();
 const stage = document.createElement('div');
@@ -65,18 +140,22 @@ stage.className = 'stage';
 const canvas = document.createElement('canvas');
 canvas.setAttribute('aria-label', 'Vector field of the model');
 stage.append(canvas);
-app.append(toolbar, notice.element, stage);
+app.append(toolbar, timeRow, notice.element, stage);
 document.body.append(app);
 const ctx = canvas.getContext('2d')!;
 const still = document.createElement('canvas');
 const stillCtx = still.getContext('2d', { willReadFrequently: true })!;
 
 // --- state ------------------------------------------------------------------------------------
+/** The preview as received (plane 0, 1), and as shown (the chosen plane). */
+let received: FieldPreview | undefined;
 let preview: FieldPreview | undefined;
 let grid: FieldGrid | undefined;
+let lines: Streamline[] | null = null;
 let viewport: Viewport | undefined;
 let particles: Particles | undefined;
 let ratio = window.devicePixelRatio || 1;
+let flowStart = performance.now();
 
 function setBodyData(key: string, value: string | number): void {
   document.body.dataset[key] = String(value);
@@ -99,15 +178,33 @@ function redrawStill(): void {
     return;
   }
   viewport = new Viewport(preview.bounds, w, h, 44 * ratio);
-  const counts = drawStatic(stillCtx, viewport, preview, grid, theme, ratio);
+  const counts = drawStatic(stillCtx, viewport, preview, grid, theme, ratio, { arrows: state.arrows!, streamlines: state.streamlines ? lines : null });
   ctx.drawImage(still, 0, 0);
+  if (classFlowing()) drawClassPoints(ctx, viewport, preview.classification!, 0, theme, ratio);
   setBodyData('arrows', counts.arrows);
+  setBodyData('streamlines', counts.streamlines);
+  setBodyData('flows', counts.flows);
   setBodyData('ink', countInk(stillCtx, w, h, theme.background));
+  const cls = preview.classification;
   legend.replaceChildren(
-    swatch(theme.palette[2], 'data', false),
-    ...(preview.predicted ? [swatch(theme.palette[1], 'predicted', true)] : []),
+    ...(cls
+      ? cls.classes.map((c, k) => swatch(classColor(theme, k), `class ${c}`, false))
+      : [swatch(theme.palette[2], 'data', false), ...(preview.predicted ? [swatch(theme.palette[1], 'predicted', true)] : [])]),
   );
 }
+
+/** The grid (and its streamlines) at the slider's time. */
+function updateGrid(): void {
+  if (!preview) return;
+  const at = fieldAt(preview, state.time!);
+  grid = new FieldGrid({ n: preview.n, bounds: preview.bounds, u: at.u, v: at.v });
+  lines = state.streamlines ? traceStreamlines(grid) : null;
+  particles?.setGrid(grid);
+  timeValue.textContent = at.t === null ? '' : `t = ${at.t.toPrecision(3)}`;
+  setBodyData('time', at.t ?? 'none');
+}
+
+const classFlowing = (): boolean => Boolean(preview?.classification?.flowX && state.flows);
 
 // --- animation --------------------------------------------------------------------------------
 let frameRequest: number | undefined;
@@ -116,10 +213,20 @@ let windowStart = performance.now();
 
 function frame(now: number): void {
   frameRequest = undefined;
-  if (!viewport || !particles || !state.particles) return;
-  particles.step(1 / viewport.scale);
+  const flowing = classFlowing();
+  if (!viewport || !((particles && state.particles) || flowing)) return;
   ctx.drawImage(still, 0, 0);
-  drawParticles(ctx, viewport, particles, withAlpha(theme.foreground, 0.55), ratio);
+  if (particles && state.particles && particles.count > 0) {
+    particles.step(1 / viewport.scale);
+    // Fainter over a classifier's coloured points.
+    drawParticles(ctx, viewport, particles, withAlpha(theme.foreground, preview?.classification ? 0.3 : 0.55), ratio);
+  }
+  if (flowing) {
+    const phase = (now - flowStart) % (FLOW_MS + REST_MS);
+    const s = Math.min(1, phase / FLOW_MS);
+    drawClassPoints(ctx, viewport, preview!.classification!, s, theme, ratio);
+    setBodyData('flowTime', s.toFixed(2));
+  }
   frames++;
   if (now - windowStart >= 1000) {
     setBodyData('fps', ((frames * 1000) / (now - windowStart)).toFixed(1));
@@ -139,11 +246,12 @@ function updateAnimation(): void {
     }
   }
   setBodyData('particles', count);
-  if (count > 0 && frameRequest === undefined) {
+  const animate = count > 0 || classFlowing();
+  if (animate && frameRequest === undefined) {
     frames = 0;
     windowStart = performance.now();
     frameRequest = requestAnimationFrame(frame);
-  } else if (count === 0) {
+  } else if (!animate) {
     if (frameRequest !== undefined) cancelAnimationFrame(frameRequest);
     frameRequest = undefined;
     setBodyData('fps', 0);
@@ -154,19 +262,43 @@ function updateAnimation(): void {
 // --- messages ---------------------------------------------------------------------------------
 function describe(p: FieldPreview): string {
   const weights = p.iteration === null ? 'untrained' : `${p.source.runId ?? 'run'} · iteration ${p.iteration}`;
-  return `${p.experiment} · ${weights}${p.slice ? ` · ${p.slice}` : ''}`;
+  const c = p.classification;
+  const verdict = c ? ` · accuracy ${(100 * c.accuracy).toFixed(1)} %, loss ${c.loss.toPrecision(3)}` : '';
+  return `${p.experiment} · ${weights}${verdict}${p.slice ? ` · ${p.slice}` : ''}`;
+}
+
+/** The slider shows only when the field's samples differ over t. */
+function timeDependent(p: FieldPreview): boolean {
+  const f = p.frames;
+  if (!f || f.t.length < 2) return false;
+  return f.u.some((u, i) => u.some((x, k) => x !== f.u[0][k] || f.v[i][k] !== f.v[0][k]));
 }
 
 function handle(message: HostMessage): void {
   switch (message.type) {
     case 'vectorField/preview': {
-      preview = message.payload;
-      grid = new FieldGrid(preview);
+      const first = !received || received.source.file !== message.payload.source.file;
+      received = message.payload;
+      updatePlanes(received);
+      preview = onPlane(received, shownPlane(received));
+      const timed = timeDependent(preview);
+      timeRow.hidden = !timed;
+      flowsBox.hidden = !preview.classification;
+      if (!timed) state.time = 0;
+      slider.value = String(Math.round(state.time! * SLIDER_STEPS));
+      if (first) flowStart = performance.now();
+      updateGrid();
       state.source = preview.source;
       saveState();
       status.textContent = describe(preview);
       setBodyData('checksum', fieldChecksum(preview.u, preview.v));
       setBodyData('iteration', preview.iteration ?? 'untrained');
+      setBodyData('frames', timed ? preview.frames!.t.length : 0);
+      setBodyData('task', preview.classification ? 'classification' : 'trajectory');
+      setBodyData('plane', shownPlane(received));
+      setBodyData('planes', planeKeys(received).length);
+      setBodyData('classes', preview.classification?.classes.length ?? 0);
+      setBodyData('accuracy', preview.classification?.accuracy ?? '');
       notice.show('warning', preview.predictedError);
       redrawStill();
       updateAnimation();
@@ -186,6 +318,41 @@ function handle(message: HostMessage): void {
 
 onHostMessage(handle, (error) => notice.show('error', `Ignored a malformed message from the extension: ${error}`));
 
+arrowsBox.addEventListener('change', () => {
+  state.arrows = arrowsBox.checked;
+  saveState();
+  redrawStill();
+});
+streamlinesBox.addEventListener('change', () => {
+  state.streamlines = streamlinesBox.checked;
+  saveState();
+  updateGrid();
+  redrawStill();
+});
+flowsBox.addEventListener('change', () => {
+  state.flows = flowsBox.checked;
+  saveState();
+  flowStart = performance.now();
+  redrawStill();
+  updateAnimation();
+});
+planeSelect.addEventListener('change', () => {
+  if (!received || !planeKeys(received).includes(planeSelect.value)) return;
+  state.plane = planeSelect.value;
+  saveState();
+  preview = onPlane(received, state.plane);
+  timeRow.hidden = !timeDependent(preview);
+  updateGrid();
+  status.textContent = describe(preview);
+  setBodyData('plane', state.plane);
+  redrawStill();
+});
+slider.addEventListener('input', () => {
+  state.time = Number(slider.value) / SLIDER_STEPS;
+  saveState();
+  updateGrid();
+  redrawStill();
+});
 particlesBox.addEventListener('change', () => {
   state.particles = particlesBox.checked;
   saveState();
