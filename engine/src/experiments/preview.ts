@@ -6,12 +6,11 @@
  * checkpoint, or the untrained model's. Everything comes back as plain arrays (components 0
  * and 1 when the state has more than two).
  */
-import * as path from 'node:path';
 import type { PointData } from '../data/types';
 import type { NativeField } from '../fields/field';
 import { odeint } from '../odeint';
-import { loadLatestCheckpoint } from '../train/runStore';
-import { ExperimentError, type Experiment, type ExperimentData } from './define';
+import { ExperimentError, type Experiment } from './define';
+import { buildDataAndModel, loadRunWeights } from './modelSource';
 import { checkPointData, flowInputs, isPointData, FLOW_TIME, type CheckedPoints } from './pointTask';
 import { LinearReadout } from './readout';
 
@@ -115,7 +114,6 @@ function columns(ys: readonly Float64Array[], dim: number): Float64Array[] {
   return Array.from({ length: Math.min(dim, MAX_COMPONENTS) }, (_, k) => Float64Array.from(ys, (s) => s[k]));
 }
 
-const resolve = async <T>(x: T | (() => T | Promise<T>)): Promise<T> => (typeof x === 'function' ? (x as () => T | Promise<T>)() : x);
 
 /** The arrays one after another (absent ones skipped). */
 function concat(parts: readonly (Float64Array | undefined)[]): Float64Array {
@@ -158,34 +156,6 @@ function paddedBounds(x: Float64Array, y: Float64Array, also: { x: Float64Array;
   const px = Math.max((xMax - xMin) * 0.2, 1e-3 * Math.max(1, Math.abs(xMin)));
   const py = Math.max((yMax - yMin) * 0.2, 1e-3 * Math.max(1, Math.abs(yMin)));
   return { xMin: xMin - px, xMax: xMax + px, yMin: yMin - py, yMax: yMax + py };
-}
-
-/** The run's latest weights into the field (and the readout); the checkpoint's iteration. */
-function loadWeights(field: NativeField, readout: LinearReadout | null, exp: Experiment, runsRoot: string, runId: string): number {
-  const { checkpoint } = loadLatestCheckpoint(path.join(runsRoot, runId));
-  const params = checkpoint.params;
-  if (!(params instanceof Float64Array || params instanceof Float32Array) || params.length !== field.params.length) {
-    const got = params instanceof Float64Array || params instanceof Float32Array ? `${params.length} parameters` : 'named parameter groups';
-    throw new ExperimentError(
-      `run ${runId} does not fit this experiment's model: its checkpoint holds ${got}, the model has ${field.params.length}. ` +
-        'The model was changed after the run: show the experiment untrained, or train it again.',
-      exp.location,
-    );
-  }
-  field.params.set(params);
-  if (readout) {
-    const r = checkpoint.readout;
-    if (!(r instanceof Float64Array || r instanceof Float32Array) || r.length !== readout.params.length) {
-      const got = r instanceof Float64Array || r instanceof Float32Array ? `a readout of ${r.length} parameters` : 'no readout';
-      throw new ExperimentError(
-        `run ${runId} does not fit this classifier: its checkpoint holds ${got}, the readout has ${readout.params.length} ` +
-          '(one output per class, or one for two classes with the mse loss). Show the experiment untrained, or train it again.',
-        exp.location,
-      );
-    }
-    readout.params.set(r);
-  }
-  return checkpoint.iteration;
 }
 
 /** Grid states: components `axes` over the box, the others from `base`. */
@@ -295,15 +265,7 @@ function sampleIndex(labels: Int32Array, classes: number): Int32Array {
 export async function previewExperiment(exp: Experiment, opts: PreviewOptions): Promise<ExperimentPreview> {
   const n = Math.round(opts.grid);
   if (!(n >= 2 && n <= 200)) throw new RangeError(`The preview grid must have 2 to 200 points per axis, got ${opts.grid}.`);
-  let data: ExperimentData;
-  let field: NativeField;
-  try {
-    data = await resolve(exp.data);
-    field = await resolve(exp.model);
-  } catch (err) {
-    if (err instanceof ExperimentError) throw err;
-    throw new ExperimentError(`building the data or the model failed: ${(err as Error)?.message ?? String(err)}`, exp.location);
-  }
+  const { data, field } = await buildDataAndModel(exp);
   if (isPointData(data)) return previewClassifier(exp, data, field, n, opts);
   // The model's own dimension wins (an augmented model works on more components than the data).
   const dim = field.dim ?? data.dim;
@@ -311,10 +273,7 @@ export async function previewExperiment(exp: Experiment, opts: PreviewOptions): 
     throw new ExperimentError(`the model works on ${dim} components per sample but the data '${data.name}' have ${data.dim}.`, exp.location);
   }
   let iteration: number | null = null;
-  if (opts.runId !== undefined) {
-    if (!opts.runsRoot) throw new RangeError('A run id needs the runs folder (runsRoot) it lives in.');
-    iteration = loadWeights(field, null, exp, opts.runsRoot, opts.runId);
-  }
+  if (opts.runId !== undefined) iteration = loadRunWeights(exp, field, null, opts.runsRoot, opts.runId);
 
   const obs = firstTwo(data.ys, data.dim);
   const bounds = paddedBounds(obs.x, obs.y);
@@ -379,10 +338,7 @@ async function previewClassifier(exp: Experiment, data: PointData, field: Native
   const { dim, encoding } = checked;
   const readout = new LinearReadout(dim, encoding.classes.length, checked.loss, (exp.train.seed ?? 0) + 1);
   let iteration: number | null = null;
-  if (opts.runId !== undefined) {
-    if (!opts.runsRoot) throw new RangeError('A run id needs the runs folder (runsRoot) it lives in.');
-    iteration = loadWeights(field, readout, exp, opts.runsRoot, opts.runId);
-  }
+  if (opts.runId !== undefined) iteration = loadRunWeights(exp, field, readout, opts.runsRoot, opts.runId);
   const shown = Math.min(data.n, MAX_FLOW_POINTS);
   const index = Int32Array.from({ length: shown }, (_, i) => i);
   const x = Float64Array.from(index, (p) => data.x[p * data.dim]);

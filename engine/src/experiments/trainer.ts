@@ -8,6 +8,7 @@ import { createRun, loadLatestCheckpoint, openRun, type Run } from '../train/run
 import { lrSchedule } from '../train/schedules';
 import type { GradientMethod } from '../gradients/types';
 import { ExperimentError, type Experiment, type ExperimentData, type GradientSpec, type SolverSpec } from './define';
+import { buildDataAndModel } from './modelSource';
 import { checkPointData, isPointData, pointTask } from './pointTask';
 import type { TrainTask } from './task';
 import { trajectoryTask } from './trajectoryTask';
@@ -58,7 +59,6 @@ export interface TrainOutcome {
   message?: string;
 }
 
-const resolve = async <T>(x: T | (() => T | Promise<T>)): Promise<T> => (typeof x === 'function' ? (x as () => T | Promise<T>)() : x);
 
 /** What config.json records: everything that defines the run, as plain data. */
 function runConfig(exp: Experiment, task: TrainTask, field: NativeField, iterations: number): Record<string, unknown> {
@@ -107,8 +107,7 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
     ? { ...experiment, solver: d.solver || experiment.solver ? { ...d.solver, ...experiment.solver } : undefined, gradient: experiment.gradient ?? d.gradient }
     : experiment;
   const t = exp.train;
-  const data = await resolve(exp.data);
-  const field = await resolve(exp.model);
+  const { data, field } = await buildDataAndModel(exp);
   const iterations = opts.iterations ?? t.iterations;
   const evalEvery = t.evalEvery ?? 20;
   const checkpointEvery = t.checkpointEvery ?? 20;

@@ -1,0 +1,52 @@
+/**
+ * An experiment's data and model as everything that runs them builds them (training, the
+ * panels' previews, the solver inspector, the debugger): the spec's functions called, and a
+ * run's latest weights loaded on request. Errors point at the defineExperiment call.
+ */
+import * as path from 'node:path';
+import type { NativeField } from '../fields/field';
+import { loadLatestCheckpoint } from '../train/runStore';
+import { ExperimentError, type Experiment, type ExperimentData } from './define';
+import type { LinearReadout } from './readout';
+
+const build = async <T>(x: T | (() => T | Promise<T>)): Promise<T> => (typeof x === 'function' ? (x as () => T | Promise<T>)() : x);
+
+/** The data and a fresh, untrained model; a throw in the user's functions is reported at the spec. */
+export async function buildDataAndModel(exp: Experiment): Promise<{ data: ExperimentData; field: NativeField }> {
+  try {
+    return { data: await build(exp.data), field: await build(exp.model) };
+  } catch (err) {
+    if (err instanceof ExperimentError) throw err;
+    throw new ExperimentError(`building the data or the model failed: ${(err as Error)?.message ?? String(err)}`, exp.location);
+  }
+}
+
+const isVector = (x: unknown): x is Float64Array | Float32Array => x instanceof Float64Array || x instanceof Float32Array;
+
+/** Run `runId`'s latest weights into the field (and a classifier's readout); returns the checkpoint's iteration. */
+export function loadRunWeights(exp: Experiment, field: NativeField, readout: LinearReadout | null, runsRoot: string | undefined, runId: string): number {
+  if (!runsRoot) throw new RangeError('A run id needs the runs folder (runsRoot) it lives in.');
+  const { checkpoint } = loadLatestCheckpoint(path.join(runsRoot, runId));
+  const params = checkpoint.params;
+  if (!isVector(params) || params.length !== field.params.length) {
+    throw new ExperimentError(
+      `run ${runId} does not fit this experiment's model: its checkpoint holds ${isVector(params) ? `${params.length} parameters` : 'named parameter groups'}, ` +
+        `the model has ${field.params.length}. The model was changed after the run: use the experiment untrained, or train it again.`,
+      exp.location,
+    );
+  }
+  field.params.set(params);
+  if (readout) {
+    const r = checkpoint.readout;
+    if (!isVector(r) || r.length !== readout.params.length) {
+      throw new ExperimentError(
+        `run ${runId} does not fit this classifier: its checkpoint holds ${isVector(r) ? `a readout of ${r.length} parameters` : 'no readout'}, ` +
+          `the readout has ${readout.params.length} (one output per class, or one for two classes with the mse loss). ` +
+          'Use the experiment untrained, or train it again.',
+        exp.location,
+      );
+    }
+    readout.params.set(r);
+  }
+  return checkpoint.iteration;
+}
