@@ -71,6 +71,14 @@ const builds = [
     plugins: [runtimeBundler],
     banner: { js: '#!/usr/bin/env node' },
   },
+  {
+    // The `neural-ode` debug adapter: standalone on stdin/stdout, and loaded inline by the extension.
+    ...nodeCommon,
+    entryPoints: { debugAdapter: 'extension/src/debug/main.ts' },
+    outdir: dist,
+    external: optionalPackages,
+    plugins: [runtimeBundler],
+  },
   ...webviewPanels.map((panel) => ({
     ...common,
     entryPoints: { [panel]: `webview/src/${panel}/main.ts` },

@@ -39,6 +39,7 @@ const required = [
   'extension/dist/extension.js',
   'extension/dist/engineWorker.js',
   'extension/dist/cli.js',
+  'extension/dist/debugAdapter.js',
   'extension/dist/tfjs-backend-wasm-simd.wasm',
   'extension/dist/tfjs-backend-wasm.wasm',
   // esbuild-wasm bundles experiment files in the installed extension (no node_modules there).

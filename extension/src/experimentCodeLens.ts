@@ -17,6 +17,7 @@ class ExperimentCodeLensProvider implements vscode.CodeLensProvider {
       const lenses = [
         new vscode.CodeLens(range, { title: '$(play) Train', command: 'neuralOde.trainExperiment', arguments: [document.uri], tooltip: 'Train this experiment in the engine worker' }),
         new vscode.CodeLens(range, { title: 'Training curves', command: 'neuralOde.openTrainingCurves', tooltip: 'Open the Training curves panel' }),
+        new vscode.CodeLens(range, { title: '$(debug-alt) Debug solve', command: 'neuralOde.debugSolve', arguments: [document.uri], tooltip: "Step through the model's solve of one sample in the debugger" }),
       ];
       if (hasVectorField) {
         lenses.push(new vscode.CodeLens(range, { title: 'Vector field', command: VECTOR_FIELD, arguments: [document.uri], tooltip: "Open the model's vector field" }));

@@ -1,6 +1,7 @@
 /** Activation: one engine worker per window, training and the Runs view, the commands, and the "Neural ODE" log. */
 import * as vscode from 'vscode';
 import { EngineClient } from './engineClient';
+import { registerDebugger } from './debug/activate';
 import { registerExperimentCodeLens } from './experimentCodeLens';
 import { ExperimentDiagnostics } from './experimentDiagnostics';
 import { registerExportWeights } from './exportWeightsCommand';
@@ -47,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.workspace.onDidGrantWorkspaceTrust(() => log.info('the workspace is now trusted: experiments can be trained')),
   );
   registerPanels(context, { log, engine: client });
+  registerDebugger(context);
   log.info(`Neural ODE Studio ${String(context.extension.packageJSON.version)} activated${vscode.workspace.isTrusted ? '' : ' in Restricted Mode (training is off until the workspace is trusted)'}`);
 }
 

@@ -48,7 +48,9 @@ describe('experiment files in the editor', () => {
     const lensText = (await lens.first().textContent()) ?? '';
     assert.match(lensText, /Train/);
     assert.match(lensText, /Training curves/);
-    assert.doesNotMatch(lensText, /Debug solve/);
+    assert.match(lensText, /Debug solve/);
+    assert.match(lensText, /Vector field/);
+    assert.match(lensText, /Solver inspector/);
 
     // Break the line that names the experiment, and save.
     const source = fs.readFileSync(path.join(repoRoot, 'examples', 'spiral.ode.ts'), 'utf8').split('\n');
