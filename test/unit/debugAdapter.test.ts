@@ -11,7 +11,8 @@ import * as path from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { OdeSolve, nativeAlgebra, loadExperiment, mlpField, createRun, finishRun } from 'neural-ode-studio';
-import { SolveDebugSession, type SolveLaunchArguments, type StepEventBody } from '../../extension/src/debug/session';
+import type { StepEventBody } from '../../extension/src/debug/events';
+import { SolveDebugSession, type SolveLaunchArguments } from '../../extension/src/debug/session';
 import { debugTarget } from '../../engine/src/debug/target';
 
 const root = path.resolve(__dirname, '../..');

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { defineExperiment, mlpField, spiral } from '../../engine/src/index';
 import { traceExperiment, type ExperimentTrace } from '../../engine/src/inspect/experimentTrace';
-import { toInspectorSolve, toInspectorSteps } from '../../extension/src/panels/inspectorMessages';
+import { debugSolveToInspector, debugStepToInspector, toInspectorSolve, toInspectorSteps } from '../../extension/src/panels/inspectorMessages';
 import {
   validateInspectorHostMessage,
   validateInspectorViewState,
@@ -77,6 +77,32 @@ describe('inspector messages from a trace', () => {
     assert.equal(solve.region, null);
     assert.match(solve.notes.join(' '), /multistep/);
     assert.equal(validateInspectorHostMessage({ type: 'inspector/solve', payload: solve }).ok, true);
+  });
+});
+
+describe("inspector messages from a debug session's events", () => {
+  const solveEvent = {
+    file: '/work/x/spiral.ode.ts', experiment: 'spiral', runId: null, iteration: null, solve: 'forward' as const,
+    method: 'dopri5', rtol: 1e-7, atol: null, dim: 2, input: 3, times: [0, 0.5, 1], observed: { x: [2, 1.9, 1.7], y: [0, 0.4, 0.8] },
+  };
+
+  it('the solve header names the session, carries its observations and the method’s stability region', () => {
+    const solve = debugSolveToInspector(solveEvent);
+    assert.equal(validateInspectorHostMessage({ type: 'inspector/solve', payload: solve }).ok, true);
+    assert.match(solve.title, /spiral \(debugging\)/);
+    assert.equal(solve.sample, 3);
+    assert.deepEqual(solve.data, solveEvent.observed);
+    assert.ok(solve.region && solve.region.boundary.length > 0 && solve.region.realAxis !== null && solve.region.realAxis < -3.3 && solve.region.realAxis > -3.31);
+    const adams = debugSolveToInspector({ ...solveEvent, method: 'explicit_adams', solve: 'adjoint' });
+    assert.equal(adams.region, null);
+    assert.match(adams.title, /debugging the adjoint/);
+    assert.ok(adams.notes.length >= 2, 'says why there is no region');
+  });
+
+  it('a step event becomes a valid step record, a rejected one with its non-finite parts null', () => {
+    const step = debugStepToInspector({ solve: 'forward', n: 4, t: 0.1, h: 0.05, errRatio: null, accepted: false, hNext: 0.02, nfe: 25, nAccepted: 3, nRejected: 1, interval: 1, y: [1, null] });
+    assert.deepEqual(step, { n: 4, t: 0.1, h: 0.05, errRatio: null, accepted: false, nfe: 25, hNext: 0.02, y: [1, null] });
+    assert.equal(validateInspectorHostMessage({ type: 'inspector/steps', payload: { steps: [step] } }).ok, true);
   });
 });
 

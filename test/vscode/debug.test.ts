@@ -3,7 +3,7 @@
 // stack shows step 2 and the Variables view holds the solver's numbers for it, checked against
 // a direct solve of the same experiment. Then the Debug Solve command (what the CodeLens runs) on
 // another example, with an expression in the Debug Console. Screenshots of the stopped debugger
-// (with the solver inspector beside it where this build has one).
+// with the solver inspector beside it, following the session step by step.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -80,14 +80,19 @@ test('F5 on an experiment, step over twice, read the Variables view', { timeout:
   assert.equal(shown.accepted, String(expected[1].accepted));
   await vscode.screenshot('debug-step-2');
 
-  // The solver inspector beside the debugger, where this build has it.
-  try {
-    await vscode.runCommand('Neural ODE: Open Solver Inspector', 10_000);
-    await new Promise((r) => setTimeout(r, 1500));
-    await vscode.screenshot('debug-step-2-with-inspector');
-  } catch {
-    // No inspector in this build: the debugger's screenshot stands alone.
-  }
+  // The solver inspector follows the debugger: opened now, it shows the session's two steps,
+  // and the next step arrives as it is taken.
+  await vscode.runCommand('Neural ODE: Open Solver Inspector');
+  const inspector = await vscode.frameOf('Solver Inspector');
+  const held = () => inspector.locator('body').evaluate((b) => ({ ...(b as unknown as { dataset: Record<string, string> }).dataset }));
+  const two = await vscode.until('the inspector shows the session', held, (d) => d.steps === '2', 30_000);
+  assert.equal(two.method, 'dopri5');
+  await page.locator('.monaco-editor .view-lines').first().click();
+  await page.keyboard.press('F10');
+  await vscode.until('step 3 in the call stack', frames, (f) => f.some((x) => /^step 3 (accepted|rejected)/.test(x)), 30_000);
+  await vscode.until('the inspector follows to step 3', held, (d) => d.steps === '3', 15_000);
+  await vscode.until('the Variables view at step 3', variables, (v) => v.n === '3', 15_000);
+  await vscode.screenshot('debug-step-3-with-inspector');
 
   await page.keyboard.press('Shift+F5');
   await vscode.until('the session ended', frames, (f) => f.length === 0, 30_000);

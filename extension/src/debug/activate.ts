@@ -6,6 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import * as vscode from 'vscode';
+import { followDebugSessions } from './inspectorFeed';
 import type { SolveDebugSession, SolveLaunchArguments } from './session';
 import { EXPERIMENT_FILE, isExperimentFile, runsRootFor } from '../experimentFiles';
 import { restrictedModeMessage } from '../trust';
@@ -79,5 +80,6 @@ export function registerDebugger(context: vscode.ExtensionContext): void {
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new SolveConfigurationProvider()),
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new InlineAdapterFactory(context.asAbsolutePath('dist/debugAdapter.js'))),
     vscode.commands.registerCommand(DEBUG_SOLVE_COMMAND, debugSolve),
+    followDebugSessions(DEBUG_TYPE),
   );
 }

@@ -16,8 +16,9 @@ import {
   checkLaunchOptions, stopOnState, DEFAULT_NFE_ABOVE, DEFAULT_STEP_SIZE_BELOW,
   type SolveLaunchOptions, type StopOnCondition, type StopOnState,
 } from '../../../engine/src/debug/launchOptions';
-import { SolveRuntime, type StepRecord, type StopEvent } from '../../../engine/src/debug/runtime';
+import { SolveRuntime, type StopEvent } from '../../../engine/src/debug/runtime';
 import { debugTarget, solvePlan } from '../../../engine/src/debug/target';
+import { SOLVE_EVENT, solveEventBody, STEP_EVENT, stepEventBody } from './events';
 import { knownNames } from '../../../engine/src/debug/scope';
 import { evaluateExpression, formatVector, frameScopes, stackFrames, vectorVariable, type DebugVariable, type FrameKind } from '../../../engine/src/debug/view';
 import type { FunctionBreakpointSpec } from '../../../engine/src/debug/breakpoints';
@@ -25,27 +26,6 @@ import { findDefineExperimentCalls } from '../defineExperimentCalls';
 
 /** What a launch request carries: the launch.json attributes, and DAP's own. */
 export interface SolveLaunchArguments extends DebugProtocol.LaunchRequestArguments, SolveLaunchOptions {}
-
-/** The custom event that follows every step attempt (docs/debugging.md describes it). */
-export const STEP_EVENT = 'neuralOde/step';
-
-export interface StepEventBody {
-  /** 'forward', or 'adjoint' for the backward solves of the continuous adjoint. */
-  solve: 'forward' | 'adjoint';
-  n: number;
-  t: number;
-  h: number;
-  /** null where the solver has none (fixed grids) or it is not finite. */
-  errRatio: number | null;
-  accepted: boolean;
-  hNext: number;
-  nfe: number;
-  nAccepted: number;
-  nRejected: number;
-  interval: number;
-  /** The selected sample's state after the attempt; null for a non-finite component. */
-  y: (number | null)[];
-}
 
 const THREAD_ID = 1;
 
@@ -63,15 +43,6 @@ export const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
     supportsCondition: true, conditionDescription: `number of evaluations, e.g. 5000 (default ${DEFAULT_NFE_ABOVE})`,
   },
 ];
-
-const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
-
-export function stepEventBody(r: StepRecord): StepEventBody {
-  return {
-    solve: r.solve, n: r.n, t: r.t, h: r.h, errRatio: finiteOrNull(r.errRatio), accepted: r.accepted, hNext: r.hNext,
-    nfe: r.nfe, nAccepted: r.nAccepted, nRejected: r.nRejected, interval: r.interval, y: Array.from(r.y, finiteOrNull),
-  };
-}
 
 /** The runs folder for an experiment file: the nearest `.neural-ode/runs` above it, else beside it. */
 export function runsRootNear(file: string): string {
@@ -191,6 +162,7 @@ export class SolveDebugSession extends LoggingDebugSession {
       if (ev.breakpointIds) event.body.hitBreakpointIds = ev.breakpointIds;
       this.sendEvent(event);
     });
+    this.sendEvent(new Event(SOLVE_EVENT, solveEventBody(file, target, plan.kind)));
     rt.on('step', (r) => this.sendEvent(new Event(STEP_EVENT, stepEventBody(r))));
     rt.on('output', (text) => this.sendEvent(new OutputEvent(text, 'console')));
     rt.on('end', (e) => {

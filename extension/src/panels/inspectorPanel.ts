@@ -55,16 +55,22 @@ export class InspectorPanel {
     return InspectorPanel.current;
   }
 
+  private static readonly opened = new vscode.EventEmitter<InspectorPanel>();
+  /** Fires when the command opens the panel (a debug session in progress then takes it over). */
+  static readonly onDidOpen = InspectorPanel.opened.event;
+
   static createOrShow(context: vscode.ExtensionContext, deps: PreviewDeps, source?: FieldSource): InspectorPanel {
     const existing = InspectorPanel.current;
     if (existing) {
       existing.panel.reveal(undefined, true);
       if (source) existing.show(source, 0);
+      InspectorPanel.opened.fire(existing);
       return existing;
     }
     const panel = vscode.window.createWebviewPanel(InspectorPanel.viewType, TITLE, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, panelOptions(context.extensionUri));
     const created = new InspectorPanel(panel, context, deps);
     if (source) created.show(source, 0);
+    InspectorPanel.opened.fire(created);
     return created;
   }
 
@@ -114,7 +120,20 @@ export class InspectorPanel {
     void this.trace();
   }
 
-  /** Starts showing a solve whose steps follow through `appendSteps` (a debug session's). */
+  /**
+   * Shows a debug session's solve instead of a traced one: no tracing on saves or checkpoints
+   * until the panel is pointed at an experiment again; its steps follow through `appendSteps`.
+   */
+  showDebugSolve(solve: InspectorSolve, steps: InspectorStep[]): void {
+    this.source = undefined;
+    this.follow = false;
+    this.panel.title = `${TITLE}: ${solve.title}`;
+    this.startSolve(solve);
+    this.appendSteps(steps);
+    this.post('inspector/status', { busy: false, error: null });
+  }
+
+  /** Starts showing a solve whose steps follow through `appendSteps`. */
   startSolve(solve: InspectorSolve): void {
     this.solve = solve;
     this.steps = [];
