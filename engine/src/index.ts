@@ -18,4 +18,5 @@ export * from './data/index';
 export * from './gradients/index';
 export * from './experiments/index';
 export { exportWeights, importWeights, type NamedParams } from './io/weights';
+export * from './resnet/index';
 export * as analysis from './analysis/index';

@@ -1,5 +1,6 @@
 import type { PointData, TrajectoryData } from '../data/types';
 import type { NativeField } from '../fields/field';
+import type { DiscreteNetwork } from '../resnet/network';
 import type { GradientMethod } from '../gradients/types';
 import type { SolverOptions } from '../solvers/stepper';
 import type { OptimizerSpec } from '../train/optimizers';
@@ -47,6 +48,9 @@ export interface GradientSpec {
 /** What an experiment learns from: a trajectory to fit, or labelled points to classify. */
 export type ExperimentData = TrajectoryData | PointData;
 
+/** What an experiment trains: an ODE model's vector field, or a discrete network read as a scheme. */
+export type ExperimentModel = NativeField | DiscreteNetwork;
+
 /** What an experiment file default-exports through `defineExperiment`. */
 export interface ExperimentSpec {
   name: string;
@@ -56,8 +60,11 @@ export interface ExperimentSpec {
    * t = 0 to t = 1 and a trained linear readout of y(1) classifies them.
    */
   data: ExperimentData | (() => ExperimentData | Promise<ExperimentData>);
-  /** The model: a vector field with a VJP, or a function making a fresh one. */
-  model: NativeField | (() => NativeField);
+  /**
+   * The model: a vector field with a VJP (an ODE model), or a discrete network (ResNet,
+   * LM-ResNet, RK-Net, which classify labelled points), or a function making a fresh one.
+   */
+  model: ExperimentModel | (() => ExperimentModel);
   solver?: SolverSpec;
   gradient?: GradientMethod | GradientSpec;
   train: TrainSpec;
@@ -93,10 +100,10 @@ export function validateExperiment(spec: ExperimentSpec, location?: SourceLocati
     fail('data must be a trajectory (e.g. spiral()), labelled points (e.g. circles()), or a function returning one.');
   }
   if (!spec.model || (typeof spec.model !== 'function' && typeof spec.model !== 'object')) {
-    fail("model must be a vector field (e.g. mlpField({ sizes: [2, 50, 2] })) or a function returning one.");
+    fail("model must be a vector field (e.g. mlpField({ sizes: [2, 50, 2] })), a discrete network (discreteNetwork({ … })) or a function returning one.");
   }
-  if (typeof spec.model === 'object' && (spec.model as NativeField).kind !== 'native') {
-    fail('model must be a native field (mlpField, augmentedMlpField, mapInput, …): training tensor fields is not supported yet.');
+  if (typeof spec.model === 'object' && !['native', 'discrete-network'].includes((spec.model as ExperimentModel).kind)) {
+    fail('model must be a native field (mlpField, augmentedMlpField, mapInput, …) or a discrete network: training tensor fields is not supported yet.');
   }
   const s = spec.solver ?? {};
   if (s.rtol !== undefined && !(s.rtol >= 0)) fail(`solver.rtol must be a number ≥ 0, got ${s.rtol}.`);

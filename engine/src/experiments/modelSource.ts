@@ -6,19 +6,33 @@
 import * as path from 'node:path';
 import type { NativeField } from '../fields/field';
 import { loadLatestCheckpoint } from '../train/runStore';
-import { ExperimentError, type Experiment, type ExperimentData } from './define';
+import { ExperimentError, type Experiment, type ExperimentData, type ExperimentModel } from './define';
 import type { LinearReadout } from './readout';
 
 const build = async <T>(x: T | (() => T | Promise<T>)): Promise<T> => (typeof x === 'function' ? (x as () => T | Promise<T>)() : x);
 
 /** The data and a fresh, untrained model; a throw in the user's functions is reported at the spec. */
-export async function buildDataAndModel(exp: Experiment): Promise<{ data: ExperimentData; field: NativeField }> {
+export async function buildTrainable(exp: Experiment): Promise<{ data: ExperimentData; model: ExperimentModel }> {
   try {
-    return { data: await build(exp.data), field: await build(exp.model) };
+    return { data: await build(exp.data), model: await build(exp.model) };
   } catch (err) {
     if (err instanceof ExperimentError) throw err;
     throw new ExperimentError(`building the data or the model failed: ${(err as Error)?.message ?? String(err)}`, exp.location);
   }
+}
+
+/** As buildTrainable, for what needs a vector field (previews, the inspector, the debugger). */
+export async function buildDataAndModel(exp: Experiment): Promise<{ data: ExperimentData; field: NativeField }> {
+  const { data, model } = await buildTrainable(exp);
+  if (model.kind === 'discrete-network') {
+    const scheme = model.architecture === 'lm' ? 'lm' : model.architecture === 'resnet' ? 'euler' : (model.options.tableau?.name ?? 'midpoint');
+    throw new ExperimentError(
+      `the model is a discrete network (${model.architecture}, ${model.depth} layers): it has no vector field to draw, trace or debug. ` +
+        `Train it with Train Experiment; the ODE its layers discretise is analysed by neural-ode modeq --scheme ${scheme}.`,
+      exp.location,
+    );
+  }
+  return { data, field: model };
 }
 
 const isVector = (x: unknown): x is Float64Array | Float32Array => x instanceof Float64Array || x instanceof Float32Array;

@@ -1,14 +1,14 @@
 import * as path from 'node:path';
 import { Rng, type RngState } from '../data/rng';
-import type { NativeField } from '../fields/field';
 import { SolverError } from '../solvers/errors';
 import { clipGradNorm } from '../train/clip';
 import { createOptimizer, optimizerFromState, type Optimizer, type OptimizerState } from '../train/optimizers';
 import { createRun, loadLatestCheckpoint, openRun, type Run } from '../train/runStore';
 import { lrSchedule } from '../train/schedules';
 import type { GradientMethod } from '../gradients/types';
-import { ExperimentError, type Experiment, type ExperimentData, type GradientSpec, type SolverSpec } from './define';
-import { buildDataAndModel } from './modelSource';
+import { ExperimentError, type Experiment, type ExperimentData, type ExperimentModel, type GradientSpec, type SolverSpec } from './define';
+import { discreteTask } from './discreteTask';
+import { buildTrainable } from './modelSource';
 import { checkPointData, isPointData, pointTask } from './pointTask';
 import type { TrainTask } from './task';
 import { trajectoryTask } from './trajectoryTask';
@@ -61,7 +61,7 @@ export interface TrainOutcome {
 
 
 /** What config.json records: everything that defines the run, as plain data. */
-function runConfig(exp: Experiment, task: TrainTask, field: NativeField, iterations: number): Record<string, unknown> {
+function runConfig(exp: Experiment, task: TrainTask, field: ExperimentModel, iterations: number): Record<string, unknown> {
   return {
     name: exp.name,
     file: exp.location?.file,
@@ -75,7 +75,17 @@ function runConfig(exp: Experiment, task: TrainTask, field: NativeField, iterati
 }
 
 /** The task the data call for, after checking data and model against each other. */
-export function makeTask(exp: Experiment, data: ExperimentData, field: NativeField, grad: GradientSpec): TrainTask {
+export function makeTask(exp: Experiment, data: ExperimentData, field: ExperimentModel, grad: GradientSpec): TrainTask {
+  if (field.kind === 'discrete-network') {
+    if (!isPointData(data)) {
+      throw new ExperimentError(
+        `a discrete network (${field.architecture}) classifies labelled points, but the data '${data.name}' are a trajectory: ` +
+          'use labelled data (circles(), moons(), fashionMnistPoints()), or an ODE model (mlpField) to fit a trajectory.',
+        exp.location,
+      );
+    }
+    return discreteTask(exp, data, field);
+  }
   if (isPointData(data)) return pointTask(exp, checkPointData(exp, data, field), field, grad);
   if (field.dim !== undefined && field.dim !== data.dim) {
     throw new ExperimentError(
@@ -107,7 +117,7 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
     ? { ...experiment, solver: d.solver || experiment.solver ? { ...d.solver, ...experiment.solver } : undefined, gradient: experiment.gradient ?? d.gradient }
     : experiment;
   const t = exp.train;
-  const { data, field } = await buildDataAndModel(exp);
+  const { data, model: field } = await buildTrainable(exp);
   const iterations = opts.iterations ?? t.iterations;
   const evalEvery = t.evalEvery ?? 20;
   const checkpointEvery = t.checkpointEvery ?? 20;
