@@ -25,6 +25,8 @@ export interface PreviewParams {
   runId?: string;
   /** Grid points per axis for the sampled field (2–200). */
   grid: number;
+  /** Evaluations of f the preview's solves may spend; a solve that needs more is skipped, saying so. */
+  maxCost?: number;
 }
 
 /** Solver and gradient used where an experiment sets none (the user's settings). */

@@ -53,6 +53,17 @@ describe('experiment/preview', { timeout: 60_000 }, () => {
     assert.ok(p.nfe > 1);
   });
 
+  it('keeps to an evaluation budget: a solve that needs more is skipped, saying why; the field is still sampled', async () => {
+    const full = await client.request('experiment/preview', { file: tiny, runsRoot, grid: n });
+    assert.ok(full.nfe > 20 && full.predictedError === null);
+    const p = await client.request('experiment/preview', { file: tiny, runsRoot, grid: n, maxCost: 12 });
+    assert.equal(p.predicted, null);
+    assert.match(p.predictedError ?? '', /^skipped: .*budget of 12 evaluations of f \(setting neuralOde\.preview\.maxCost\)/);
+    assert.deepEqual(Array.from(p.field.u), Array.from(full.field.u));
+    const enough = await client.request('experiment/preview', { file: tiny, runsRoot, grid: n, maxCost: full.nfe + 6 });
+    assert.equal(enough.predictedError, null, 'a budget above what the solve needs changes nothing');
+  });
+
   it("shows a run's latest checkpoint", async () => {
     const other = tinyModel(7);
     const run = createRun(runsRoot, { experiment: 'tiny', config: {} });

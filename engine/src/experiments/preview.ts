@@ -9,6 +9,8 @@
 import type { PointData } from '../data/types';
 import type { NativeField } from '../fields/field';
 import { odeint } from '../odeint';
+import { SolverError } from '../solvers/errors';
+import { methodInfo } from '../solvers/registry';
 import { ExperimentError, type Experiment } from './define';
 import { buildDataAndModel, loadRunWeights } from './modelSource';
 import { checkPointData, flowInputs, isPointData, FLOW_TIME, type CheckedPoints } from './pointTask';
@@ -20,8 +22,11 @@ export interface PreviewOptions {
   runId?: string;
   /** Grid points per axis (2–200). */
   grid: number;
-  /** Solver steps the predicted trajectory may take before the preview gives up on it. */
-  maxSteps?: number;
+  /**
+   * Evaluations of f the preview's solves may spend (the user's neuralOde.preview.maxCost); a
+   * solve that would need more is skipped and says so. Default: 20,000 steps.
+   */
+  maxCost?: number;
 }
 
 export interface ExperimentPreview {
@@ -262,6 +267,24 @@ function sampleIndex(labels: Int32Array, classes: number): Int32Array {
   return Int32Array.from(out);
 }
 
+/** Steps a preview's solve may take: the NFE budget over the method's evaluations per step. */
+function maxPreviewSteps(exp: Experiment, opts: PreviewOptions): number {
+  if (opts.maxCost === undefined) return 20_000;
+  const tab = methodInfo(exp.solver?.method ?? 'dopri5').tableau;
+  // A first-same-as-last stage is the next step's first: one evaluation fewer per step.
+  const perStep = tab ? tab.stages - (tab.fsal ? 1 : 0) : 1;
+  return Math.max(1, Math.floor(opts.maxCost / perStep));
+}
+
+/** The message of a solve stopped by the preview's budget (null for any other failure). */
+function overBudget(err: unknown, opts: PreviewOptions): string | null {
+  if (opts.maxCost === undefined || !(err instanceof SolverError) || err.kind !== 'maxSteps') return null;
+  return (
+    `skipped: the model's solve needs more than the preview's budget of ${opts.maxCost} evaluations of f (setting neuralOde.preview.maxCost). ` +
+    'Raise the setting, or train on: an untrained model is often stiff or fast.'
+  );
+}
+
 export async function previewExperiment(exp: Experiment, opts: PreviewOptions): Promise<ExperimentPreview> {
   const n = Math.round(opts.grid);
   if (!(n >= 2 && n <= 200)) throw new RangeError(`The preview grid must have 2 to 200 points per axis, got ${opts.grid}.`);
@@ -293,13 +316,13 @@ export async function previewExperiment(exp: Experiment, opts: PreviewOptions): 
     const y0 = new Float64Array(base);
     const sol = await odeint((t, y: Float64Array) => field.f(t, y), y0, data.t, {
       ...exp.solver,
-      options: { ...exp.solver?.options, maxNumSteps: opts.maxSteps ?? 20_000 },
+      options: { ...exp.solver?.options, maxNumSteps: maxPreviewSteps(exp, opts) },
     });
     nfe += sol.stats.nfe;
     predicted = { t: Float64Array.from(data.t), ...firstTwo(sol.ys as Float64Array[], dim) };
     predictedComponents = columns(sol.ys as Float64Array[], dim);
   } catch (err) {
-    predictedError = `the model's solve from y0 failed: ${(err as Error)?.message ?? String(err)}`;
+    predictedError = overBudget(err, opts) ?? `the model's solve from y0 failed: ${(err as Error)?.message ?? String(err)}`;
   }
   const dataComponents = columns(data.ys, data.dim);
   const other = otherPlanes(field, dim, n, base, [t0, data.t[data.t.length - 1] ?? t0], (k) =>
@@ -353,7 +376,7 @@ async function previewClassifier(exp: Experiment, data: PointData, field: Native
   let sample: ClassificationPreview['sample'] = null;
   let predictedError: string | null = null;
   let verdict = { loss: NaN, accuracy: NaN, predicted: new Int32Array(shown) };
-  const solver = { ...exp.solver, options: { ...exp.solver?.options, maxNumSteps: opts.maxSteps ?? 20_000 } };
+  const solver = { ...exp.solver, options: { ...exp.solver?.options, maxNumSteps: maxPreviewSteps(exp, opts) } };
   try {
     // Every point to t = 1 for the loss and accuracy on the whole data set.
     const all = await odeint((tt, yy: Float64Array) => field.f(tt, yy), flowInputs(checked), [0, FLOW_TIME], solver);
@@ -376,7 +399,7 @@ async function previewClassifier(exp: Experiment, data: PointData, field: Native
       ),
     };
   } catch (err) {
-    predictedError = `the model's flow of the points failed: ${(err as Error)?.message ?? String(err)}`;
+    predictedError = overBudget(err, opts) ?? `the model's flow of the points failed: ${(err as Error)?.message ?? String(err)}`;
   }
 
   // The box holds the points and (within twice their extent) where they flow.

@@ -14,7 +14,7 @@ export function previewHandlers(): Pick<RpcHandlers<EngineMethods>, 'experiment/
     'experiment/preview': async (params) => {
       const experiment = await loadExperiment(params.file);
       try {
-        return await previewExperiment(experiment, { runsRoot: params.runsRoot, runId: params.runId, grid: params.grid });
+        return await previewExperiment(experiment, { runsRoot: params.runsRoot, runId: params.runId, grid: params.grid, maxCost: params.maxCost });
       } catch (err) {
         if (err instanceof ExperimentError) throw err;
         // Point at the experiment, whatever went wrong (a missing checkpoint, a model that throws).

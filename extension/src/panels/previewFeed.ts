@@ -13,6 +13,7 @@ import { CHECKPOINT_LATEST, CONFIG_FILE } from '../../../engine/src/train/runSto
 import type { FieldSource } from '../../../webview/src/protocol';
 import type { EngineClient } from '../engineClient';
 import { runsRootFor, workspaceRunsRoots } from '../experimentFiles';
+import { previewSettings } from '../settings';
 import { Coalescer } from './coalescer';
 
 /** Checkpoints can come every iteration: re-evaluate at most twice a second. */
@@ -78,7 +79,8 @@ export class PreviewFeed implements vscode.Disposable {
     this.refreshes = new Coalescer(() => void this.request(), REFRESH_INTERVAL_MS);
     this.disposables.push(
       vscode.workspace.onDidSaveTextDocument((doc) => {
-        if (this.current && doc.uri.fsPath === this.current.file) this.refreshes.add(true);
+        // The live preview (neuralOde.preview.enabled): a save re-evaluates the shown experiment.
+        if (this.current && doc.uri.fsPath === this.current.file && previewSettings(doc.uri).enabled) this.refreshes.add(true);
       }),
     );
     for (const folder of vscode.workspace.workspaceFolders ?? []) this.watchCheckpoints(folder);
@@ -186,7 +188,8 @@ export class PreviewFeed implements vscode.Disposable {
       const runDir = source.runId ? findRunDir(source.runId) : undefined;
       if (source.runId && !runDir) throw new Error(`run ${source.runId} is not under .neural-ode/runs/ of this workspace any more.`);
       const runsRoot = runDir ? path.dirname(runDir) : runsRootFor(vscode.Uri.file(source.file));
-      const result = await this.opts.engine.request('experiment/preview', { file: source.file, runsRoot, runId: source.runId ?? undefined, grid: this.opts.grid });
+      const { maxCost } = previewSettings(vscode.Uri.file(source.file));
+      const result = await this.opts.engine.request('experiment/preview', { file: source.file, runsRoot, runId: source.runId ?? undefined, grid: this.opts.grid, maxCost });
       if (this.current !== source) {
         this.again = true; // the source changed while the engine worked: show the new one
         return;
@@ -194,6 +197,7 @@ export class PreviewFeed implements vscode.Disposable {
       this.opts.log.info(
         `${this.opts.label}: ${result.experiment} ${result.iteration === null ? 'untrained' : `run ${source.runId} iteration ${result.iteration}`} evaluated in ${Date.now() - started} ms`,
       );
+      if (result.predictedError?.startsWith('skipped')) this.opts.log.warn(`${this.opts.label}: ${result.experiment}: ${result.predictedError}`);
       if (!this.disposed) this.opts.onPreview(source, result);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
