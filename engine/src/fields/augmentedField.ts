@@ -77,6 +77,34 @@ export function augmentedField(base: NativeField & { readonly dim?: number }, op
       samples(y.length, full, 'y', 'augmentedField.vjp');
       return base.vjp(t, y, a);
     },
+    fAndVjp: base.fAndVjp
+      ? (t, y, a) => {
+          samples(y.length, full, 'y', 'augmentedField.fAndVjp');
+          return base.fAndVjp!(t, y, a);
+        }
+      : undefined,
+    tape: base.tape
+      ? () => {
+          const inner = base.tape!();
+          if (!inner) return null;
+          return {
+            f: (t, y) => {
+              samples(y.length, full, 'y', 'augmentedField.f');
+              return inner.f(t, y);
+            },
+            matches: (rec, t, y) => inner.matches(rec, t, y),
+            vjp: (rec, t, y, a, into) => inner.vjp(rec, t, y, a, into),
+            free: (rec) => inner.free(rec),
+            close: () => inner.close(),
+            get size() {
+              return inner.size;
+            },
+            get bytes() {
+              return inner.bytes;
+            },
+          };
+        }
+      : undefined,
     augment: (y0) => augment(y0, dataDim, extraDims),
     project: (y) => project(y, full, dataDim),
   };

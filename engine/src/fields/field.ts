@@ -19,6 +19,39 @@ export interface NativeField {
    * implement it to share the work (the continuous adjoint needs both at every point).
    */
   fAndVjp?(t: number, y: Float64Array, a: Float64Array): { f: Float64Array; y: Float64Array; params: Float64Array };
+  /**
+   * Opens an activation tape (see ActivationTape), or gives null when this field has none now;
+   * fields that do not implement it are differentiated with vjp alone.
+   */
+  tape?(): ActivationTape | null;
+}
+
+/**
+ * What a field's forward evaluation makes on the way (an MLP's hidden activations), kept until
+ * a vjp at the same point, which then need not recompute it: backprop's reverse sweep runs a
+ * vjp at every stage the forward solve evaluated. Results are bit for bit those of f and vjp.
+ */
+export interface ActivationTape {
+  /**
+   * f(t, y) as the field's f gives it, and a record of this evaluation, or -1 when none was kept
+   * (memory). f may be a buffer the tape reuses: read or copy it before the next call.
+   */
+  f(t: number, y: Float64Array): { f: Float64Array; record: number };
+  /** Whether `record` was made by f at exactly this t and these values of y (bit for bit). */
+  matches(record: number, t: number, y: Float64Array): boolean;
+  /**
+   * The field's vjp(t, y, a), from a record that f made at this t and these values of y, as new
+   * arrays. With `into`, dL/dθ is added into it (the same bits as adding the returned params to
+   * it), and `params` is `into`.
+   */
+  vjp(record: number, t: number, y: Float64Array, a: Float64Array, into?: Float64Array): { y: Float64Array; params: Float64Array };
+  /** Frees one record. */
+  free(record: number): void;
+  /** Frees every record still held; the tape is not used afterwards. */
+  close(): void;
+  /** Records held and their bytes. */
+  readonly size: number;
+  readonly bytes: number;
 }
 
 export interface TensorField {

@@ -5,6 +5,7 @@ import type { ParamEntry } from './mlpLayout';
  * A field that sees its state through an elementwise map: f(t, y) = base(t, g(y)). torchdiffeq's
  * ode_demo learns `net(y**3)`, i.e. `mapInput(mlpField(…), (x) => x ** 3, (x) => 3 * x * x)`.
  * The VJP applies the chain rule: aᵀ∂f/∂y = (aᵀ∂base/∂u)·g'(y), and the parameters' part is the base's.
+ * fAndVjp and the activation tape are the base's, when it has them.
  */
 export function mapInput<F extends NativeField & { readonly layout?: readonly ParamEntry[] }>(
   base: F,
@@ -37,6 +38,29 @@ export function mapInput<F extends NativeField & { readonly layout?: readonly Pa
       ? (t, y, a) => {
           const inner = base.fAndVjp!(t, mapped(y), a);
           return { f: inner.f, y: chain(inner.y, y), params: inner.params };
+        }
+      : undefined,
+    // The base's tape on the mapped state: g(y) is recomputed from y, so the values match.
+    tape: base.tape
+      ? () => {
+          const inner = base.tape!();
+          if (!inner) return null;
+          return {
+            f: (t, y) => inner.f(t, mapped(y)),
+            matches: (rec, t, y) => inner.matches(rec, t, mapped(y)),
+            vjp: (rec, t, y, a, into) => {
+              const g = inner.vjp(rec, t, mapped(y), a, into);
+              return { y: chain(g.y, y), params: g.params };
+            },
+            free: (rec) => inner.free(rec),
+            close: () => inner.close(),
+            get size() {
+              return inner.size;
+            },
+            get bytes() {
+              return inner.bytes;
+            },
+          };
         }
       : undefined,
   };

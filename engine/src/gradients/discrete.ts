@@ -8,6 +8,7 @@ import { nativeDiffOps, type DiffOps } from './diffOps';
 import { placeCotangents, type Injection } from './outputs';
 import { recomputeStep, reverseStep, type StepRecord } from './rkReverse';
 import { rkPlan } from './rkMethods';
+import type { StageTape } from './stageTape';
 import { gradStats } from './report';
 import { resolveCotangents, type BackwardCounts, type CotangentSource, type GradStats, type NativeGradResult, type OdeintGradOptions } from './types';
 
@@ -43,7 +44,8 @@ export interface DiscreteResult<S, P> {
  * stage input of the forward solve; `checkpoint` keeps the state at ≤ `checkpoints` evenly spaced
  * step starts (the spacing doubles whenever they would exceed the budget) and recomputes one
  * segment at a time in the reverse sweep, with the forward's own arithmetic, so both agree bit
- * for bit.
+ * for bit. A field with an activation tape also keeps what its evaluations at those stages made
+ * (an MLP's hidden activations) for the vjps there, with the same results.
  */
 export async function discreteSweep<S, P>(
   d: DiffOps<S, P>,
@@ -64,13 +66,16 @@ export async function discreteSweep<S, P>(
 
   const steps: TapeStep[] = [];
   const stages: ((S | null)[] | null)[] = [];
+  /** Per step, the tape record of each kept stage (-1: none). */
+  const records: (number[] | null)[] = [];
+  const tape: StageTape<S, P> | null = d.tape?.() ?? null;
   const checkpoints = new Map<number, S>();
   const held = new Set<S>();
   let stride = 1;
   let peak = 0;
   const hold = (x: S): void => {
     held.add(x);
-    peak = Math.max(peak, held.size * bytes);
+    peak = Math.max(peak, held.size * bytes + (tape ? tape.bytes : 0));
   };
   const release = (x: S | null): void => {
     if (x && held.delete(x)) ops.dispose(x);
@@ -78,13 +83,23 @@ export async function discreteSweep<S, P>(
 
   let pendingTs: number[] = [];
   let pendingYs: (S | null)[] = [];
-  const dropPending = (): void => pendingYs.forEach((y) => y && ops.dispose(y));
+  let pendingRecs: number[] = [];
+  const dropPending = (): void => {
+    pendingYs.forEach((y) => y && ops.dispose(y));
+    if (tape) for (const r of pendingRecs) if (r >= 0) tape.release(r);
+  };
+  const releaseRecords = (recs: readonly number[] | null): void => {
+    if (tape && recs) for (const r of recs) if (r >= 0) tape.release(r);
+  };
   const hooks = {
     onStage: ({ i, t, y }: StageReport<S>): void => {
       // After a jump, the first stage was evaluated just past it.
       pendingTs[i] = i === 0 && jumps.has(t) ? nextAfter(t, dir) : t;
       const keep = mode === 'backprop' ? i === 0 || plan.needed[i] : i === 0 && steps.length % stride === 0;
-      if (keep) pendingYs[i] = d.keep(y);
+      if (keep) {
+        pendingYs[i] = d.keep(y);
+        if (tape && mode === 'backprop') pendingRecs[i] = tape.claim(pendingTs[i], y);
+      }
     },
     onStep: (r: StepReport): void => {
       if (!r.accepted) dropPending();
@@ -93,6 +108,7 @@ export async function discreteSweep<S, P>(
         steps.push({ t0: r.t, h: r.h, ts: Float64Array.from(pendingTs) });
         if (mode === 'backprop') {
           stages.push(pendingYs);
+          records.push(tape ? pendingRecs : null);
           pendingYs.forEach((y) => y && hold(y));
         } else if (pendingYs[0]) {
           checkpoints.set(m, pendingYs[0]);
@@ -109,22 +125,25 @@ export async function discreteSweep<S, P>(
       }
       pendingTs = [];
       pendingYs = [];
+      pendingRecs = [];
     },
   };
 
   const counts: BackwardCounts = { f: 0, vjp: 0 };
   let gParams = d.zeroParams();
   let lam: S | null = null;
-  const solve = new OdeSolve<S>(ops, (t, y) => d.f(t, y), y0, times, {
-    method: info.name,
-    rtol: opts.rtol,
-    atol: opts.atol,
-    options,
-    hooks,
-    signal: opts.signal,
-  });
+  const forwardTape = mode === 'backprop' ? tape : null;
+  let solve: OdeSolve<S> | undefined;
   let ys: S[] = [];
   try {
+    solve = new OdeSolve<S>(ops, forwardTape ? (t, y) => forwardTape.f(t, y) : (t, y) => d.f(t, y), y0, times, {
+      method: info.name,
+      rtol: opts.rtol,
+      atol: opts.atol,
+      options,
+      hooks,
+      signal: opts.signal,
+    });
     ys = await solve.run();
     const N = steps.length;
     const boundaries = [...steps.map((s) => s.t0), times[times.length - 1]];
@@ -135,11 +154,11 @@ export async function discreteSweep<S, P>(
       lam = r.lam;
       gParams = r.gParams;
     };
-    const back = (m: number, st: readonly (S | null)[]): void => {
+    const back = (m: number, st: readonly (S | null)[], recs: readonly number[] | null): void => {
       if (opts.signal?.aborted) {
         throw new SolverError('cancelled', `The gradient computation was cancelled in the reverse sweep at step ${m + 1} (t = ${fmt(boundaries[m])}).`);
       }
-      const r = reverseStep(d, plan, steps[m], st, lam as S, gParams, counts);
+      const r = reverseStep(d, plan, steps[m], st, lam as S, gParams, counts, tape, recs);
       ops.dispose(lam as S);
       lam = r.lam0;
       gParams = r.gParams;
@@ -150,27 +169,32 @@ export async function discreteSweep<S, P>(
     if (mode === 'backprop') {
       for (let m = N - 1; m >= 0; m--) {
         const st = stages[m] as (S | null)[];
-        back(m, st);
+        back(m, st, records[m]);
         st.forEach(release);
+        releaseRecords(records[m]);
         stages[m] = null;
+        records[m] = null;
       }
     } else {
       const starts = [...checkpoints.keys()].sort((a, b) => a - b);
       for (let k = starts.length - 1; k >= 0; k--) {
         const s0 = starts[k];
         const e0 = k + 1 < starts.length ? starts[k + 1] : N;
-        const seg: (S | null)[][] = [];
+        const seg: { ys: (S | null)[]; recs: number[] | null }[] = [];
         let y = checkpoints.get(s0) as S;
         for (let m = s0; m < e0; m++) {
-          const r = recomputeStep(d, plan, steps[m], y, counts);
+          const r = recomputeStep(d, plan, steps[m], y, counts, tape);
+          seg.push(r);
           r.ys.forEach((x) => x && hold(x));
-          seg.push(r.ys);
           y = r.y1;
         }
         if (e0 > s0 && !held.has(y)) ops.dispose(y);
         for (let m = e0 - 1; m >= s0; m--) {
-          back(m, seg[m - s0]);
-          seg[m - s0].forEach(release);
+          const { ys: st, recs } = seg[m - s0];
+          back(m, st, recs);
+          st.forEach(release);
+          releaseRecords(recs);
+          seg[m - s0].recs = null;
         }
       }
     }
@@ -183,9 +207,10 @@ export async function discreteSweep<S, P>(
     dropPending();
     for (const x of held) ops.dispose(x);
     held.clear();
+    tape?.close();
   }
 
-  const s = solve.stats;
+  const s = (solve as OdeSolve<S>).stats;
   const stats = gradStats(mode, info.name, s, counts, { accepted: 0, rejected: 0 }, peak + ys.length * bytes);
   return { ys, gradY0: lam as unknown as S, gradParams: gParams, stats };
 }

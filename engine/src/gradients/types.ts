@@ -59,8 +59,8 @@ export interface GradStats {
   nRejectedBackward: number;
   /**
    * Peak bytes of states the gradient computation itself held (tape, checkpoints, the
-   * recomputed segment, or the adjoint's outputs and augmented state); the solvers' own few
-   * working states are not counted.
+   * recomputed segment, or the adjoint's outputs and augmented state), with the activation
+   * records of a field's tape; the solvers' own few working states are not counted.
    */
   peakStoredBytes: number;
 }

@@ -15,12 +15,17 @@
  *
  * A second entry point, fvjp, also gives f = W2 h + b2 from the same activations (the adjoint
  * needs both at every point), summed in the forward kernel's order so f matches it bit for bit.
+ *
+ * Records, for backprop: frec computes f as the forward kernel does and also stores y and the
+ * activations h of every sample in a record in this memory; tvjp later reads h back instead of
+ * recomputing it (the tanh is four fifths of a vjp's work), with the same instructions
+ * otherwise, so a vjp from a record gives the same bits as one without.
  */
 import { emitTanh, F64X2, tanhLocals } from './simdTanh';
 import { mlpShape, type MlpWeightsLike } from './mlpKernel';
 import { Code, compileOrNull, emitModule, I32, instantiate, OP, SIMD, V128, type WasmMemory, type WasmModule } from './wasmModule';
 
-/** Where the gradients go: W1 [H, d], b1 [H], W2 [d, H], b2 [d] (overwritten, not added to). */
+/** Where the gradients go: W1 [H, d], b1 [H], W2 [d, H], b2 [d] (overwritten, unless a call says it adds). */
 export interface MlpGradsOut {
   readonly W1: Float64Array;
   readonly b1: Float64Array;
@@ -37,6 +42,26 @@ export interface MlpVjp {
   vjp(y: Float64Array, a: Float64Array, gy: Float64Array, grads: MlpGradsOut): void;
   /** As vjp, and MLP(y) into f ([batch·d]) from the same pass. */
   fAndVjp(y: Float64Array, a: Float64Array, f: Float64Array, gy: Float64Array, grads: MlpGradsOut): void;
+  /**
+   * MLP(y) into f (the forward kernel's bits), and y with its hidden activations into a new
+   * record in this kernel's memory; returns the record, or -1 when the memory cannot grow for it.
+   */
+  record(y: Float64Array, f: Float64Array): number;
+  /** The y a record was made for (a view into the kernel's memory: read it at once). */
+  recordedInput(rec: number): Float64Array;
+  /**
+   * vjp at the record's y, from the activations it holds instead of recomputing them; with
+   * `add`, the weight gradients are added to `grads` instead of written. Returns false,
+   * computing nothing, when the record was made with other weights (setWeights since), so the
+   * caller falls back to vjp.
+   */
+  vjpRecorded(rec: number, a: Float64Array, gy: Float64Array, grads: MlpGradsOut, add?: boolean): boolean;
+  /** Frees a record (its memory is reused by later records). */
+  freeRecord(rec: number): void;
+  /** Bytes a record of n samples takes. */
+  recordBytes(n: number): number;
+  /** Records not freed yet. */
+  readonly records: number;
 }
 
 const L = F64X2;
@@ -62,91 +87,188 @@ function layout(d: number, H: number) {
 }
 
 /**
- * vjp(yPtr, aPtr, gyPtr, n): adds n samples' weight gradients to the sums, writes dy at gyPtr.
- * With `withF`, fvjp(yPtr, aPtr, gyPtr, fPtr, n) also writes f at fPtr.
+ * The three VJP entry points, one emitter (the gradient arithmetic is the same instructions in
+ * each, so they agree bit for bit):
+ *   vjp(yPtr, aPtr, gyPtr, n): adds n samples' weight gradients to the sums, writes dy at gyPtr;
+ *   fvjp(yPtr, aPtr, gyPtr, fPtr, n): also writes f at fPtr;
+ *   tvjp(yPtr, aPtr, gyPtr, hPtr, n): reads the activations at hPtr (as frec stored them)
+ *   instead of recomputing them.
  */
-function vjpCode(d: number, H: number, withF: boolean): Code {
+type VjpMode = 'vjp' | 'fvjp' | 'tvjp';
+
+/**
+ * Samples per turn of the outer loop: with two, each gradient sum is loaded and stored once per
+ * pair, its two additions made in sample order in between, so the sums are the same bits as one
+ * sample at a time (measured at d = 2, H = 64: vjp and fvjp 10–20 % faster). Wider states keep one
+ * (their per-sample vectors would not fit in registers), and so does tvjp, which has no tanh
+ * chains to overlap and measured 10 % slower in pairs.
+ */
+const pairs = (d: number, mode: VjpMode) => (d <= 4 && mode !== 'tvjp' ? 2 : 1);
+
+function vjpCode(d: number, H: number, mode: VjpMode): Code {
   const m = layout(d, H);
-  const [yPtr, aPtr, gyPtr] = [0, 1, 2];
-  const fPtr = withF ? 3 : -1;
-  const n = withF ? 4 : 3;
-  const code = new Code(withF ? 5 : 4);
-  const ys = Array.from({ length: d }, () => code.local(V128));
-  const as = Array.from({ length: d }, () => code.local(V128));
-  const gys = Array.from({ length: d }, () => code.local(V128));
-  const fs = withF ? Array.from({ length: d }, () => code.local(V128)) : [];
+  const [yPtr, aPtr, gyPtr, xPtr, n] = [0, 1, 2, 3, mode === 'vjp' ? 3 : 4];
+  const code = new Code(mode === 'vjp' ? 4 : 5);
+  const S = pairs(d, mode);
+  const perSample = () => Array.from({ length: S }, () => Array.from({ length: d }, () => code.local(V128)));
+  const ys = perSample();
+  const as = perSample();
+  const gys = perSample();
+  const fs = mode === 'fvjp' ? perSample() : [];
   const j = code.local(I32);
-  const h = code.local(V128);
-  const gz = code.local(V128);
+  const h = Array.from({ length: S }, () => code.local(V128));
+  const gz = Array.from({ length: S }, () => code.local(V128));
   const t = tanhLocals(code);
   const vload = (offset: number) => code.simd(SIMD.v128_load, ...Code.memarg(4, offset));
   const vstore = (offset: number) => code.simd(SIMD.v128_store, ...Code.memarg(4, offset));
-  /** sum[offset + j] += (value left on the stack by `push`). */
-  const accumulate = (offset: number, push: () => void) => {
+  /** sum[offset + j] += each of the `count` values `push(s)` leaves on the stack, in order. */
+  const accumulate = (offset: number, count: number, push: (s: number) => void) => {
     code.get(j).get(j);
     vload(offset);
-    push();
-    code.simd(L.add);
+    for (let s = 0; s < count; s++) {
+      push(s);
+      code.simd(L.add);
+    }
     vstore(offset);
   };
 
-  code.op(OP.block, OP.void).get(n).op(OP.i32_eqz, OP.br_if, 0);
-  code.op(OP.loop, OP.void); // samples
-  for (let k = 0; k < d; k++) code.get(yPtr).simd(L.loadSplat, ...Code.memarg(3, k * 8)).set(ys[k]);
-  for (let k = 0; k < d; k++) code.get(aPtr).simd(L.loadSplat, ...Code.memarg(3, k * 8)).set(as[k]);
-  for (let k = 0; k < d; k++) L.splat(code, 0).set(gys[k]);
-  for (const acc of fs) L.splat(code, 0).set(acc);
-  code.i32(0).set(j);
-  code.op(OP.loop, OP.void); // hidden units, a block per turn
-  for (let u = 0; u < UNROLL; u++) {
-    const du = u * 16;
-    // h = tanh(b1 + Σₖ yₖ W1ᵀ[k])
-    code.get(j);
-    vload(m.B1 + du);
-    for (let k = 0; k < d; k++) {
-      code.get(j);
-      vload(m.W1T + k * m.row + du).get(ys[k]).simd(L.mul).simd(L.add);
+  /** A loop over groups of `g` samples (g ≤ S) while n ≥ g. */
+  const group = (g: number) => {
+    code.op(OP.block, OP.void).op(OP.loop, OP.void);
+    code.get(n).i32(g).op(OP.i32_lt_u, OP.br_if, 1);
+    for (let s = 0; s < g; s++) {
+      for (let k = 0; k < d; k++) code.get(yPtr).simd(L.loadSplat, ...Code.memarg(3, (s * d + k) * 8)).set(ys[s][k]);
+      for (let k = 0; k < d; k++) code.get(aPtr).simd(L.loadSplat, ...Code.memarg(3, (s * d + k) * 8)).set(as[s][k]);
+      for (let k = 0; k < d; k++) L.splat(code, 0).set(gys[s][k]);
+      for (const acc of fs[s] ?? []) L.splat(code, 0).set(acc);
     }
-    emitTanh(code, L, t);
-    code.set(h);
-    // f accumulators: fₘ += W2[m]·h, in the forward kernel's order
-    for (let k = 0; k < fs.length; k++) {
-      code.get(fs[k]).get(j);
-      vload(m.W2 + k * m.row + du).get(h).simd(L.mul).simd(L.add).set(fs[k]);
+    code.i32(0).set(j);
+    code.op(OP.loop, OP.void); // hidden units, a block per turn
+    for (let u = 0; u < UNROLL; u++) {
+      const du = u * 16;
+      for (let s = 0; s < g; s++) {
+        if (mode === 'tvjp') {
+          code.get(xPtr).get(j).op(OP.i32_add);
+          vload(s * m.row + du);
+        } else {
+          emitActivation(code, m, d, ys[s], j, du, t);
+        }
+        code.set(h[s]);
+        // f accumulators: fₘ += W2[m]·h, in the forward kernel's order
+        for (const [k, acc] of (fs[s] ?? []).entries()) {
+          code.get(acc).get(j);
+          vload(m.W2 + k * m.row + du).get(h[s]).simd(L.mul).simd(L.add).set(acc);
+        }
+        // gz = (Σₘ aₘ W2[m]) ⊙ (1 − h²)
+        for (let k = 0; k < d; k++) {
+          code.get(j);
+          vload(m.W2 + k * m.row + du).get(as[s][k]).simd(L.mul);
+          if (k > 0) code.simd(L.add);
+        }
+        L.splat(code, 1).get(h[s]).get(h[s]).simd(L.mul).simd(L.sub).simd(L.mul).set(gz[s]);
+      }
+      for (let k = 0; k < d; k++) accumulate(m.GW2 + k * m.row + du, g, (s) => code.get(as[s][k]).get(h[s]).simd(L.mul));
+      accumulate(m.GB1 + du, g, (s) => code.get(gz[s]));
+      for (let k = 0; k < d; k++) {
+        accumulate(m.GW1T + k * m.row + du, g, (s) => code.get(gz[s]).get(ys[s][k]).simd(L.mul));
+        for (let s = 0; s < g; s++) {
+          code.get(gys[s][k]).get(j);
+          vload(m.W1T + k * m.row + du).get(gz[s]).simd(L.mul).simd(L.add).set(gys[s][k]);
+        }
+      }
     }
-    // gz = (Σₘ aₘ W2[m]) ⊙ (1 − h²)
-    for (let k = 0; k < d; k++) {
-      code.get(j);
-      vload(m.W2 + k * m.row + du).get(as[k]).simd(L.mul);
-      if (k > 0) code.simd(L.add);
+    code.get(j).i32(UNROLL * 16).op(OP.i32_add).tee(j).i32(m.row).op(OP.i32_ne, OP.br_if, 0);
+    code.op(OP.end);
+    for (let s = 0; s < g; s++) {
+      // dy[k] = Σ lanes of gys[k]
+      for (let k = 0; k < d; k++) {
+        code.get(gyPtr);
+        code.get(gys[s][k]).simd(L.extractLane, 0).get(gys[s][k]).simd(L.extractLane, 1).op(L.scalarAdd);
+        code.op(L.scalarStore, ...Code.memarg(3, (s * d + k) * 8));
+      }
+      // f[k] = Σ lanes of fs[k] + b2[k]
+      for (const [k, acc] of (fs[s] ?? []).entries()) {
+        code.get(xPtr);
+        code.get(acc).simd(L.extractLane, 0).get(acc).simd(L.extractLane, 1).op(L.scalarAdd);
+        code.i32(0).op(L.scalarLoad, ...Code.memarg(3, m.B2 + k * 8)).op(L.scalarAdd);
+        code.op(L.scalarStore, ...Code.memarg(3, (s * d + k) * 8));
+      }
     }
-    L.splat(code, 1).get(h).get(h).simd(L.mul).simd(L.sub).simd(L.mul).set(gz);
-    for (let k = 0; k < d; k++) accumulate(m.GW2 + k * m.row + du, () => code.get(as[k]).get(h).simd(L.mul));
-    accumulate(m.GB1 + du, () => code.get(gz));
-    for (let k = 0; k < d; k++) {
-      accumulate(m.GW1T + k * m.row + du, () => code.get(gz).get(ys[k]).simd(L.mul));
-      code.get(gys[k]).get(j);
-      vload(m.W1T + k * m.row + du).get(gz).simd(L.mul).simd(L.add).set(gys[k]);
-    }
-  }
-  code.get(j).i32(UNROLL * 16).op(OP.i32_add).tee(j).i32(m.row).op(OP.i32_ne, OP.br_if, 0);
-  code.op(OP.end);
-  // dy[k] = Σ lanes of gys[k]
+    for (const p of [yPtr, aPtr, gyPtr]) code.get(p).i32(g * d * 8).op(OP.i32_add).set(p);
+    if (mode === 'fvjp') code.get(xPtr).i32(g * d * 8).op(OP.i32_add).set(xPtr);
+    if (mode === 'tvjp') code.get(xPtr).i32(g * m.row).op(OP.i32_add).set(xPtr);
+    code.get(n).i32(-g).op(OP.i32_add).set(n);
+    code.op(OP.br, 0);
+    code.op(OP.end, OP.end);
+  };
+
+  for (let g = S; g >= 1; g--) group(g);
+  return code;
+}
+
+/** Pushes h = tanh(b1 + Σₖ yₖ W1ᵀ[k]) for the units at j + du (the forward kernel's order). */
+function emitActivation(code: Code, m: ReturnType<typeof layout>, d: number, ys: number[], j: number, du: number, t: ReturnType<typeof tanhLocals>): void {
+  code.get(j).simd(SIMD.v128_load, ...Code.memarg(4, m.B1 + du));
   for (let k = 0; k < d; k++) {
-    code.get(gyPtr);
-    code.get(gys[k]).simd(L.extractLane, 0).get(gys[k]).simd(L.extractLane, 1).op(L.scalarAdd);
-    code.op(L.scalarStore, ...Code.memarg(3, k * 8));
+    code.get(j).simd(SIMD.v128_load, ...Code.memarg(4, m.W1T + k * m.row + du)).get(ys[k]).simd(L.mul).simd(L.add);
   }
-  // f[k] = Σ lanes of fs[k] + b2[k]
-  for (let k = 0; k < fs.length; k++) {
-    code.get(fPtr);
-    code.get(fs[k]).simd(L.extractLane, 0).get(fs[k]).simd(L.extractLane, 1).op(L.scalarAdd);
-    code.i32(0).op(L.scalarLoad, ...Code.memarg(3, m.B2 + k * 8)).op(L.scalarAdd);
-    code.op(L.scalarStore, ...Code.memarg(3, k * 8));
-  }
-  for (const p of withF ? [yPtr, aPtr, gyPtr, fPtr] : [yPtr, aPtr, gyPtr]) code.get(p).i32(d * 8).op(OP.i32_add).set(p);
-  code.get(n).i32(-1).op(OP.i32_add).tee(n).op(OP.br_if, 0);
-  code.op(OP.end, OP.end);
+  emitTanh(code, L, t);
+}
+
+/**
+ * frec(yPtr, fPtr, hPtr, n): f of n samples at fPtr, as the forward kernel computes it (same
+ * order, same bits), and every sample's activations at hPtr (Hp values per sample, padded units
+ * 0), which tvjp reads back. Two samples per turn where d ≤ 4, sharing the weight loads
+ * (measured 4 % faster at d = 2, H = 64); each sample's arithmetic is unchanged.
+ */
+function recordCode(d: number, H: number): Code {
+  const m = layout(d, H);
+  const [yPtr, fPtr, hPtr, n] = [0, 1, 2, 3];
+  const code = new Code(4);
+  const S = d <= 4 ? 2 : 1;
+  const ys = Array.from({ length: S }, () => Array.from({ length: d }, () => code.local(V128)));
+  const fs = Array.from({ length: S }, () => Array.from({ length: d }, () => code.local(V128)));
+  const j = code.local(I32);
+  const h = code.local(V128);
+  const t = tanhLocals(code);
+  const group = (g: number) => {
+    code.op(OP.block, OP.void).op(OP.loop, OP.void);
+    code.get(n).i32(g).op(OP.i32_lt_u, OP.br_if, 1);
+    for (let s = 0; s < g; s++) {
+      for (let k = 0; k < d; k++) code.get(yPtr).simd(L.loadSplat, ...Code.memarg(3, (s * d + k) * 8)).set(ys[s][k]);
+      for (const acc of fs[s]) L.splat(code, 0).set(acc);
+    }
+    code.i32(0).set(j);
+    code.op(OP.loop, OP.void);
+    for (let u = 0; u < UNROLL; u++) {
+      const du = u * 16;
+      for (let s = 0; s < g; s++) {
+        code.get(hPtr).get(j).op(OP.i32_add);
+        emitActivation(code, m, d, ys[s], j, du, t);
+        code.tee(h).simd(SIMD.v128_store, ...Code.memarg(4, s * m.row + du));
+        for (let k = 0; k < d; k++) {
+          code.get(fs[s][k]).get(j).simd(SIMD.v128_load, ...Code.memarg(4, m.W2 + k * m.row + du)).get(h).simd(L.mul).simd(L.add).set(fs[s][k]);
+        }
+      }
+    }
+    code.get(j).i32(UNROLL * 16).op(OP.i32_add).tee(j).i32(m.row).op(OP.i32_ne, OP.br_if, 0);
+    code.op(OP.end);
+    for (let s = 0; s < g; s++) {
+      for (let k = 0; k < d; k++) {
+        code.get(fPtr);
+        code.get(fs[s][k]).simd(L.extractLane, 0).get(fs[s][k]).simd(L.extractLane, 1).op(L.scalarAdd);
+        code.i32(0).op(L.scalarLoad, ...Code.memarg(3, m.B2 + k * 8)).op(L.scalarAdd);
+        code.op(L.scalarStore, ...Code.memarg(3, (s * d + k) * 8));
+      }
+    }
+    code.get(yPtr).i32(g * d * 8).op(OP.i32_add).set(yPtr);
+    code.get(fPtr).i32(g * d * 8).op(OP.i32_add).set(fPtr);
+    code.get(hPtr).i32(g * m.row).op(OP.i32_add).set(hPtr);
+    code.get(n).i32(-g).op(OP.i32_add).set(n);
+    code.op(OP.br, 0);
+    code.op(OP.end, OP.end);
+  };
+  for (let g = S; g >= 1; g--) group(g);
   return code;
 }
 
@@ -154,8 +276,10 @@ function vjpModuleBytes(d: number, H: number): Uint8Array {
   const pages = Math.max(1, Math.ceil(layout(d, H).end / 65536));
   return emitModule(
     [
-      { name: 'vjp', params: [I32, I32, I32, I32], results: [], code: vjpCode(d, H, false) },
-      { name: 'fvjp', params: [I32, I32, I32, I32, I32], results: [], code: vjpCode(d, H, true) },
+      { name: 'vjp', params: [I32, I32, I32, I32], results: [], code: vjpCode(d, H, 'vjp') },
+      { name: 'fvjp', params: [I32, I32, I32, I32, I32], results: [], code: vjpCode(d, H, 'fvjp') },
+      { name: 'tvjp', params: [I32, I32, I32, I32, I32], results: [], code: vjpCode(d, H, 'tvjp') },
+      { name: 'frec', params: [I32, I32, I32, I32], results: [], code: recordCode(d, H) },
     ],
     pages,
   );
@@ -164,13 +288,37 @@ function vjpModuleBytes(d: number, H: number): Uint8Array {
 /** Compiled kernels by shape, shared by every MLP of that shape (each gets its own instance). */
 const modules = new Map<string, WasmModule | null>();
 
+type Run4 = (p0: number, p1: number, p2: number, n: number) => void;
+type Run5 = (p0: number, p1: number, p2: number, p3: number, n: number) => void;
+
+/** A record: where its activations are, for how many samples, under which weights. */
+interface RecordInfo {
+  readonly n: number;
+  readonly bytes: number;
+  readonly version: number;
+}
+
+/**
+ * Memory after the weights and sums: the I/O region (y, a, dy and f of `capacity` samples) and
+ * records, handed out from `top` and reused through free lists by size. The I/O region moves
+ * above the records when it must grow while records are live; with none live, everything
+ * restarts from the bottom.
+ */
 class SimdMlpVjp implements MlpVjp {
   private readonly memory: WasmMemory;
-  private readonly run: (yPtr: number, aPtr: number, gyPtr: number, n: number) => void;
-  private readonly runWithF: (yPtr: number, aPtr: number, gyPtr: number, fPtr: number, n: number) => void;
+  private readonly run: Run4;
+  private readonly runWithF: Run5;
+  private readonly runTaped: Run5;
+  private readonly runRecord: Run4;
   private readonly m: ReturnType<typeof layout>;
   private heap: Float64Array;
   private capacity = 0;
+  /** Byte offset of the I/O region, and the end of everything handed out. */
+  private io: number;
+  private top: number;
+  private version = 0;
+  private readonly live = new Map<number, RecordInfo>();
+  private readonly free = new Map<number, number[]>();
 
   constructor(
     mod: WasmModule,
@@ -179,10 +327,18 @@ class SimdMlpVjp implements MlpVjp {
   ) {
     const inst = instantiate(mod);
     this.memory = inst.memory;
-    this.run = inst.exports.vjp as (yPtr: number, aPtr: number, gyPtr: number, n: number) => void;
-    this.runWithF = inst.exports.fvjp as (yPtr: number, aPtr: number, gyPtr: number, fPtr: number, n: number) => void;
+    this.run = inst.exports.vjp as Run4;
+    this.runWithF = inst.exports.fvjp as Run5;
+    this.runTaped = inst.exports.tvjp as Run5;
+    this.runRecord = inst.exports.frec as Run4;
     this.m = layout(dim, hidden);
     this.heap = new Float64Array(this.memory.buffer);
+    this.io = this.m.end;
+    this.top = this.m.end;
+  }
+
+  get records(): number {
+    return this.live.size;
   }
 
   setWeights(w: MlpWeightsLike): void {
@@ -201,21 +357,85 @@ class SimdMlpVjp implements MlpVjp {
       for (let j = 0; j < H; j++) hp[W2 / 8 + k * Hp + j] = w.W2[k * H + j];
       hp[B2 / 8 + k] = w.b2[k];
     }
+    this.version++;
   }
 
   vjp(y: Float64Array, a: Float64Array, gy: Float64Array, grads: MlpGradsOut): void {
-    this.pass(y, a, null, gy, grads);
+    this.pass(y, a, null, -1, gy, grads);
   }
 
   fAndVjp(y: Float64Array, a: Float64Array, f: Float64Array, gy: Float64Array, grads: MlpGradsOut): void {
     if (f.length !== y.length) {
       throw new Error(`mlpVjp.fAndVjp: f has ${f.length} values but y has ${y.length}; pass an array of y's length.`);
     }
-    this.pass(y, a, f, gy, grads);
+    this.pass(y, a, f, -1, gy, grads);
   }
 
-  /** One kernel run over the batch: dy, the weight gradients and, when `f` is given, f. */
-  private pass(y: Float64Array, a: Float64Array, f: Float64Array | null, gy: Float64Array, grads: MlpGradsOut): void {
+  recordBytes(n: number): number {
+    return this.inputBytes(n) + n * this.m.row;
+  }
+
+  /** A record's y, padded to whole vectors; its activations follow. */
+  private inputBytes(n: number): number {
+    return Math.ceil((n * this.dim) / 2) * 16;
+  }
+
+  recordedInput(rec: number): Float64Array {
+    const info = this.live.get(rec);
+    if (!info) throw new Error(`mlpVjp.recordedInput: no record ${rec} (freed already?).`);
+    return this.heap.subarray(rec / 8, rec / 8 + info.n * this.dim);
+  }
+
+  record(y: Float64Array, f: Float64Array): number {
+    const d = this.dim;
+    const n = y.length / d;
+    if (!Number.isInteger(n) || f.length !== y.length) {
+      throw new Error(`mlpVjp.record: y and f must hold the same whole number of samples of ${d}; got ${y.length} and ${f.length} values.`);
+    }
+    if (n > this.capacity) this.grow(n);
+    const bytes = this.recordBytes(n);
+    let rec = this.free.get(bytes)?.pop();
+    if (rec === undefined) {
+      if (!this.reserve(this.top + bytes)) return -1;
+      rec = this.top;
+      this.top += bytes;
+    }
+    this.live.set(rec, { n, bytes, version: this.version });
+    const hp = this.heap;
+    const fAt = this.io / 8;
+    hp.set(y, rec / 8);
+    this.runRecord(rec, this.io, rec + this.inputBytes(n), n);
+    f.set(hp.subarray(fAt, fAt + y.length));
+    return rec;
+  }
+
+  vjpRecorded(rec: number, a: Float64Array, gy: Float64Array, grads: MlpGradsOut, add = false): boolean {
+    const info = this.live.get(rec);
+    if (!info) throw new Error(`mlpVjp.vjpRecorded: no record ${rec} (freed already?).`);
+    if (info.version !== this.version) return false;
+    // The view stays valid: a live record's batch never exceeds the I/O capacity, so pass does not grow.
+    this.pass(this.recordedInput(rec), a, null, rec, gy, grads, add);
+    return true;
+  }
+
+  freeRecord(rec: number): void {
+    const info = this.live.get(rec);
+    if (!info) return;
+    this.live.delete(rec);
+    if (this.live.size === 0) {
+      // Nothing recorded any more: start again from the bottom.
+      this.free.clear();
+      this.io = this.m.end;
+      this.top = this.io + this.ioBytes(this.capacity);
+      return;
+    }
+    const list = this.free.get(info.bytes);
+    if (list) list.push(rec);
+    else this.free.set(info.bytes, [rec]);
+  }
+
+  /** One kernel run over the batch: dy, the weight gradients and, when `f` is given, f; from record `rec` when ≥ 0. */
+  private pass(y: Float64Array, a: Float64Array, f: Float64Array | null, rec: number, gy: Float64Array, grads: MlpGradsOut, add = false): void {
     const d = this.dim;
     const H = this.hidden;
     const n = y.length / d;
@@ -223,43 +443,75 @@ class SimdMlpVjp implements MlpVjp {
       throw new Error(`mlpVjp: y, a and gy must hold the same whole number of samples of ${d}; got ${y.length}, ${a.length} and ${gy.length} values.`);
     }
     if (n > this.capacity) this.grow(n);
-    const { Hp, GW1T, GB1, GW2, G, end } = this.m;
+    const { Hp, GW1T, GB1, GW2, G } = this.m;
     const hp = this.heap;
     const cap = this.capacity * d;
-    const yAt = end / 8;
-    hp.fill(0, G / 8, end / 8);
-    hp.set(y, yAt);
+    const io = this.io;
+    const yAt = io / 8;
+    hp.fill(0, G / 8, this.m.end / 8);
     hp.set(a, yAt + cap);
     if (f) {
-      this.runWithF(end, end + cap * 8, end + 2 * cap * 8, end + 3 * cap * 8, n);
+      hp.set(y, yAt);
+      this.runWithF(io, io + cap * 8, io + 2 * cap * 8, io + 3 * cap * 8, n);
       f.set(hp.subarray(yAt + 3 * cap, yAt + 3 * cap + y.length));
+    } else if (rec >= 0) {
+      // y is the record's own copy
+      this.runTaped(rec, io + cap * 8, io + 2 * cap * 8, rec + this.inputBytes(n), n);
     } else {
-      this.run(end, end + cap * 8, end + 2 * cap * 8, n);
+      hp.set(y, yAt);
+      this.run(io, io + cap * 8, io + 2 * cap * 8, n);
     }
     gy.set(hp.subarray(yAt + 2 * cap, yAt + 2 * cap + y.length));
     const { W1, b1, W2, b2 } = grads;
-    for (let j = 0; j < H; j++) {
-      for (let k = 0; k < d; k++) W1[j * d + k] = hp[GW1T / 8 + k * Hp + j];
-      b1[j] = hp[GB1 / 8 + j];
+    // Added into an accumulator: acc + g, the same bits as writing g and adding it afterwards.
+    if (add) {
+      for (let j = 0; j < H; j++) {
+        for (let k = 0; k < d; k++) W1[j * d + k] += hp[GW1T / 8 + k * Hp + j];
+        b1[j] += hp[GB1 / 8 + j];
+      }
+      for (let k = 0; k < d; k++) for (let j = 0; j < H; j++) W2[k * H + j] += hp[GW2 / 8 + k * Hp + j];
+    } else {
+      for (let j = 0; j < H; j++) {
+        for (let k = 0; k < d; k++) W1[j * d + k] = hp[GW1T / 8 + k * Hp + j];
+        b1[j] = hp[GB1 / 8 + j];
+      }
+      for (let k = 0; k < d; k++) for (let j = 0; j < H; j++) W2[k * H + j] = hp[GW2 / 8 + k * Hp + j];
     }
     for (let k = 0; k < d; k++) {
-      for (let j = 0; j < H; j++) W2[k * H + j] = hp[GW2 / 8 + k * Hp + j];
       let s = 0;
       for (let i = k; i < a.length; i += d) s += a[i];
-      b2[k] = s;
+      if (add) b2[k] += s;
+      else b2[k] = s;
     }
   }
 
-  /** Room for y, a, dy and f of `n` samples after the sums (16-byte aligned). */
+  private ioBytes(cap: number): number {
+    return 4 * cap * this.dim * 8;
+  }
+
+  /** Room for y, a, dy and f of `n` samples (16-byte aligned): in place, or above the live records. */
   private grow(n: number): void {
     const cap = Math.ceil(n / 16) * 16;
-    const need = this.m.end + 4 * cap * this.dim * 8;
-    const have = this.memory.buffer.byteLength;
-    if (need > have) {
-      this.memory.grow(Math.ceil((need - have) / 65536));
-      this.heap = new Float64Array(this.memory.buffer);
-    }
+    const inPlace = this.top === this.io + this.ioBytes(this.capacity);
+    const io = inPlace ? this.io : this.top;
+    const top = io + this.ioBytes(cap);
+    if (!this.reserve(top)) throw new RangeError(`mlpVjp: cannot grow the kernel's memory to ${top} bytes for a batch of ${n}.`);
+    this.io = io;
+    this.top = top;
     this.capacity = cap;
+  }
+
+  /** Grows the memory to at least `bytes`; false when it cannot. */
+  private reserve(bytes: number): boolean {
+    const have = this.memory.buffer.byteLength;
+    if (bytes <= have) return true;
+    try {
+      this.memory.grow(Math.ceil((bytes - have) / 65536));
+    } catch {
+      return false;
+    }
+    this.heap = new Float64Array(this.memory.buffer);
+    return true;
   }
 }
 

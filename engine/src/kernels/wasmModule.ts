@@ -158,6 +158,7 @@ export const OP = {
   block: 0x02,
   loop: 0x03,
   end: 0x0b,
+  br: 0x0c,
   br_if: 0x0d,
   void: 0x40,
   f32_load: 0x2a,
