@@ -1,9 +1,9 @@
 import type { NativeField } from '../fields/field';
+import { odeint } from '../odeint';
 import { SolverError } from '../solvers/errors';
 import { methodInfo } from '../solvers/registry';
 import type { SolverOptions } from '../solvers/stepper';
 import type { Tolerance } from '../state/algebra';
-import { odeintFused } from './fusedAlgebra';
 import { adjointSolveError, gradStats } from './report';
 import { resolveCotangents, type BackwardCounts, type CotangentSource, type NativeGradResult, type OdeintGradOptions } from './types';
 
@@ -70,7 +70,7 @@ export async function adjointGrad(
   opts: OdeintGradOptions,
 ): Promise<NativeGradResult> {
   const method = methodInfo(opts.method ?? 'dopri5').name;
-  const sol = await odeintFused((t: number, y: Float64Array) => field.f(t, y), y0, times, {
+  const sol = await odeint((t: number, y: Float64Array) => field.f(t, y), y0, times, {
     method,
     rtol: opts.rtol,
     atol: opts.atol,
@@ -128,7 +128,7 @@ export async function adjointGrad(
     z.set(g, 2 * n);
     let zEnd: Float64Array;
     try {
-      const back = await odeintFused(augmented, z, [times[i], times[i - 1]], backward);
+      const back = await odeint(augmented, z, [times[i], times[i - 1]], backward);
       zEnd = back.ys[1] as Float64Array;
       accepted += back.stats.nAccepted;
       rejected += back.stats.nRejected;

@@ -1,6 +1,6 @@
 import type { NativeField } from '../fields/field';
 import type { StateAlgebra } from '../state/algebra';
-import { fusedFloat64Algebra } from './fusedAlgebra';
+import { nativeAlgebra } from '../state/native';
 import { nativeStageTape, type StageTape } from './stageTape';
 
 /**
@@ -25,7 +25,7 @@ export interface DiffOps<S, P> {
 }
 
 export function nativeDiffOps(field: NativeField, n: number): DiffOps<Float64Array, Float64Array> {
-  const ops = fusedFloat64Algebra();
+  const ops = nativeAlgebra(new Float64Array(0)) as unknown as StateAlgebra<Float64Array>;
   const p = field.params.length;
   return {
     ops,

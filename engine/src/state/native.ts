@@ -1,5 +1,6 @@
 import { SolverError, fmt } from '../solvers/errors';
 import type { StateAlgebra, Tolerance, VectorField } from './algebra';
+import { lincombFloat64 } from './lincomb64';
 
 /** A state on the native path: a flat typed array (batch-major for batched states). */
 export type NativeState = Float64Array | Float32Array;
@@ -10,7 +11,8 @@ const tolAt = (tol: Tolerance, i: number): number => (typeof tol === 'number' ? 
 
 /**
  * The typed-array algebra: plain loops, no allocation beyond each result, float64 when the
- * state is a Float64Array (the default) and float32 for a Float32Array.
+ * state is a Float64Array (the default) and float32 for a Float32Array (its lincomb rounds
+ * after every term, as float32 arithmetic does).
  */
 class NativeAlgebra implements StateAlgebra<NativeState> {
   readonly kind = 'native' as const;
@@ -29,6 +31,7 @@ class NativeAlgebra implements StateAlgebra<NativeState> {
   }
 
   lincomb(base: NativeState | null, coeffs: ArrayLike<number>, xs: readonly NativeState[]): NativeState {
+    if (this.dtype === 'float64') return lincombFloat64(base as Float64Array | null, coeffs, xs as readonly Float64Array[]);
     const n = base ? base.length : xs[0].length;
     const out = base ? this.ctor.from(base) : new this.ctor(n);
     for (let j = 0; j < xs.length; j++) {
