@@ -1,7 +1,8 @@
 // Training from the command palette in a real VS Code (the packaged .vsix, so experiment files
 // are bundled by esbuild-wasm): the status bar follows the run, Stop keeps it, Resume finishes
-// it, the Runs view lists it with its loss; in Restricted Mode training is refused with the
-// reason while the Runs view still lists a run made from the command line.
+// it, the Runs view lists it with its loss and the Training curves panel shows its real points;
+// in Restricted Mode training is refused with the reason while the Runs view still lists a run
+// made from the command line.
 //
 // The iteration count comes from the setting neuralOde.training.iterations (250 here, so a
 // stop lands mid-way), set in the user settings this VS Code starts with.
@@ -98,10 +99,24 @@ describe('training in a trusted workspace', () => {
     assert.ok(row?.includes(`${ITERATIONS} it`), row);
     await vscode.screenshot('runs-view');
 
+    // The Training curves panel shows the run's real points: one loss per iteration, the last one the run's.
+    await vscode.runCommand('Neural ODE: Open Training Curves');
+    const curves = await vscode.frameOf('Training Curves');
+    const lossCurve = () =>
+      curves.locator(`section.chart-card[data-chart="loss"] li[data-run="${runId}"][data-series="loss"]`).evaluate((li) => ({
+        points: Number(li.getAttribute('data-points')),
+        lastIteration: Number(li.getAttribute('data-last-iteration')),
+        lastValue: Number(li.getAttribute('data-last-value')),
+      }));
+    const shown = await vscode.until('the run in the curves panel', lossCurve, (c) => c.points === ITERATIONS, 30_000);
+    assert.equal(shown.lastIteration, ITERATIONS);
+    await vscode.screenshot('training-curves');
+
     // The files agree: one metrics line per iteration, despite the stop.
     const runDir = path.join(vscode.workspace, '.neural-ode', 'runs', runId);
     const lines = fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n');
     assert.deepEqual(lines.map((l) => (JSON.parse(l) as { iteration: number }).iteration), Array.from({ length: ITERATIONS }, (_, i) => i + 1));
+    assert.equal(shown.lastValue, (JSON.parse(lines[lines.length - 1]) as { loss: number }).loss, "the chart's last loss is the run's");
     assert.equal((JSON.parse(fs.readFileSync(path.join(runDir, 'result.json'), 'utf8')) as { status: string }).status, 'finished');
   });
 });
