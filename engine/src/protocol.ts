@@ -68,6 +68,8 @@ export type EngineMethods = {
   'experiment/preview': { params: PreviewParams; result: ExperimentPreview };
   /** The model's forward solve, every step attempt, ∂f/∂y's eigenvalues and the method's stability region (the solver inspector). */
   'experiment/trace': { params: import('./worker/trace').TraceParams; result: import('./inspect/experimentTrace').ExperimentTrace };
+  /** The modified equation, k_n per layer, discrete vs continuous trajectories, the empirical order and Δt·λ on the stability region. */
+  'analysis/diagnostics': { params: import('./worker/diagnostics').DiagnosticsParams; result: import('./analysis/experimentDiagnostics').ExperimentDiagnostics };
   /**
    * Loads the experiment file (runs its top level and validates the spec) without training it:
    * `ok`, or what is wrong and where (1-based line and column).

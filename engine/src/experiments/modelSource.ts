@@ -38,7 +38,7 @@ export async function buildDataAndModel(exp: Experiment): Promise<{ data: Experi
 const isVector = (x: unknown): x is Float64Array | Float32Array => x instanceof Float64Array || x instanceof Float32Array;
 
 /** Run `runId`'s latest weights into the field (and a classifier's readout); returns the checkpoint's iteration. */
-export function loadRunWeights(exp: Experiment, field: NativeField, readout: LinearReadout | null, runsRoot: string | undefined, runId: string): number {
+export function loadRunWeights(exp: Experiment, field: Pick<NativeField, 'params'>, readout: LinearReadout | null, runsRoot: string | undefined, runId: string): number {
   if (!runsRoot) throw new RangeError('A run id needs the runs folder (runsRoot) it lives in.');
   const { checkpoint } = loadLatestCheckpoint(path.join(runsRoot, runId));
   const params = checkpoint.params;

@@ -2,6 +2,7 @@
 import { engineInfo } from '../backend/index';
 import type { EngineEvents, EngineMethods } from '../protocol';
 import { checkExperiment } from './checkExperiment';
+import { diagnosticsHandlers } from './diagnostics';
 import { exportWeightsHandlers } from './exportWeights';
 import type { Emit, RpcHandlers } from './rpcServer';
 import { previewHandlers } from './preview';
@@ -20,5 +21,6 @@ export function engineHandlers(emit: Emit<EngineEvents>): RpcHandlers<EngineMeth
     ...previewHandlers(),
     ...exportWeightsHandlers(),
     ...traceHandlers(),
+    ...diagnosticsHandlers(),
   };
 }
