@@ -1,27 +1,37 @@
-/** "Train · Training curves · Vector field" above each `defineExperiment(` of an experiment file. */
+/**
+ * Above each `defineExperiment(` of an experiment file: Train · Training curves, then the ODE
+ * model's Debug solve · Vector field · Trajectories · Solver inspector, or a discrete network's
+ * Diagnostics.
+ */
 import * as vscode from 'vscode';
 import { findDefineExperimentCalls } from './defineExperimentCalls';
 import { EXPERIMENT_FILE } from './experimentFiles';
 
-const VECTOR_FIELD = 'neuralOde.openVectorField';
-
 class ExperimentCodeLensProvider implements vscode.CodeLensProvider {
-  async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
+  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     if (!EXPERIMENT_FILE.test(document.uri.fsPath)) return [];
-    const calls = findDefineExperimentCalls(document.getText());
+    const text = document.getText();
+    const calls = findDefineExperimentCalls(text);
     if (calls.length === 0) return [];
-    // Offered only where this build has the panel.
-    const hasVectorField = (await vscode.commands.getCommands(true)).includes(VECTOR_FIELD);
+    // A discrete network (ResNet, LM-ResNet) has no vector field: its lens is the diagnostics.
+    const discrete = /\bdiscreteNetwork\s*\(/.test(text);
     return calls.flatMap(({ line, character }) => {
       const range = new vscode.Range(line, character, line, character);
+      const lens = (title: string, command: string, tooltip: string, withFile = true) =>
+        new vscode.CodeLens(range, { title, command, tooltip, ...(withFile ? { arguments: [document.uri] } : {}) });
       const lenses = [
-        new vscode.CodeLens(range, { title: '$(play) Train', command: 'neuralOde.trainExperiment', arguments: [document.uri], tooltip: 'Train this experiment in the engine worker' }),
-        new vscode.CodeLens(range, { title: 'Training curves', command: 'neuralOde.openTrainingCurves', tooltip: 'Open the Training curves panel' }),
-        new vscode.CodeLens(range, { title: '$(debug-alt) Debug solve', command: 'neuralOde.debugSolve', arguments: [document.uri], tooltip: "Step through the model's solve of one sample in the debugger" }),
+        lens('$(play) Train', 'neuralOde.trainExperiment', 'Train this experiment in the engine worker'),
+        lens('Training curves', 'neuralOde.openTrainingCurves', 'Open the Training curves panel', false),
       ];
-      if (hasVectorField) {
-        lenses.push(new vscode.CodeLens(range, { title: 'Vector field', command: VECTOR_FIELD, arguments: [document.uri], tooltip: "Open the model's vector field" }));
-        lenses.push(new vscode.CodeLens(range, { title: 'Solver inspector', command: 'neuralOde.openSolverInspector', arguments: [document.uri], tooltip: "Open the model's forward solve step by step" }));
+      if (discrete) {
+        lenses.push(lens('Diagnostics', 'neuralOde.openDiagnostics', 'Open the modified-equation diagnostics of this network'));
+      } else {
+        lenses.push(
+          lens('$(debug-alt) Debug solve', 'neuralOde.debugSolve', "Step through the model's solve of one sample in the debugger"),
+          lens('Vector field', 'neuralOde.openVectorField', "Open the model's vector field"),
+          lens('Trajectories', 'neuralOde.openTrajectories', "Open the model's trajectories against the data"),
+          lens('Solver inspector', 'neuralOde.openSolverInspector', "Open the model's forward solve step by step"),
+        );
       }
       return lenses;
     });

@@ -50,7 +50,9 @@ describe('experiment files in the editor', () => {
     assert.match(lensText, /Training curves/);
     assert.match(lensText, /Debug solve/);
     assert.match(lensText, /Vector field/);
+    assert.match(lensText, /Trajectories/);
     assert.match(lensText, /Solver inspector/);
+    assert.doesNotMatch(lensText, /Diagnostics/, 'the diagnostics lens is for discrete networks');
 
     // Break the line that names the experiment, and save.
     const source = fs.readFileSync(path.join(repoRoot, 'examples', 'spiral.ode.ts'), 'utf8').split('\n');

@@ -8,6 +8,7 @@ import { EXPERIMENT_FILE, isExperimentFile } from '../experimentFiles';
 import { CurvesPanel, workspaceRuns, type PanelDeps } from './curvesPanel';
 import { findRunDir, runExperimentFile } from './previewFeed';
 import { runIdsFromArgs } from './runArgs';
+import { registerDiagnostics } from './diagnosticsPanel';
 import { registerInspector } from './inspectorPanel';
 import { PreviewPanel, type PreviewDeps, type PreviewPanelKind } from './previewPanel';
 import { trajectoriesPanel } from './trajectoriesPanel';
@@ -32,6 +33,7 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
       ...register('neuralOde.openVectorField', vectorFieldPanel),
       ...register('neuralOde.openTrajectories', trajectoriesPanel),
       ...registerInspector(context, previewDeps, (args) => fieldSourceFromArgs(args, 'Open Solver Inspector')),
+      ...registerDiagnostics(context, previewDeps, (args) => fieldSourceFromArgs(args, 'Modified-Equation Diagnostics')),
     );
   }
   context.subscriptions.push(
