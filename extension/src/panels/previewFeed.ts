@@ -1,17 +1,16 @@
 /**
- * What the vector-field and trajectories panels share on the extension side: an experiment
- * evaluated by the engine worker (untrained or from a run's latest checkpoint), evaluated again
- * when the file is saved or the shown run writes a checkpoint (at most twice a second), one
+ * What every panel of an experiment shares on the extension side (vector field, trajectories,
+ * solver inspector, diagnostics): the experiment evaluated by the engine worker (untrained or
+ * from a run's latest checkpoint), evaluated again when the file is saved (the live preview,
+ * neuralOde.preview.enabled) or the shown run writes a checkpoint (at most twice a second), one
  * evaluation at a time. Opened on a file (no run), the feed follows the first run of that file
  * that writes a checkpoint, so a panel follows training live.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ExperimentPreview } from '../../../engine/src/protocol';
 import { CHECKPOINT_LATEST, CONFIG_FILE } from '../../../engine/src/train/runStore';
 import type { FieldSource } from '../../../webview/src/protocol';
-import type { EngineClient } from '../engineClient';
 import { runsRootFor, workspaceRunsRoots } from '../experimentFiles';
 import { previewSettings } from '../settings';
 import { Coalescer } from './coalescer';
@@ -50,19 +49,20 @@ const statMtime = (file: string): number => {
 
 const sameFile = (a: string | undefined, b: string): boolean => a !== undefined && path.resolve(a) === path.resolve(b);
 
-export interface PreviewFeedOptions {
-  engine: EngineClient;
+export interface SourceFeedOptions<R> {
   log: vscode.LogOutputChannel;
   /** Names the panel in the log ("Vector field"). */
   label: string;
-  /** Grid points per axis of the sampled field. */
-  grid: number;
+  /** The engine's evaluation of a source (`runsRoot` holds its run, or would hold a new one). */
+  evaluate(source: FieldSource, runsRoot: string): Promise<R>;
+  /** What the log says about a result (after "evaluated in … ms"). */
+  describe(result: R): string;
   onBusy(): void;
-  onPreview(source: FieldSource, result: ExperimentPreview): void;
+  onResult(source: FieldSource, result: R): void;
   onError(message: string): void;
 }
 
-export class PreviewFeed implements vscode.Disposable {
+export class SourceFeed<R> implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly refreshes: Coalescer<true>;
   private current: FieldSource | undefined;
@@ -75,7 +75,7 @@ export class PreviewFeed implements vscode.Disposable {
   private again = false;
   private disposed = false;
 
-  constructor(private readonly opts: PreviewFeedOptions) {
+  constructor(private readonly opts: SourceFeedOptions<R>) {
     this.refreshes = new Coalescer(() => void this.request(), REFRESH_INTERVAL_MS);
     this.disposables.push(
       vscode.workspace.onDidSaveTextDocument((doc) => {
@@ -112,6 +112,12 @@ export class PreviewFeed implements vscode.Disposable {
       }
     }
     void this.request();
+  }
+
+  /** Stops following: saves and checkpoints no longer evaluate anything (a debug session's solve is shown). */
+  stop(): void {
+    this.current = undefined;
+    this.follow = false;
   }
 
   /** Evaluates again now (the panel's refresh button). */
@@ -188,17 +194,13 @@ export class PreviewFeed implements vscode.Disposable {
       const runDir = source.runId ? findRunDir(source.runId) : undefined;
       if (source.runId && !runDir) throw new Error(`run ${source.runId} is not under .neural-ode/runs/ of this workspace any more.`);
       const runsRoot = runDir ? path.dirname(runDir) : runsRootFor(vscode.Uri.file(source.file));
-      const { maxCost } = previewSettings(vscode.Uri.file(source.file));
-      const result = await this.opts.engine.request('experiment/preview', { file: source.file, runsRoot, runId: source.runId ?? undefined, grid: this.opts.grid, maxCost });
+      const result = await this.opts.evaluate(source, runsRoot);
       if (this.current !== source) {
-        this.again = true; // the source changed while the engine worked: show the new one
+        if (this.current) this.again = true; // the source changed while the engine worked: show the new one
         return;
       }
-      this.opts.log.info(
-        `${this.opts.label}: ${result.experiment} ${result.iteration === null ? 'untrained' : `run ${source.runId} iteration ${result.iteration}`} evaluated in ${Date.now() - started} ms`,
-      );
-      if (result.predictedError?.startsWith('skipped')) this.opts.log.warn(`${this.opts.label}: ${result.experiment}: ${result.predictedError}`);
-      if (!this.disposed) this.opts.onPreview(source, result);
+      this.opts.log.info(`${this.opts.label}: ${source.runId === null ? 'untrained' : `run ${source.runId}`} evaluated in ${Date.now() - started} ms: ${this.opts.describe(result)}`);
+      if (!this.disposed) this.opts.onResult(source, result);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.opts.log.error(`${this.opts.label}: ${message}`);

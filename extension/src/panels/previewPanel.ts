@@ -1,6 +1,6 @@
 /**
  * A panel that shows a model evaluated by the engine (`experiment/preview`): one per window and
- * per kind (vector field, trajectories). A PreviewFeed asks the engine worker again when the
+ * per kind (vector field, trajectories). A SourceFeed asks the engine worker again when the
  * experiment file is saved or the shown run writes a new checkpoint, so the panel follows
  * training live; the latest preview is replayed whenever the webview says `panel/ready`.
  */
@@ -10,7 +10,8 @@ import type { ExperimentPreview } from '../../../engine/src/protocol';
 import { validateWebviewMessage, type FieldSource, type HostToWebview, type WebviewMessage } from '../../../webview/src/protocol';
 import type { EngineClient } from '../engineClient';
 import type { PanelDeps } from './curvesPanel';
-import { PreviewFeed } from './previewFeed';
+import { previewSettings } from '../settings';
+import { SourceFeed } from './previewFeed';
 import { panelHtml, panelOptions } from './webviewHtml';
 
 export interface PreviewDeps extends PanelDeps {
@@ -45,7 +46,7 @@ export class PreviewPanel<P> {
   private static readonly current = new Map<string, PreviewPanel<unknown>>();
 
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly feed: PreviewFeed;
+  private readonly feed: SourceFeed<ExperimentPreview>;
   private lastPreview: P | undefined;
   private ready = false;
   private disposed = false;
@@ -80,13 +81,20 @@ export class PreviewPanel<P> {
   ) {
     PreviewPanel.current.set(kind.viewType, this as PreviewPanel<unknown>);
     const { messages } = kind;
-    this.feed = new PreviewFeed({
-      engine: deps.engine,
+    this.feed = new SourceFeed<ExperimentPreview>({
       log: deps.log,
       label: kind.label,
-      grid: kind.grid,
+      evaluate: (shown, runsRoot) =>
+        deps.engine.request('experiment/preview', {
+          file: shown.file,
+          runsRoot,
+          runId: shown.runId ?? undefined,
+          grid: kind.grid,
+          maxCost: previewSettings(vscode.Uri.file(shown.file)).maxCost,
+        }),
+      describe: (r) => `${r.experiment}${r.iteration === null ? '' : ` iteration ${r.iteration}`}${r.predictedError ? ` (${r.predictedError})` : ''}`,
       onBusy: () => this.post(messages.status, { busy: true, error: null }),
-      onPreview: (shown, result) => {
+      onResult: (shown, result) => {
         this.lastPreview = kind.toPreview(shown, result);
         this.post(messages.preview, this.lastPreview);
         this.post(messages.status, { busy: false, error: null });
