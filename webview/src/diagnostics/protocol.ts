@@ -5,21 +5,15 @@
  *
  * No DOM and no Node here: compiled into the browser bundle and the extension host.
  */
+import { stabilityRegionCheck, type InspectorRegion } from '../inspector/protocol';
 import { arrayOf, bool, finiteInt, nullable, num, object, oneOf, runId, str, validate, type Check, type FieldSource, type MessageOf, type Validation } from '../protocol';
 
 /** The schemes the scheme menu offers. */
 export const DIAGNOSTIC_SCHEME_NAMES = ['euler', 'midpoint', 'rk4', 'ab2', 'lm'] as const;
 
-export interface DiagnosticsRegion {
+/** The scheme's stability region, drawn as the inspector draws a method's, with its name. */
+export interface DiagnosticsRegion extends InspectorRegion {
   label: string;
-  bounds: { reMin: number; reMax: number; imMin: number; imMax: number };
-  nx: number;
-  ny: number;
-  /** ≤ 1 inside the region; row-major, index j·nx + i. */
-  absR: number[];
-  /** Segments [re0, im0, re1, im1, …]. */
-  boundary: number[];
-  realAxis: number | null;
 }
 
 export interface DiagnosticsLayer {
@@ -92,28 +86,11 @@ export interface DiagnosticsWebviewToHost {
 export type DiagnosticsHostMessage = MessageOf<DiagnosticsHostToWebview>;
 export type DiagnosticsWebviewMessage = MessageOf<DiagnosticsWebviewToHost>;
 
-const MAX_GRID = 400 * 400;
 const MAX_SERIES = 1_000_000;
 const MAX_LAYERS = 10_000;
 const maybeNum = nullable(num);
 
-const region: Check = (v, p) => {
-  const e = object({
-    label: str(200),
-    bounds: object({ reMin: num, reMax: num, imMin: num, imMax: num }),
-    nx: finiteInt,
-    ny: finiteInt,
-    absR: arrayOf(num, MAX_GRID),
-    boundary: arrayOf(num, 4 * MAX_GRID),
-    realAxis: maybeNum,
-  })(v, p);
-  if (e) return e;
-  const r = v as DiagnosticsRegion;
-  if (r.nx < 2 || r.ny < 2 || r.absR.length !== r.nx * r.ny) return `${p}: the grid needs nx, ny ≥ 2 and nx·ny values in absR`;
-  if (r.boundary.length % 4 !== 0) return `${p}.boundary: segments come in fours (re0, im0, re1, im1)`;
-  const b = r.bounds;
-  return b.reMin < b.reMax && b.imMin < b.imMax ? null : `${p}.bounds: empty window`;
-};
+const region = stabilityRegionCheck({ label: str(200) });
 
 const series = arrayOf(arrayOf(maybeNum, MAX_SERIES), 64);
 

@@ -119,8 +119,10 @@ const step = object(
   { n: finiteInt, hNext: maybeNum, lambda: nullable(lambda) },
 );
 
-const region: Check = (v, p) => {
+/** A stability region as the panels draw it; `extra` checks fields a panel adds (the diagnostics' label). */
+export const stabilityRegionCheck = (extra: Record<string, Check> = {}): Check => (v, p) => {
   const e = object({
+    ...extra,
     bounds: object({ reMin: num, reMax: num, imMin: num, imMax: num }),
     nx: finiteInt,
     ny: finiteInt,
@@ -135,6 +137,7 @@ const region: Check = (v, p) => {
   const b = r.bounds;
   return b.reMin < b.reMax && b.imMin < b.imMax ? null : `${p}.bounds: empty window`;
 };
+const region = stabilityRegionCheck();
 
 const solve: Check = (v, p) => {
   const e = object({
