@@ -5,8 +5,7 @@
  * the augmented state z = [y, a, dL/dθ], with y re-anchored to the forward output and the
  * loss's cotangent added to a at each output time.
  */
-import type { NativeField } from '../fields/field';
-import { adjointSolverOptions, augmentedTolerance } from '../gradients/adjoint';
+import { adjointDynamics, adjointSolverOptions, augmentedTolerance } from '../gradients/adjoint';
 import type { AdjointOptions } from '../gradients/types';
 import { trajectoryLoss } from '../experiments/loss';
 import { odeint } from '../odeint';
@@ -73,31 +72,6 @@ export function forwardPlan(target: DebugTarget): SolvePlan {
   };
 }
 
-/**
- * The augmented dynamics of the adjoint: dy/dt = f, da/dt = −aᵀ∂f/∂y, dg/dt = −aᵀ∂f/∂θ,
- * evaluated as adjointGrad evaluates them (fAndVjp when the field has it).
- */
-function augmentedField(field: NativeField, n: number): (t: number, z: Float64Array) => Float64Array {
-  const p = field.params.length;
-  return (t, z) => {
-    const y = z.subarray(0, n);
-    const adjointState = z.subarray(n, 2 * n);
-    const out = new Float64Array(2 * n + p);
-    let g: { y: Float64Array; params: Float64Array };
-    if (field.fAndVjp) {
-      const both = field.fAndVjp(t, y, adjointState);
-      out.set(both.f, 0);
-      g = both;
-    } else {
-      out.set(field.f(t, y), 0);
-      g = field.vjp(t, y, adjointState);
-    }
-    for (let i = 0; i < n; i++) out[n + i] = -g.y[i];
-    for (let i = 0; i < p; i++) out[2 * n + i] = -g.params[i];
-    return out;
-  };
-}
-
 export interface AdjointSetup {
   /** Observations at the target's times (the loss compares the forward outputs with them). */
   observed: Float64Array[];
@@ -119,7 +93,7 @@ export function adjointPlan(target: DebugTarget, setup: AdjointSetup): SolvePlan
     atol: augmentedTolerance('atol', adj.atol ?? target.atol, n, p),
     options: adjointSolverOptions(gradOpts, n),
   };
-  const augmented = augmentedField(field, n);
+  const augmented = adjointDynamics(field, n);
   let ys: Float64Array[] = [];
   let cotangents: readonly (Float64Array | null)[] = [];
   let loss = NaN;

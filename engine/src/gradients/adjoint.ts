@@ -56,6 +56,36 @@ export function adjointSolverOptions(opts: OdeintGradOptions, n: number): Solver
 }
 
 /**
+ * The augmented dynamics of the adjoint over z = [y, a, g]: dy/dt = f, da/dt = −aᵀ∂f/∂y,
+ * dg/dt = −aᵀ∂f/∂θ, with f and the vjp from one pass where the field shares the work
+ * (fAndVjp). Training's adjoint and the debugger's adjoint solve both evaluate this.
+ */
+export function adjointDynamics(field: NativeField, n: number, counts?: BackwardCounts): (t: number, z: Float64Array) => Float64Array {
+  const p = field.params.length;
+  return (t, z) => {
+    const y = z.subarray(0, n);
+    const adjointState = z.subarray(n, 2 * n);
+    const out = new Float64Array(2 * n + p);
+    if (counts) {
+      counts.f++;
+      counts.vjp++;
+    }
+    let g: { y: Float64Array; params: Float64Array };
+    if (field.fAndVjp) {
+      const both = field.fAndVjp(t, y, adjointState);
+      out.set(both.f, 0);
+      g = both;
+    } else {
+      out.set(field.f(t, y), 0);
+      g = field.vjp(t, y, adjointState);
+    }
+    for (let i = 0; i < n; i++) out[n + i] = -g.y[i];
+    for (let i = 0; i < p; i++) out[2 * n + i] = -g.params[i];
+    return out;
+  };
+}
+
+/**
  * `adjoint`: the continuous adjoint of Chen et al. (2018). After a plain forward solve, the
  * augmented state [y, a, g] obeys dy/dt = f, da/dt = −aᵀ∂f/∂y, dg/dt = −aᵀ∂f/∂θ, and is solved
  * backwards with odeint one output interval at a time; at each output time y is re-anchored to
@@ -90,26 +120,7 @@ export async function adjointGrad(
     signal: opts.signal,
   };
   const counts: BackwardCounts = { f: 0, vjp: 0 };
-  const augmented = (t: number, z: Float64Array): Float64Array => {
-    const y = z.subarray(0, n);
-    const out = new Float64Array(2 * n + p);
-    const adjointState = z.subarray(n, 2 * n);
-    counts.f++;
-    counts.vjp++;
-    let g: { y: Float64Array; params: Float64Array };
-    if (field.fAndVjp) {
-      // one pass where the field can share the work between f and its VJP
-      const both = field.fAndVjp(t, y, adjointState);
-      out.set(both.f, 0);
-      g = both;
-    } else {
-      out.set(field.f(t, y), 0);
-      g = field.vjp(t, y, adjointState);
-    }
-    for (let i = 0; i < n; i++) out[n + i] = -g.y[i];
-    for (let i = 0; i < p; i++) out[2 * n + i] = -g.params[i];
-    return out;
-  };
+  const augmented = adjointDynamics(field, n, counts);
 
   const N = times.length;
   const a = new Float64Array(n);
