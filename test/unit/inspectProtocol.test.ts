@@ -96,12 +96,13 @@ describe("inspector messages from a debug session's events", () => {
     const adams = debugSolveToInspector({ ...solveEvent, method: 'explicit_adams', solve: 'adjoint' });
     assert.equal(adams.region, null);
     assert.match(adams.title, /debugging the adjoint/);
-    assert.ok(adams.notes.length >= 2, 'says why there is no region');
+    assert.equal(adams.notes.length, 1, 'says why there is no region');
   });
 
   it('a step event becomes a valid step record, a rejected one with its non-finite parts null', () => {
-    const step = debugStepToInspector({ solve: 'forward', n: 4, t: 0.1, h: 0.05, errRatio: null, accepted: false, hNext: 0.02, nfe: 25, nAccepted: 3, nRejected: 1, interval: 1, y: [1, null] });
-    assert.deepEqual(step, { n: 4, t: 0.1, h: 0.05, errRatio: null, accepted: false, nfe: 25, hNext: 0.02, y: [1, null] });
+    const lambda = { re: [-2, -0.5], im: [0, 0] };
+    const step = debugStepToInspector({ solve: 'forward', n: 4, t: 0.1, h: 0.05, errRatio: null, accepted: false, hNext: 0.02, nfe: 25, nAccepted: 3, nRejected: 1, interval: 1, y: [1, null], lambda });
+    assert.deepEqual(step, { n: 4, t: 0.1, h: 0.05, errRatio: null, accepted: false, nfe: 25, hNext: 0.02, y: [1, null], lambda });
     assert.equal(validateInspectorHostMessage({ type: 'inspector/steps', payload: { steps: [step] } }).ok, true);
   });
 });

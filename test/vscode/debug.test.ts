@@ -87,6 +87,8 @@ test('F5 on an experiment, step over twice, read the Variables view', { timeout:
   const held = () => inspector.locator('body').evaluate((b) => ({ ...(b as unknown as { dataset: Record<string, string> }).dataset }));
   const two = await vscode.until('the inspector shows the session', held, (d) => d.steps === '2', 30_000);
   assert.equal(two.method, 'dopri5');
+  const hLambda = await inspector.locator('section.chart-card[data-chart="stability"]').getAttribute('data-h-lambda-points');
+  assert.equal(hLambda, '2', "h·λ of the 2×2 Jacobian where the last step started, on dopri5's region");
   await page.locator('.monaco-editor .view-lines').first().click();
   await page.keyboard.press('F10');
   await vscode.until('step 3 in the call stack', frames, (f) => f.some((x) => /^step 3 (accepted|rejected)/.test(x)), 30_000);

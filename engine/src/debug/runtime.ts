@@ -13,6 +13,7 @@ import { SolverError, fmt } from '../solvers/errors';
 import { methodInfo } from '../solvers/registry';
 import type { StageReport, StepReport } from '../solvers/stepper';
 import { breakpointStops, createBreakpoint, type FunctionBreakpointSpec, type SolveBreakpoint } from './breakpoints';
+import { jacobianEigenvalues } from '../inspect/jacobian';
 import { analyseJacobian, type JacobianReport } from './jacobian';
 import { stopOnState, type SolveLaunchOptions, type StopOnCondition, type StopOnState } from './launchOptions';
 import type { DebugTarget } from './target';
@@ -49,7 +50,15 @@ export interface StepRecord {
   interval: number;
   /** The selected sample's state after the attempt (unchanged when it was rejected). */
   y: Float64Array;
+  /**
+   * Eigenvalues of ∂f/∂y where the attempt started (forward solves of at most
+   * STEP_EIGEN_DIM components; null otherwise, or when they could not be computed).
+   */
+  lambda: { re: number[]; im: number[] } | null;
 }
+
+/** Each step of a forward solve carries ∂f/∂y's eigenvalues up to this many components (d vjps each). */
+export const STEP_EIGEN_DIM = 16;
 
 /** One stage k_i = f(t_i, y_i) of the current attempt (i is 0-based; the user sees k1…ks). */
 export interface StageRecord {
@@ -432,6 +441,17 @@ export class SolveRuntime {
     this.position = 'running';
   }
 
+  /** ∂f/∂y's eigenvalues at (t, y), for the solver inspector's h·λ; null where not computed. */
+  private eigenvaluesAt(t: number, y: Float64Array): StepRecord['lambda'] {
+    if (y.length > STEP_EIGEN_DIM) return null;
+    try {
+      const lambda = jacobianEigenvalues(this.target.field, t, y);
+      return lambda.every((z) => Number.isFinite(z.re) && Number.isFinite(z.im)) ? { re: lambda.map((z) => z.re), im: lambda.map((z) => z.im) } : null;
+    } catch {
+      return null; // a field whose VJP fails here: the step is still reported
+    }
+  }
+
   private async onStep(raw: StepReport): Promise<void> {
     if (this.aborted) throw new SolveAborted('The debug session ended.');
     const b = this.before;
@@ -439,6 +459,7 @@ export class SolveRuntime {
     const solve = this.solve as OdeSolve<Float64Array>;
     const stepper = solve.stepper;
     const before = this.t;
+    const yBefore = this.y;
     this.lastStep = r;
     this.stage = null;
     if (stepper) {
@@ -446,7 +467,8 @@ export class SolveRuntime {
       this.y = Float64Array.from(stepper.y);
     }
     if (r.accepted && this.nonFiniteAt !== null && this.direction * (this.t - this.nonFiniteAt) > 0) this.nonFiniteAt = null;
-    this.emit('step', { ...r, solve: this.plan.kind, interval: this.leg?.interval ?? this.intervalOf(r.t), y: Float64Array.from(this.part('y') ?? this.y) });
+    const lambda = this.plan.kind === 'forward' ? this.eigenvaluesAt(before, yBefore) : null;
+    this.emit('step', { ...r, solve: this.plan.kind, interval: this.leg?.interval ?? this.intervalOf(r.t), y: Float64Array.from(this.part('y') ?? this.y), lambda });
 
     const times = this.times;
     const endsInterval = r.accepted && (this.intervalOf(this.t) > this.intervalOf(before) || this.t === times[times.length - 1]);

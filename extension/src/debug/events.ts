@@ -25,6 +25,8 @@ export interface StepEventBody {
   interval: number;
   /** The selected sample's state after the attempt; null for a non-finite component. */
   y: (number | null)[];
+  /** Eigenvalues of ∂f/∂y where the attempt started (forward solves of ≤ 16 components), else null. */
+  lambda: { re: number[]; im: number[] } | null;
 }
 
 /** The custom event sent once a launch has loaded its experiment, before the first step: what is solved. */
@@ -63,7 +65,7 @@ const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : nul
 export function stepEventBody(r: StepRecord): StepEventBody {
   return {
     solve: r.solve, n: r.n, t: r.t, h: r.h, errRatio: finiteOrNull(r.errRatio), accepted: r.accepted, hNext: r.hNext,
-    nfe: r.nfe, nAccepted: r.nAccepted, nRejected: r.nRejected, interval: r.interval, y: Array.from(r.y, finiteOrNull),
+    nfe: r.nfe, nAccepted: r.nAccepted, nRejected: r.nRejected, interval: r.interval, y: Array.from(r.y, finiteOrNull), lambda: r.lambda,
   };
 }
 

@@ -71,11 +71,11 @@ export function debugSolveToInspector(b: SolveEventBody): InspectorSolve {
     outputs: null,
     data: b.observed,
     region: m.coefficients ? toInspectorRegion(stabilityRegion(m.coefficients)) : null,
-    notes: [...(m.coefficients ? [] : [m.note]), 'h·λ is not computed while debugging: evaluate the Jacobian scope in the Variables view.'],
+    notes: m.coefficients ? [] : [m.note],
     failure: null,
   };
 }
 
 export function debugStepToInspector(b: StepEventBody): InspectorStep {
-  return { n: b.n, t: b.t, h: b.h, errRatio: b.errRatio, accepted: b.accepted, nfe: b.nfe, hNext: b.hNext, y: b.y };
+  return { n: b.n, t: b.t, h: b.h, errRatio: b.errRatio, accepted: b.accepted, nfe: b.nfe, hNext: b.hNext, y: b.y, lambda: b.lambda ?? null };
 }
