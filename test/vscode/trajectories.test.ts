@@ -3,7 +3,7 @@
 // webview's data attributes), then a run of the experiment writing a checkpoint of other weights,
 // which the panel follows (the predicted trajectory changes); the circles classifier's flows
 // per component, coloured by class, untrained and after a training run. Screenshots in light and
-// dark themes.
+// dark themes; the panel after a window reload.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -121,4 +121,16 @@ test('the panel follows the colour theme', { timeout: 60_000 }, async () => {
   assert.equal(dark.components, 3, 'the same flows after the theme change');
   assert.equal(dark.charts.phase.flows, 48);
   await vscode.screenshot('trajectories-circles-dark');
+});
+
+test('the panel comes back after a window reload, with the same run', { timeout: 90_000 }, async () => {
+  assert.ok(vscode);
+  const before = await shown();
+  await Promise.all([vscode.page.waitForEvent('load', { timeout: 60_000 }), vscode.runCommand('Developer: Reload Window')]);
+  await vscode.page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
+  frame = await vscode.frameOf('Trajectories');
+  const restored = await vscode.until('the panel restored', shown, (d) => d.task === 'classification' && d.iteration === before.iteration, 45_000);
+  assert.equal(restored.checksum, before.checksum, 'the same run and weights');
+  assert.equal(restored.flows, before.flows);
+  assert.deepEqual(cspViolations, []);
 });
