@@ -19,4 +19,5 @@ export * from './gradients/index';
 export * from './experiments/index';
 export { exportWeights, importWeights, type NamedParams } from './io/weights';
 export * from './resnet/index';
+export * from './cnf/index';
 export * as analysis from './analysis/index';

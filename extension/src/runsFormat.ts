@@ -4,6 +4,7 @@
  */
 import type { TrainOutcome, TrainProgress } from '../../engine/src/protocol';
 import type { RunStatus, RunSummary } from '../../engine/src/train/runStore';
+import { EVAL_LOSS_NAME } from '../../engine/src/experiments/task';
 
 /** A loss with 4 significant digits; very small or large ones in exponent form. */
 export function formatLoss(x: number | null | undefined): string {
@@ -84,16 +85,15 @@ export function statusBarText(experiment: string, p: TrainProgress | undefined):
 
 /** The progress notification's line. */
 export function progressMessage(p: TrainProgress): string {
-  const evalPart = p.evalLoss !== undefined ? ` (${p.evalAccuracy !== undefined ? 'all points' : 'trajectory'} ${formatLoss(p.evalLoss)})` : '';
+  const evalPart = p.evalLoss !== undefined ? ` (${EVAL_LOSS_NAME[p.task]} ${formatLoss(p.evalLoss)})` : '';
   const accPart = p.accuracy !== undefined ? ` · accuracy ${(100 * p.accuracy).toFixed(1)} %` : '';
   return `iteration ${p.iteration}/${p.iterations} · loss ${formatLoss(p.loss)}${evalPart}${accPart} · NFE ${p.nfeForward} fwd, ${p.nfeBackward} bwd · ${formatDuration(p.iterationSeconds)}/it`;
 }
 
 /** What a finished, stopped or failed run says in its notification. */
 export function outcomeMessage(experiment: string, o: TrainOutcome): string {
-  const evalLoss = o.evalLoss === null ? '' : typeof o.evalAccuracy === 'number'
-    ? `, loss on every point ${formatLoss(o.evalLoss)}, accuracy ${(100 * o.evalAccuracy).toFixed(1)} %`
-    : `, trajectory loss ${formatLoss(o.evalLoss)}`;
+  const accuracy = typeof o.evalAccuracy === 'number' ? `, accuracy ${(100 * o.evalAccuracy).toFixed(1)} %` : '';
+  const evalLoss = o.evalLoss === null ? '' : `, ${EVAL_LOSS_NAME[o.task]} ${formatLoss(o.evalLoss)}${accuracy}`;
   const loss = `loss ${formatLoss(o.loss)}${evalLoss}`;
   switch (o.status) {
     case 'finished':

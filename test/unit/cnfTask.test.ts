@@ -1,15 +1,22 @@
 // The CNF's training task: a few iterations lower the NLL (exact trace with backprop, Hutchinson
 // with the adjoint, and the planar baseline), NFE is counted, resumed noise draws come from the
-// trainer's Rng; and the errors a wrong call gets say what, where and what to try.
+// trainer's Rng; and the errors a wrong call gets say what, where and what to try. A CNF
+// experiment trains through trainExperiment, and the vector-field views say they do not show it.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { cnfField } from '../../engine/src/cnf/cnfField';
 import { cnfLogDensity, cnfSample } from '../../engine/src/cnf/density';
 import { CnfError } from '../../engine/src/cnf/errors';
 import { planarFlow } from '../../engine/src/cnf/planarFlow';
 import { Rng } from '../../engine/src/data/rng';
-import { moons, spiral } from '../../engine/src/data/index';
-import { ExperimentError } from '../../engine/src/experiments/define';
+import { eightGaussians, moons, spiral } from '../../engine/src/data/index';
+import { defineExperiment, ExperimentError } from '../../engine/src/experiments/define';
+import { previewExperiment } from '../../engine/src/experiments/preview';
+import { trainExperiment } from '../../engine/src/experiments/trainer';
+import { readMetrics } from '../../engine/src/train/runStore';
 import { cnfTask, type CnfExperiment } from '../../engine/src/experiments/cnfTask';
 import { createOptimizer } from '../../engine/src/train/optimizers';
 
@@ -122,3 +129,30 @@ describe('CNF errors say what, where and what to try', () => {
     throwsWith(() => planarFlow({ dim: 2, layers: 2 }).logDensity(new Float64Array(3)), CnfError, 'planarFlow.logDensity', 'n·2');
   });
 });
+
+describe('a CNF experiment', () => {
+  it('trains through trainExperiment as a density task, and the vector-field views say they do not show it', async () => {
+    const spec = {
+      name: 'cnf-small',
+      data: () => eightGaussians({ n: 256, seed: 1 }),
+      model: () => cnfField({ dim: 2, hidden: [8], time: 0.5, seed: 2 }),
+      solver: { method: 'dopri5', rtol: 1e-4, atol: 1e-4 },
+      gradient: 'adjoint' as const,
+      train: { iterations: 12, optimizer: { name: 'adam' as const, lr: 2e-2 }, batchSize: 64, evalEvery: 6 },
+    };
+    const runsRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'neural-ode-cnf-exp-'));
+    try {
+      const out = await trainExperiment(defineExperiment(spec), { runsRoot });
+      assert.equal(out.status, 'finished');
+      assert.equal(out.task, 'density');
+      const m = readMetrics(out.runDir).records;
+      assert.equal(m.length, 12);
+      assert.ok(Number.isFinite(out.evalLoss) && m[11].loss < m[0].loss, `NLL ${m[0].loss} → ${m[11].loss}`);
+      assert.ok(m.every((r) => (r.nfeForward ?? 0) > 0 && (r.nfeBackward ?? 0) > 0));
+      await assert.rejects(previewExperiment(defineExperiment(spec), { grid: 6 }), /continuous normalising flow: the vector-field/);
+    } finally {
+      fs.rmSync(runsRoot, { recursive: true, force: true });
+    }
+  });
+});
+

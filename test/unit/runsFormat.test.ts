@@ -21,7 +21,7 @@ const run = (over: Partial<RunSummary> = {}): RunSummary => ({
   ...over,
 });
 
-const progress: TrainProgress = { runId: 'r', iteration: 12, iterations: 300, loss: 0.04321, nfeForward: 62, nfeBackward: 124, iterationSeconds: 0.033, lr: 1e-3 };
+const progress: TrainProgress = { runId: 'r', iteration: 12, iterations: 300, loss: 0.04321, task: 'trajectory', nfeForward: 62, nfeBackward: 124, iterationSeconds: 0.033, lr: 1e-3 };
 
 describe('runs formatting', () => {
   it('formats losses to 4 significant digits, tiny and huge ones as exponents', () => {
@@ -60,11 +60,15 @@ describe('runs formatting', () => {
   it('shows iteration, loss and NFE while training', () => {
     assert.equal(statusBarText('spiral', progress), '$(sync~spin) spiral 12/300 · loss 0.04321 · NFE 62/124');
     assert.match(statusBarText('spiral', undefined), /starting/);
-    assert.equal(progressMessage({ ...progress, evalLoss: 0.5 }), 'iteration 12/300 · loss 0.04321 (trajectory 0.5) · NFE 62 fwd, 124 bwd · 33 ms/it');
+    assert.equal(progressMessage({ ...progress, evalLoss: 0.5 }), 'iteration 12/300 · loss 0.04321 (trajectory loss 0.5) · NFE 62 fwd, 124 bwd · 33 ms/it');
+    assert.equal(
+      progressMessage({ ...progress, task: 'density', evalLoss: 3.1 }),
+      'iteration 12/300 · loss 0.04321 (negative log-likelihood of every point 3.1) · NFE 62 fwd, 124 bwd · 33 ms/it',
+    );
   });
 
   it('says how a run ended, with the engine message when it failed', () => {
-    const o: TrainOutcome = { runId: 'r1', runDir: '/d', status: 'finished', iteration: 300, loss: 0.01, evalLoss: 0.2 };
+    const o: TrainOutcome = { runId: 'r1', runDir: '/d', status: 'finished', iteration: 300, loss: 0.01, evalLoss: 0.2, task: 'trajectory' };
     assert.equal(outcomeMessage('spiral', o), 'Neural ODE: spiral finished 300 iterations, loss 0.01, trajectory loss 0.2 (run r1).');
     assert.match(outcomeMessage('spiral', { ...o, status: 'cancelled', iteration: 40, evalLoss: null }), /stopped after iteration 40, loss 0\.01; the run is kept and Resume Run continues it/);
     assert.equal(

@@ -6,6 +6,7 @@ import { solveCommand, type SolveOutput } from './solveCommand';
 import { exportCommand } from './exportCommand';
 import { modeq } from './modeqCommand';
 import { trainCommand } from './trainCommand';
+import { EVAL_LOSS_NAME } from '../experiments/task';
 
 const USAGE = `usage: neural-ode <command> [options]
 
@@ -67,7 +68,7 @@ async function train(rest: string[]): Promise<number> {
   const out = await trainCommand({ experiment: positionals[0], iterations, out: values.out, resume: values.resume, json: values.json === true });
   if (values.json) process.stdout.write(JSON.stringify({ result: out }) + '\n');
   else {
-    const what = out.evalAccuracy !== undefined ? 'loss on every point' : 'trajectory loss';
+    const what = EVAL_LOSS_NAME[out.task];
     const acc = typeof out.evalAccuracy === 'number' ? `, accuracy ${(100 * out.evalAccuracy).toFixed(1)}%` : '';
     const loss = out.evalLoss !== null ? `, ${what} ${out.evalLoss.toPrecision(4)}${acc}` : '';
     process.stderr.write(`${out.status}: ${out.iteration} iterations${loss}; run ${out.runId} in ${out.runDir}\n`);

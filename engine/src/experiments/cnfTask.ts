@@ -15,7 +15,7 @@ import { ExperimentError, type Experiment, type GradientSpec } from './define';
 import { DEFAULT_POINT_BATCH, isPointData } from './pointTask';
 import type { TaskEvaluation, TaskStep, TrainTask } from './task';
 
-export interface CnfTask extends Omit<TrainTask, 'kind'> {
+export interface CnfTask extends TrainTask {
   kind: 'density';
   field: CnfField;
   /** Mean NLL (nats) of other points, e.g. held-out samples of the same generator. */

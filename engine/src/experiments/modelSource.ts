@@ -4,6 +4,7 @@
  * run's latest weights loaded on request. Errors point at the defineExperiment call.
  */
 import * as path from 'node:path';
+import { isCnfField } from '../cnf/cnfField';
 import type { NativeField } from '../fields/field';
 import { loadLatestCheckpoint } from '../train/runStore';
 import { ExperimentError, type Experiment, type ExperimentData, type ExperimentModel } from './define';
@@ -29,6 +30,13 @@ export async function buildDataAndModel(exp: Experiment): Promise<{ data: Experi
     throw new ExperimentError(
       `the model is a discrete network (${model.architecture}, ${model.depth} layers): it has no vector field to draw, trace or debug. ` +
         `Train it with Train Experiment; the ODE its layers discretise is analysed by neural-ode modeq --scheme ${scheme}.`,
+      exp.location,
+    );
+  }
+  if (isCnfField(model)) {
+    throw new ExperimentError(
+      'the model is a continuous normalising flow: the vector-field, trajectories, inspector and debugger views do not show ' +
+        'densities yet. Train it with Train Experiment and follow its negative log-likelihood in the Training curves.',
       exp.location,
     );
   }

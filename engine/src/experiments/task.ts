@@ -23,8 +23,15 @@ export interface TaskEvaluation {
   accuracy?: number;
 }
 
+/** What the evaluation loss of each task is, in words (progress lines and notifications). */
+export const EVAL_LOSS_NAME: Record<TrainTask['kind'], string> = {
+  trajectory: 'trajectory loss',
+  classification: 'loss on every point',
+  density: 'negative log-likelihood of every point',
+};
+
 export interface TrainTask {
-  kind: 'trajectory' | 'classification';
+  kind: 'trajectory' | 'classification' | 'density';
   /** Trainable parameters beside the field's (a classifier's readout); empty for trajectories. */
   readonly extra: Float64Array;
   /** The data as config.json records them. */

@@ -7,6 +7,8 @@ import { createRun, loadLatestCheckpoint, openRun, type Run } from '../train/run
 import { lrSchedule } from '../train/schedules';
 import type { GradientMethod } from '../gradients/types';
 import { ExperimentError, type Experiment, type ExperimentData, type ExperimentModel, type GradientSpec, type SolverSpec } from './define';
+import { isCnfField } from '../cnf/cnfField';
+import { cnfTask } from './cnfTask';
 import { discreteTask } from './discreteTask';
 import { buildTrainable } from './modelSource';
 import { checkPointData, isPointData, pointTask } from './pointTask';
@@ -40,6 +42,8 @@ export interface TrainProgress {
   accuracy?: number;
   /** A classifier's accuracy on every point, at evaluation iterations. */
   evalAccuracy?: number;
+  /** What is trained: the evaluation loss is named after it (EVAL_LOSS_NAME). */
+  task: TrainTask['kind'];
   nfeForward: number;
   nfeBackward: number;
   iterationSeconds: number;
@@ -56,6 +60,7 @@ export interface TrainOutcome {
   evalLoss: number | null;
   /** A classifier's last accuracy on every point (absent for trajectories). */
   evalAccuracy?: number | null;
+  task: TrainTask['kind'];
   message?: string;
 }
 
@@ -86,6 +91,8 @@ export function makeTask(exp: Experiment, data: ExperimentData, field: Experimen
     }
     return discreteTask(exp, data, field);
   }
+  // A continuous normalising flow learns the density of the points (or states) it is given.
+  if (isCnfField(field)) return cnfTask(exp, data, field, grad);
   if (isPointData(data)) return pointTask(exp, checkPointData(exp, data, field), field, grad);
   if (field.dim !== undefined && field.dim !== data.dim) {
     throw new ExperimentError(
@@ -181,7 +188,7 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
     const acc = classifier ? { evalAccuracy: lastEvalAccuracy } : {};
     run.finish({ status, message, iterations: iteration, finalLoss: loss ?? undefined, evalLoss, ...acc });
     run.close();
-    return { runId: run.id, runDir: run.dir, status, iteration, loss, evalLoss, ...acc, message };
+    return { runId: run.id, runDir: run.dir, status, iteration, loss, evalLoss, ...acc, task: task.kind, message };
   };
 
   const started = performance.now();
@@ -260,6 +267,7 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
         evalLoss,
         accuracy: res.accuracy,
         evalAccuracy,
+        task: task.kind,
         nfeForward: res.stats.nfeForward,
         nfeBackward: res.stats.nfeBackward,
         iterationSeconds,
