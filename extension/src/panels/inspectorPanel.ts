@@ -180,7 +180,6 @@ export class InspectorPanel {
   }
 }
 
-
 /** The command and the serializer that restores the panel after a reload. */
 export function registerInspector(
   context: vscode.ExtensionContext,
