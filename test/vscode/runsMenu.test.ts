@@ -17,8 +17,25 @@ async function contextMenu(vscode: VsCode, label: string): Promise<void> {
   await row.click({ button: 'right' });
   const item = vscode.page.locator('.context-view .action-item .action-label', { hasText: new RegExp(`^${label}$`) }).first();
   await item.waitFor({ state: 'visible', timeout: 10_000 });
+  // The menu fades in; a click during the fade can be lost.
+  await item.hover();
+  await new Promise((r) => setTimeout(r, 300));
   await vscode.screenshot(`context-menu-${label.toLowerCase().replace(/\W+$/, '').replace(/\W+/g, '-')}`);
   await item.click();
+}
+
+/** Delete Run… from the context menu until its confirmation shows (a menu may close on a lost click). */
+async function openDialog(vscode: VsCode, dialog: ReturnType<VsCode['page']['locator']>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await contextMenu(vscode, 'Delete Run…');
+    try {
+      await dialog.waitFor({ state: 'visible', timeout: 5_000 });
+      return;
+    } catch (err) {
+      if (attempt === 3) throw err;
+      await vscode.page.keyboard.press('Escape');
+    }
+  }
 }
 
 describe('the Runs view context menu', () => {
@@ -59,17 +76,15 @@ describe('the Runs view context menu', () => {
     assert.equal(bytes.length, 8 + headerLength + (50 * 2 + 50 + 2 * 50 + 2) * (header['0.weight'].dtype === 'F64' ? 8 : 4));
 
     // Delete: a modal asks; Cancel keeps the run, Delete removes it and the row goes.
-    await contextMenu(vscode, 'Delete Run…');
     const dialog = vscode.page.locator('.monaco-dialog-box');
-    await dialog.waitFor({ state: 'visible', timeout: 10_000 });
+    await openDialog(vscode, dialog);
     assert.match((await dialog.textContent()) ?? '', new RegExp(`Delete run ${runId}`));
     await vscode.screenshot('delete-confirm');
     await dialog.locator('.monaco-button', { hasText: 'Cancel' }).click();
     await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
     assert.ok(fs.existsSync(runDir), 'Cancel deleted the run');
 
-    await contextMenu(vscode, 'Delete Run…');
-    await dialog.waitFor({ state: 'visible', timeout: 10_000 });
+    await openDialog(vscode, dialog);
     await dialog.locator('.monaco-button', { hasText: /^Delete$/ }).click();
     await vscode.until('the run folder is removed', async () => fs.existsSync(runDir), (exists) => !exists);
     await vscode.until(
