@@ -18,6 +18,7 @@ import {
 } from '../../../webview/src/diagnostics/protocol';
 import type { FieldSource } from '../../../webview/src/protocol';
 import { toDiagnosticsResult } from './diagnosticsMessages';
+import { registerPanelCommand } from './panelCommand';
 import { SourceFeed } from './previewFeed';
 import type { PreviewDeps } from './previewPanel';
 import { panelHtml, panelOptions } from './webviewHtml';
@@ -161,15 +162,11 @@ export function registerDiagnostics(
   deps: PreviewDeps,
   sourceFromArgs: (args: readonly unknown[]) => FieldSource | undefined,
 ): vscode.Disposable[] {
-  return [
-    vscode.commands.registerCommand('neuralOde.openDiagnostics', (...args: unknown[]) => {
-      const source = sourceFromArgs(args);
-      if (source) DiagnosticsPanel.createOrShow(context, deps, source);
-    }),
-    vscode.window.registerWebviewPanelSerializer(DiagnosticsPanel.viewType, {
-      deserializeWebviewPanel: async (panel, state: unknown) => {
-        DiagnosticsPanel.revive(panel, context, deps, state);
-      },
-    }),
-  ];
+  return registerPanelCommand(
+    'neuralOde.openDiagnostics',
+    DiagnosticsPanel.viewType,
+    sourceFromArgs,
+    (source) => DiagnosticsPanel.createOrShow(context, deps, source),
+    (panel, state) => DiagnosticsPanel.revive(panel, context, deps, state),
+  );
 }

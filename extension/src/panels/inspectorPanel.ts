@@ -19,6 +19,7 @@ import {
 } from '../../../webview/src/inspector/protocol';
 import type { FieldSource } from '../../../webview/src/protocol';
 import { toInspectorSolve, toInspectorSteps } from './inspectorMessages';
+import { registerPanelCommand } from './panelCommand';
 import { SourceFeed } from './previewFeed';
 import type { PreviewDeps } from './previewPanel';
 import { panelHtml, panelOptions } from './webviewHtml';
@@ -186,15 +187,11 @@ export function registerInspector(
   deps: PreviewDeps,
   sourceFromArgs: (args: readonly unknown[]) => FieldSource | undefined,
 ): vscode.Disposable[] {
-  return [
-    vscode.commands.registerCommand('neuralOde.openSolverInspector', (...args: unknown[]) => {
-      const source = sourceFromArgs(args);
-      if (source) InspectorPanel.createOrShow(context, deps, source);
-    }),
-    vscode.window.registerWebviewPanelSerializer(InspectorPanel.viewType, {
-      deserializeWebviewPanel: async (panel, state: unknown) => {
-        InspectorPanel.revive(panel, context, deps, state);
-      },
-    }),
-  ];
+  return registerPanelCommand(
+    'neuralOde.openSolverInspector',
+    InspectorPanel.viewType,
+    sourceFromArgs,
+    (source) => InspectorPanel.createOrShow(context, deps, source),
+    (panel, state) => InspectorPanel.revive(panel, context, deps, state),
+  );
 }
