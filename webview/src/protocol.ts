@@ -73,6 +73,29 @@ export interface FieldPreview {
   planes?: FieldPlane[];
   /** With planes, a trajectory's first components over its times: data[k][i], predicted[k][i]. */
   components?: { data: number[][]; predicted: number[][] | null };
+  /** A continuous normalising flow: its density and samples over time (u and v are its velocity at t = 0). */
+  density?: FieldDensity;
+}
+
+/**
+ * A CNF's density and the flow of its samples, at frames t[0] = T (the base N(0, I)) down to
+ * t[last] = 0 (the data). The density is an m × m grid over `bounds` at t = 0 carried along the
+ * flow: mesh.x[f][k], mesh.y[f][k] is where node k (row-major, j·m + i) is at t[f], mesh.logp[f][k]
+ * the log-density there.
+ */
+export interface FieldDensity {
+  t: number[];
+  m: number;
+  mesh: { x: number[][]; y: number[][]; logp: number[][] } | null;
+  /** samples.x[f][s], samples.y[f][s]: sample s at t[f]. */
+  samples: { x: number[][]; y: number[][] } | null;
+  /** Mean NLL (nats) of the first `nllPoints` data points (null when the density was skipped). */
+  nll: number | null;
+  nllPoints: number;
+  /** Evaluations of f the preview spent. */
+  nfe: number;
+  /** Why the mesh or the samples are missing. */
+  error: string | null;
 }
 
 export interface FieldPlane {
@@ -351,6 +374,39 @@ function fieldExtras(f: FieldPreview, p: string): string | null {
   return null;
 }
 
+/** Samples a CNF's preview flows (the engine sends 1000). */
+const MAX_DENSITY_SAMPLES = 20_000;
+const densityRows = (maxRow: number): Check => arrayOf(arrayOf(num, maxRow), MAX_FRAMES);
+const fieldDensityShape = object({
+  t: arrayOf(num, MAX_FRAMES),
+  m: finiteInt,
+  mesh: nullable(object({ x: densityRows(MAX_GRID), y: densityRows(MAX_GRID), logp: densityRows(MAX_GRID) })),
+  samples: nullable(object({ x: densityRows(MAX_DENSITY_SAMPLES), y: densityRows(MAX_DENSITY_SAMPLES) })),
+  nll: nullable(num),
+  nllPoints: finiteInt,
+  nfe: finiteInt,
+  error: nullable(str(10_000)),
+});
+
+/** A CNF's frames agree with each other: one row per time, m² mesh nodes, as many samples in every row. */
+const fieldDensity: Check = (v, p) => {
+  const e = fieldDensityShape(v, p);
+  if (e) return e;
+  const d = v as FieldDensity;
+  const frames = d.t.length;
+  if (frames < 2) return `${p}.t: needs at least two times (t = T and t = 0)`;
+  if (d.m < 2 || d.m > 200) return `${p}.m: expected 2 to 200 grid nodes per axis, got ${d.m}`;
+  const mesh = d.mesh;
+  if (mesh && [mesh.x, mesh.y, mesh.logp].some((rows) => rows.length !== frames || rows.some((r) => r.length !== d.m * d.m))) {
+    return `${p}.mesh: one row of m² = ${d.m * d.m} values per time in t (${frames}) for x, y and logp`;
+  }
+  const s = d.samples;
+  if (s && [s.x, s.y].some((rows) => rows.length !== frames || rows.some((r) => r.length !== s.x[0].length))) {
+    return `${p}.samples: one row per time in t (${frames}), every row as long as the first, for x and y`;
+  }
+  return null;
+};
+
 const fieldPreview: Check = (v, p) => {
   const e = object({
     source: fieldSource,
@@ -365,7 +421,7 @@ const fieldPreview: Check = (v, p) => {
     data: xySeries,
     predicted: nullable(xySeries),
     predictedError: nullable(str(10_000)),
-  }, { frames: fieldFrames, classification: fieldClassification, planes: arrayOf(fieldPlane, 6), components: fieldComponents })(v, p);
+  }, { frames: fieldFrames, classification: fieldClassification, planes: arrayOf(fieldPlane, 6), components: fieldComponents, density: fieldDensity })(v, p);
   if (e) return e;
   const f = v as FieldPreview;
   if (f.n < 2 || f.u.length !== f.n * f.n || f.v.length !== f.n * f.n) return `${p}: the grid needs n ≥ 2 and n² values in u and v`;

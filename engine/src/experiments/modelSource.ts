@@ -4,7 +4,7 @@
  * run's latest weights loaded on request. Errors point at the defineExperiment call.
  */
 import * as path from 'node:path';
-import { isCnfField } from '../cnf/cnfField';
+import { isCnfField, type CnfField } from '../cnf/cnfField';
 import type { NativeField } from '../fields/field';
 import { loadLatestCheckpoint } from '../train/runStore';
 import { ExperimentError, type Experiment, type ExperimentData, type ExperimentModel } from './define';
@@ -24,6 +24,21 @@ export async function buildTrainable(exp: Experiment): Promise<{ data: Experimen
 
 /** As buildTrainable, for what needs a vector field (previews, the inspector, the debugger). */
 export async function buildDataAndModel(exp: Experiment): Promise<{ data: ExperimentData; field: NativeField }> {
+  const built = await buildFieldOrFlow(exp);
+  if (built.cnf) {
+    throw new ExperimentError(
+      'the model is a continuous normalising flow: the inspector, diagnostics and debugger views trace a solve from one state, not a density. ' +
+        'Open the Vector field panel for its density and the flow of its samples, and follow its negative log-likelihood in the Training curves.',
+      exp.location,
+    );
+  }
+  return built;
+}
+
+/** As buildDataAndModel, with a continuous normalising flow handed back as such (the vector-field panel draws its density). */
+export async function buildFieldOrFlow(
+  exp: Experiment,
+): Promise<{ data: ExperimentData; field: NativeField; cnf?: undefined } | { data: ExperimentData; cnf: CnfField; field?: undefined }> {
   const { data, model } = await buildTrainable(exp);
   if (model.kind === 'discrete-network') {
     const scheme = model.architecture === 'lm' ? 'lm' : model.architecture === 'resnet' ? 'euler' : (model.options.tableau?.name ?? 'midpoint');
@@ -33,13 +48,7 @@ export async function buildDataAndModel(exp: Experiment): Promise<{ data: Experi
       exp.location,
     );
   }
-  if (isCnfField(model)) {
-    throw new ExperimentError(
-      'the model is a continuous normalising flow: the vector-field, trajectories, inspector and debugger views do not show ' +
-        'densities yet. Train it with Train Experiment and follow its negative log-likelihood in the Training curves.',
-      exp.location,
-    );
-  }
+  if (isCnfField(model)) return { data, cnf: model };
   return { data, field: model };
 }
 

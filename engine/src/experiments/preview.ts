@@ -12,7 +12,8 @@ import { odeint } from '../odeint';
 import { SolverError } from '../solvers/errors';
 import { methodInfo } from '../solvers/registry';
 import { ExperimentError, type Experiment } from './define';
-import { buildDataAndModel, loadRunWeights } from './modelSource';
+import { cnfExperimentPreview, type CnfPreview } from './cnfPreview';
+import { buildFieldOrFlow, loadRunWeights } from './modelSource';
 import { checkPointData, flowInputs, isPointData, FLOW_TIME, type CheckedPoints } from './pointTask';
 import { LinearReadout } from './readout';
 
@@ -40,8 +41,8 @@ export interface ExperimentPreview {
   slice: string | null;
   /** `field` is sampled at t = t0. */
   t0: number;
-  /** 'classification' for labelled points (then `classification` is set). */
-  task: 'trajectory' | 'classification';
+  /** 'classification' for labelled points (then `classification` is set); 'density' for a CNF (then `density` is set). */
+  task: 'trajectory' | 'classification' | 'density';
   /**
    * The field sampled at FRAME_COUNT times over the data's time span (a classifier's [0, 1]),
    * for a time slider; null when the samples do not differ (an autonomous field).
@@ -67,6 +68,8 @@ export interface ExperimentPreview {
    */
   components: { data: Float64Array[]; predicted: Float64Array[] | null };
   nfe: number;
+  /** A continuous normalising flow's density and samples over time (cnfPreview.ts). */
+  density?: CnfPreview;
 }
 
 /** The field on the plane of components `axes`, the others at the grid's base state. */
@@ -288,7 +291,9 @@ function overBudget(err: unknown, opts: PreviewOptions): string | null {
 export async function previewExperiment(exp: Experiment, opts: PreviewOptions): Promise<ExperimentPreview> {
   const n = Math.round(opts.grid);
   if (!(n >= 2 && n <= 200)) throw new RangeError(`The preview grid must have 2 to 200 points per axis, got ${opts.grid}.`);
-  const { data, field } = await buildDataAndModel(exp);
+  const built = await buildFieldOrFlow(exp);
+  if (built.cnf) return cnfExperimentPreview(exp, built.data, built.cnf, opts);
+  const { data, field } = built;
   if (isPointData(data)) return previewClassifier(exp, data, field, n, opts);
   // The model's own dimension wins (an augmented model works on more components than the data).
   const dim = field.dim ?? data.dim;

@@ -1,11 +1,12 @@
 /**
  * The Vector field panel: an experiment's field as arrows, streamlines and advected particles
  * (with a time slider when the field depends on t), with the data and the model's predicted
- * trajectory, or a classifier's points coloured by class and flowing from t = 0 to 1; untrained
- * or from a run's latest checkpoint.
+ * trajectory, or a classifier's points coloured by class and flowing from t = 0 to 1, or a
+ * continuous normalising flow's density with its samples flowing from the base to the data;
+ * untrained or from a run's latest checkpoint.
  */
 import type { ExperimentPreview } from '../../../engine/src/protocol';
-import { validateVectorFieldViewState, type FieldClassification, type FieldFrames, type FieldPreview, type FieldSource } from '../../../webview/src/protocol';
+import { validateVectorFieldViewState, type FieldClassification, type FieldDensity, type FieldFrames, type FieldPreview, type FieldSource } from '../../../webview/src/protocol';
 import type { PreviewPanelKind } from './previewPanel';
 
 export { findRunDir, runExperimentFile } from './previewFeed';
@@ -24,7 +25,9 @@ export function toFieldPreview(source: FieldSource, p: ExperimentPreview): Field
     v: Array.from(p.field.v),
     data: { x: Array.from(p.data.x), y: Array.from(p.data.y) },
     predicted: p.predicted ? { x: Array.from(p.predicted.x), y: Array.from(p.predicted.y) } : null,
-    predictedError: p.predictedError,
+    // A CNF's predictedError speaks to the trajectories panel; this panel shows why a part of its density is missing.
+    predictedError: p.density ? p.density.error : p.predictedError,
+    ...(p.density ? { density: toFieldDensity(p.density) } : {}),
     ...(p.frames ? { frames: toFrames(p.frames) } : {}),
     ...(p.classification ? { classification: toFieldClassification(p.classification) } : {}),
     ...(p.planes.length > 0
@@ -51,6 +54,19 @@ export function toFieldPreview(source: FieldSource, p: ExperimentPreview): Field
 
 function toFrames(f: NonNullable<ExperimentPreview['frames']>): FieldFrames {
   return { t: Array.from(f.t), u: f.u.map((a) => Array.from(a)), v: f.v.map((a) => Array.from(a)) };
+}
+
+function toFieldDensity(d: NonNullable<ExperimentPreview['density']>): FieldDensity {
+  return {
+    t: Array.from(d.t),
+    m: d.m,
+    mesh: d.mesh ? { x: d.mesh.x.map(drawn), y: d.mesh.y.map(drawn), logp: d.mesh.logp.map(drawn) } : null,
+    samples: d.samples ? { x: d.samples.x.map(drawn), y: d.samples.y.map(drawn) } : null,
+    nll: Number.isFinite(d.nll) ? d.nll : null,
+    nllPoints: d.nllPoints,
+    nfe: d.nfe,
+    error: d.error,
+  };
 }
 
 function toFieldClassification(c: NonNullable<ExperimentPreview['classification']>): FieldClassification {

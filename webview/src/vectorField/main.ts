@@ -2,10 +2,11 @@
  * The Vector field panel (browser side): the model's field as arrows and streamlines on a
  * canvas, the data and the predicted trajectory over it, and particles advected by the field;
  * a time slider when the field depends on t; for a classifier, its points coloured by class
- * moving along their flows from t = 0 to 1. The host sends a preview whenever the experiment or
- * the shown run's checkpoint changes. What the page drew is exposed on <body> as data-*
- * attributes (arrows, streamlines, particles, flows, measured fps, ink, field checksum, time)
- * so tests can assert on it.
+ * moving along their flows from t = 0 to 1; for a continuous normalising flow, its density as a
+ * heatmap with samples of the base moving to the data, the slider scrubbing t. The host sends a
+ * preview whenever the experiment or the shown run's checkpoint changes. What the page drew is
+ * exposed on <body> as data-* attributes (arrows, streamlines, particles, flows, measured fps,
+ * ink, field checksum, time, density cells and samples) so tests can assert on it.
  */
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
@@ -16,6 +17,8 @@ import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-s
 import { validateVectorFieldViewState, type FieldPreview, type HostMessage, type VectorFieldViewState } from '../protocol';
 import { getState, onHostMessage, post, setState } from '../shared/host';
 import { onThemeChange, readTheme, withAlpha, type Theme } from '../shared/theme';
+import { densityLegend, drawDensityFrame, drawSamples } from './density';
+import { timeAt } from './densityScale';
 import { classColor, countInk, drawClassPoints, drawParticles, drawStatic } from './draw';
 import { FieldGrid, fieldAt, fieldChecksum } from './fieldGrid';
 import { Particles } from './particles';
@@ -66,6 +69,7 @@ const arrowsBox = checkbox('Arrows', 'arrows', state.arrows, 'The field as arrow
 const streamlinesBox = checkbox('Streamlines', 'streamlines', state.streamlines, 'Lines along the field, evenly spaced');
 const flowsBox = checkbox('Flow', 'flows', state.flows, "The classifier's points moving from t = 0 to t = 1");
 flowsBox.hidden = true;
+const vectorControls = (): HTMLElement[] => [arrowsBox, streamlinesBox, particlesBox, countSelect];
 const particlesBox = checkbox('Particles', 'particles', state.particles, 'Particles carried by the field');
 const countSelect = document.createElement('vscode-single-select') as VscodeSingleSelect;
 countSelect.dataset.role = 'particle-count';
@@ -156,6 +160,12 @@ let viewport: Viewport | undefined;
 let particles: Particles | undefined;
 let ratio = window.devicePixelRatio || 1;
 let flowStart = performance.now();
+/** A CNF's heatmap per frame, drawn when first needed for this preview, size and theme. */
+let heatmaps: (HTMLCanvasElement | undefined)[] = [];
+/** Each frame's top of the colour scale, as drawn. */
+let heatmapTops: number[] = [];
+let densityCells = 0;
+const scale = densityLegend();
 
 function setBodyData(key: string, value: string | number): void {
   document.body.dataset[key] = String(value);
@@ -178,6 +188,10 @@ function redrawStill(): void {
     return;
   }
   viewport = new Viewport(preview.bounds, w, h, 44 * ratio);
+  if (preview.density) {
+    redrawDensity(w, h);
+    return;
+  }
   const counts = drawStatic(stillCtx, viewport, preview, grid, theme, ratio, { arrows: state.arrows!, streamlines: state.streamlines ? lines : null });
   ctx.drawImage(still, 0, 0);
   if (classFlowing()) drawClassPoints(ctx, viewport, preview.classification!, 0, theme, ratio);
@@ -193,18 +207,87 @@ function redrawStill(): void {
   );
 }
 
+/** A CNF's frame f, drawn once per preview, size and theme. */
+function heatmap(f: number): HTMLCanvasElement {
+  let c = heatmaps[f];
+  if (!c) {
+    c = document.createElement('canvas');
+    c.width = still.width;
+    c.height = still.height;
+    const drawnFrame = drawDensityFrame(c.getContext('2d')!, viewport!, preview!, f, theme, ratio);
+    densityCells = drawnFrame.cells;
+    heatmapTops[f] = drawnFrame.top;
+    heatmaps[f] = c;
+  }
+  return c;
+}
+
+/** The heatmap at a fractional frame position: the frame before, the next one faded in over it. */
+function drawHeatmapAt(target: CanvasRenderingContext2D, pos: number): void {
+  const last = preview!.density!.t.length - 1;
+  const i = Math.min(last, Math.max(0, Math.floor(pos)));
+  const a = pos - i;
+  target.drawImage(heatmap(i), 0, 0);
+  if (a > 1e-3 && i < last) {
+    target.globalAlpha = a;
+    target.drawImage(heatmap(i + 1), 0, 0);
+    target.globalAlpha = 1;
+  }
+  // The legend's top: the frame nearer the shown t.
+  scale.setTop(heatmapTops[a > 0.5 && i < last ? i + 1 : i]);
+}
+
+/** The slider's position (0 to 1) as a frame position of the CNF's frames. */
+const densityPos = (s: number): number => Math.min(1, Math.max(0, s)) * (preview!.density!.t.length - 1);
+
+/** A CNF: the heatmap at the slider's t on the still layer, the samples there over it (when not flowing). */
+function redrawDensity(w: number, h: number): void {
+  const d = preview!.density!;
+  const pos = densityPos(state.time!);
+  drawHeatmapAt(stillCtx, pos);
+  ctx.drawImage(still, 0, 0);
+  const inside = densityFlowing() ? 0 : drawSamples(ctx, viewport!, d, pos, ratio);
+  setBodyData('arrows', 0);
+  setBodyData('streamlines', 0);
+  setBodyData('flows', 0);
+  setBodyData('densityCells', densityCells);
+  if (!densityFlowing()) setBodyData('samplesDrawn', inside);
+  setBodyData('ink', countInk(stillCtx, w, h, theme.background));
+  legend.replaceChildren(
+    scale.element,
+    ...(d.samples ? [swatch('rgb(255, 87, 34)', 'samples', false)] : []),
+    swatch('rgba(255, 255, 255, 0.6)', 'data', false),
+  );
+}
+
+/** The slider's label for a CNF: t, and which end it is. */
+function densityTimeLabel(pos: number): string {
+  const d = preview!.density!;
+  const t = timeAt(d, pos);
+  const end = pos <= 1e-9 ? ' (base N(0, I))' : pos >= d.t.length - 1 - 1e-9 ? ' (data)' : '';
+  return `t = ${t.toPrecision(3)}${end}`;
+}
+
 /** The grid (and its streamlines) at the slider's time. */
 function updateGrid(): void {
   if (!preview) return;
   const at = fieldAt(preview, state.time!);
   grid = new FieldGrid({ n: preview.n, bounds: preview.bounds, u: at.u, v: at.v });
-  lines = state.streamlines ? traceStreamlines(grid) : null;
+  const density = preview.density;
+  lines = state.streamlines && !density ? traceStreamlines(grid) : null;
   particles?.setGrid(grid);
+  if (density) {
+    const pos = densityPos(state.time!);
+    timeValue.textContent = densityTimeLabel(pos);
+    setBodyData('time', timeAt(density, pos));
+    return;
+  }
   timeValue.textContent = at.t === null ? '' : `t = ${at.t.toPrecision(3)}`;
   setBodyData('time', at.t ?? 'none');
 }
 
 const classFlowing = (): boolean => Boolean(preview?.classification?.flowX && state.flows);
+const densityFlowing = (): boolean => Boolean(preview?.density?.samples && state.flows);
 
 // --- animation --------------------------------------------------------------------------------
 let frameRequest: number | undefined;
@@ -214,6 +297,20 @@ let windowStart = performance.now();
 function frame(now: number): void {
   frameRequest = undefined;
   const flowing = classFlowing();
+  if (densityFlowing() && viewport) {
+    // The samples from the base (t = T) to the data (t = 0), the heatmap and the slider following.
+    const phase = (now - flowStart) % (FLOW_MS + REST_MS);
+    const s = Math.min(1, phase / FLOW_MS);
+    const pos = densityPos(s);
+    drawHeatmapAt(ctx, pos);
+    setBodyData('samplesDrawn', drawSamples(ctx, viewport, preview!.density!, pos, ratio));
+    setBodyData('flowTime', s.toFixed(2));
+    slider.value = String(Math.round(s * SLIDER_STEPS));
+    timeValue.textContent = densityTimeLabel(pos);
+    countFrame(now);
+    frameRequest = requestAnimationFrame(frame);
+    return;
+  }
   if (!viewport || !((particles && state.particles) || flowing)) return;
   ctx.drawImage(still, 0, 0);
   if (particles && state.particles && particles.count > 0) {
@@ -227,17 +324,23 @@ function frame(now: number): void {
     drawClassPoints(ctx, viewport, preview!.classification!, s, theme, ratio);
     setBodyData('flowTime', s.toFixed(2));
   }
+  countFrame(now);
+  frameRequest = requestAnimationFrame(frame);
+}
+
+/** The measured frame rate, once a second. */
+function countFrame(now: number): void {
   frames++;
   if (now - windowStart >= 1000) {
     setBodyData('fps', ((frames * 1000) / (now - windowStart)).toFixed(1));
     frames = 0;
     windowStart = now;
   }
-  frameRequest = requestAnimationFrame(frame);
 }
 
 function updateAnimation(): void {
-  const count = state.particles && grid ? state.particleCount : 0;
+  // A CNF's samples are its particles: the field's own are not drawn over its density.
+  const count = state.particles && grid && !preview?.density ? state.particleCount : 0;
   if (grid) {
     if (!particles) particles = new Particles(grid, count);
     else {
@@ -246,7 +349,7 @@ function updateAnimation(): void {
     }
   }
   setBodyData('particles', count);
-  const animate = count > 0 || classFlowing();
+  const animate = count > 0 || classFlowing() || densityFlowing();
   if (animate && frameRequest === undefined) {
     frames = 0;
     windowStart = performance.now();
@@ -255,7 +358,8 @@ function updateAnimation(): void {
     if (frameRequest !== undefined) cancelAnimationFrame(frameRequest);
     frameRequest = undefined;
     setBodyData('fps', 0);
-    ctx.drawImage(still, 0, 0);
+    if (preview?.density) redrawStill();
+    else ctx.drawImage(still, 0, 0);
   }
 }
 
@@ -263,7 +367,12 @@ function updateAnimation(): void {
 function describe(p: FieldPreview): string {
   const weights = p.iteration === null ? 'untrained' : `${p.source.runId ?? 'run'} · iteration ${p.iteration}`;
   const c = p.classification;
-  const verdict = c ? ` · accuracy ${(100 * c.accuracy).toFixed(1)} %, loss ${c.loss.toPrecision(3)}` : '';
+  const d = p.density;
+  const verdict = c
+    ? ` · accuracy ${(100 * c.accuracy).toFixed(1)} %, loss ${c.loss.toPrecision(3)}`
+    : d
+      ? ` · NLL ${d.nll === null ? '–' : `${d.nll.toFixed(3)} nats`} (${d.nllPoints} points) · NFE ${d.nfe}`
+      : '';
   return `${p.experiment} · ${weights}${verdict}${p.slice ? ` · ${p.slice}` : ''}`;
 }
 
@@ -281,9 +390,13 @@ function handle(message: HostMessage): void {
       received = message.payload;
       updatePlanes(received);
       preview = onPlane(received, shownPlane(received));
-      const timed = timeDependent(preview);
+      const density = preview.density;
+      const timed = timeDependent(preview) || Boolean(density);
       timeRow.hidden = !timed;
-      flowsBox.hidden = !preview.classification;
+      flowsBox.hidden = !preview.classification && !density?.samples;
+      for (const el of vectorControls()) el.hidden = Boolean(density);
+      timeLabel.textContent = density ? 'Density at' : 'Field at';
+      flowsBox.title = density ? 'Samples of the base N(0, I) flowing from t = T to the data at t = 0' : "The classifier's points moving from t = 0 to t = 1";
       if (!timed) state.time = 0;
       slider.value = String(Math.round(state.time! * SLIDER_STEPS));
       if (first) flowStart = performance.now();
@@ -293,13 +406,19 @@ function handle(message: HostMessage): void {
       status.textContent = describe(preview);
       setBodyData('checksum', fieldChecksum(preview.u, preview.v));
       setBodyData('iteration', preview.iteration ?? 'untrained');
-      setBodyData('frames', timed ? preview.frames!.t.length : 0);
-      setBodyData('task', preview.classification ? 'classification' : 'trajectory');
+      setBodyData('frames', density ? density.t.length : timed ? preview.frames!.t.length : 0);
+      setBodyData('task', preview.classification ? 'classification' : density ? 'density' : 'trajectory');
+      setBodyData('samples', density?.samples?.x[0].length ?? 0);
+      setBodyData('densityFrames', density?.mesh ? density.mesh.logp.length : 0);
+      setBodyData('nll', density?.nll ?? '');
+      setBodyData('nfe', density?.nfe ?? '');
       setBodyData('plane', shownPlane(received));
       setBodyData('planes', planeKeys(received).length);
       setBodyData('classes', preview.classification?.classes.length ?? 0);
       setBodyData('accuracy', preview.classification?.accuracy ?? '');
       notice.show('warning', preview.predictedError);
+      heatmaps = [];
+      heatmapTops = [];
       redrawStill();
       updateAnimation();
       setBodyData('previews', Number(document.body.dataset.previews ?? 0) + 1);
@@ -332,7 +451,8 @@ streamlinesBox.addEventListener('change', () => {
 flowsBox.addEventListener('change', () => {
   state.flows = flowsBox.checked;
   saveState();
-  flowStart = performance.now();
+  // A CNF's samples go on from where the slider left them.
+  flowStart = performance.now() - (preview?.density ? state.time! * FLOW_MS : 0);
   redrawStill();
   updateAnimation();
 });
@@ -349,6 +469,12 @@ planeSelect.addEventListener('change', () => {
 });
 slider.addEventListener('input', () => {
   state.time = Number(slider.value) / SLIDER_STEPS;
+  // Scrubbing a CNF's t holds its samples there: the flow stops until switched on again.
+  if (preview?.density && state.flows) {
+    state.flows = false;
+    flowsBox.checked = false;
+    updateAnimation();
+  }
   saveState();
   updateGrid();
   redrawStill();
@@ -369,11 +495,13 @@ refresh.addEventListener('click', () => post('vectorField/refresh', {}));
 
 new ResizeObserver(() => {
   ratio = window.devicePixelRatio || 1;
+  heatmaps = [];
   redrawStill();
 }).observe(stage);
 
 onThemeChange(() => {
   theme = readTheme();
+  heatmaps = [];
   redrawStill();
 });
 
