@@ -19,5 +19,7 @@ export * from './gradients/index';
 export * from './experiments/index';
 export { exportWeights, importWeights, type NamedParams } from './io/weights';
 export * from './resnet/index';
+export { DEFAULT_ODENET_SOLVER, evaluateOdeNet, isOdeNet, odeNet, odeNetLossAndGrad, OdeNet, type OdeNetArchitecture, type OdeNetOptions } from './odenet/index';
+export { odeNetTask, type OdeNetTask } from './experiments/odeNetTask';
 export * from './cnf/index';
 export * as analysis from './analysis/index';

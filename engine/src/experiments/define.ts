@@ -1,6 +1,7 @@
 import type { PointData, TrajectoryData } from '../data/types';
 import type { NativeField } from '../fields/field';
 import type { DiscreteNetwork } from '../resnet/network';
+import type { OdeNet } from '../odenet/network';
 import type { GradientMethod } from '../gradients/types';
 import type { SolverOptions } from '../solvers/stepper';
 import type { OptimizerSpec } from '../train/optimizers';
@@ -49,7 +50,7 @@ export interface GradientSpec {
 export type ExperimentData = TrajectoryData | PointData;
 
 /** What an experiment trains: an ODE model's vector field, or a discrete network read as a scheme. */
-export type ExperimentModel = NativeField | DiscreteNetwork;
+export type ExperimentModel = NativeField | DiscreteNetwork | OdeNet;
 
 /** What an experiment file default-exports through `defineExperiment`. */
 export interface ExperimentSpec {
@@ -102,7 +103,7 @@ export function validateExperiment(spec: ExperimentSpec, location?: SourceLocati
   if (!spec.model || (typeof spec.model !== 'function' && typeof spec.model !== 'object')) {
     fail("model must be a vector field (e.g. mlpField({ sizes: [2, 50, 2] })), a discrete network (discreteNetwork({ … })) or a function returning one.");
   }
-  if (typeof spec.model === 'object' && !['native', 'discrete-network'].includes((spec.model as ExperimentModel).kind)) {
+  if (typeof spec.model === 'object' && !['native', 'discrete-network', 'ode-net'].includes((spec.model as ExperimentModel).kind)) {
     fail('model must be a native field (mlpField, augmentedMlpField, mapInput, …) or a discrete network: training tensor fields is not supported yet.');
   }
   const s = spec.solver ?? {};

@@ -48,6 +48,13 @@ export async function buildFieldOrFlow(
       exp.location,
     );
   }
+  if (model.kind === 'ode-net') {
+    throw new ExperimentError(
+      `the model is an image classifier (odeNet, architecture '${model.architecture}'): its states are ${model.options.channels}-channel feature maps, ` +
+        'which the vector-field, trajectories, inspector and debugger views do not draw. Train it with Train Experiment and follow loss, accuracy and NFE in the Training curves.',
+      exp.location,
+    );
+  }
   if (isCnfField(model)) return { data, cnf: model };
   return { data, field: model };
 }

@@ -10,6 +10,7 @@ import { ExperimentError, type Experiment, type ExperimentData, type ExperimentM
 import { isCnfField } from '../cnf/cnfField';
 import { cnfTask } from './cnfTask';
 import { discreteTask } from './discreteTask';
+import { odeNetTask } from './odeNetTask';
 import { buildTrainable } from './modelSource';
 import { checkPointData, isPointData, pointTask } from './pointTask';
 import type { TrainTask } from './task';
@@ -90,6 +91,12 @@ export function makeTask(exp: Experiment, data: ExperimentData, field: Experimen
       );
     }
     return discreteTask(exp, data, field);
+  }
+  if (field.kind === 'ode-net') {
+    if (!isPointData(data)) {
+      throw new ExperimentError(`an ODE-Net classifies labelled images, but the data '${data.name}' are a trajectory: use fashionMnistPoints({ pool: 1 }).`, exp.location);
+    }
+    return odeNetTask(exp, data, field, grad);
   }
   // A continuous normalising flow learns the density of the points (or states) it is given.
   if (isCnfField(field)) return cnfTask(exp, data, field, grad);

@@ -1,0 +1,233 @@
+/**
+ * ODE-Net versus ResNet versus RK-Net of the same block on Fashion-MNIST, the seed paper's
+ * Table 1 scaled to a small CPU: each trained on a subset with Adam, then test error, parameter
+ * count, NFE forward/backward per iteration; and the memory the backward pass keeps (the
+ * stored-bytes counter: states, stage inputs, block records, deterministic) with the live heap
+ * at that moment, as a ResNet gets deeper and as the ODE block takes more solver steps.
+ *
+ *   node --expose-gc --no-concurrent-array-buffer-sweeping --import tsx bench/odeNet.ts [--train 2000] [--test 1000] [--iterations 300]
+ *        [--batch 32] [--channels 8] [--depth 6] [--lr 0.01] [--rtol 0.001] [--seed 1]
+ *        [--full] [--dir <folder of the IDX files>]
+ *
+ * --full: every training and test image, channels 16, 6000 iterations of 64 images (hours).
+ * Without --expose-gc the heap column is left out; the second flag makes a collection free the
+ * typed arrays' memory at once, so the heap column is the memory live at that moment.
+ */
+import { Rng } from '../engine/src/data/rng';
+import type { GradientSpec } from '../engine/src/experiments/define';
+import { odeNetTask, type OdeNetTask } from '../engine/src/experiments/odeNetTask';
+import { LinearReadout } from '../engine/src/experiments/readout';
+import { odeNet, odeNetLossAndGrad, type OdeNetGradient, type OdeNetOptions, type OdeNetSolver } from '../engine/src/odenet/index';
+import { fashionMnistPoints } from '../engine/src/resnet/index';
+import { createOptimizer } from '../engine/src/train/optimizers';
+import { lrSchedule } from '../engine/src/train/schedules';
+import { formatTable } from './table';
+
+const has = (name: string): boolean => process.argv.includes(`--${name}`);
+const full = has('full');
+function flag(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isFinite(v)) throw new Error(`--${name} needs a number, got '${process.argv[i + 1]}'.`);
+  return v;
+}
+const dirFlag = process.argv.indexOf('--dir');
+const dir = dirFlag >= 0 ? process.argv[dirFlag + 1] : undefined;
+
+const nTrain = flag('train', full ? 60000 : 2000);
+const nTest = flag('test', full ? 10000 : 1000);
+const iterations = flag('iterations', full ? 6000 : 300);
+const batchSize = flag('batch', full ? 64 : 32);
+const channels = flag('channels', full ? 16 : 8);
+const depth = flag('depth', 6);
+const lr = flag('lr', 1e-2);
+const rtol = flag('rtol', 1e-3);
+const seed = flag('seed', 1);
+const gc = (globalThis as { gc?: () => void }).gc;
+
+const train = fashionMnistPoints({ split: 'train', limit: nTrain, pool: 1, dir });
+const test = fashionMnistPoints({ split: 'test', limit: nTest, pool: 1, dir });
+
+interface Model {
+  label: string;
+  net: OdeNetOptions;
+  solver?: OdeNetSolver;
+  gradient: GradientSpec;
+}
+const dopri5 = { method: 'dopri5', rtol, atol: rtol };
+const models: Model[] = [
+  { label: 'ODE-Net (adjoint)', net: { channels }, solver: dopri5, gradient: { method: 'adjoint' } },
+  { label: `ResNet (${depth} blocks)`, net: { architecture: 'resnet', channels, depth }, gradient: { method: 'backprop' } },
+  { label: 'RK-Net (backprop through dopri5)', net: { channels }, solver: dopri5, gradient: { method: 'backprop' } },
+];
+
+const mb = (bytes: number): string => (bytes / 2 ** 20).toFixed(2);
+
+interface Trained {
+  params: number;
+  testError: number;
+  nfeF: number;
+  nfeB: number;
+  firstNfeF: number;
+  lastNfeF: number;
+  stored: number;
+  seconds: number;
+}
+
+async function trainOne(m: Model): Promise<Trained> {
+  const net = odeNet({ ...m.net, seed });
+  const exp = { train: { iterations, optimizer: { name: 'adam' as const, lr }, batchSize, seed }, solver: m.solver };
+  const task: OdeNetTask = odeNetTask(exp, train, net, m.gradient);
+  const n = net.params.length;
+  const all = new Float64Array(n + task.extra.length);
+  const opt = createOptimizer({ name: 'adam', lr });
+  const schedule = lrSchedule(lr, { kind: 'cosine', tMax: iterations });
+  const rng = new Rng(seed);
+  let nfeF = 0;
+  let nfeB = 0;
+  let stored = 0;
+  const window: number[] = [];
+  let firstNfeF = 0;
+  const t0 = performance.now();
+  for (let it = 0; it < iterations; it++) {
+    const r = await task.step(rng);
+    const g = new Float64Array(all.length);
+    g.set(r.gradParams);
+    g.set(r.gradExtra, n);
+    all.set(net.params);
+    all.set(task.extra, n);
+    opt.lr = schedule(it);
+    opt.step(all, g);
+    net.params.set(all.subarray(0, n));
+    task.extra.set(all.subarray(n));
+    nfeF += r.stats.nfeForward;
+    nfeB += r.stats.nfeBackward;
+    stored = Math.max(stored, r.stats.peakStoredBytes);
+    window.push(r.stats.nfeForward);
+    if (it === Math.min(19, iterations - 1)) firstNfeF = window.reduce((a, b) => a + b, 0) / window.length;
+    if (window.length > 20) window.shift();
+    if ((it + 1) % 50 === 0) process.stderr.write(`${m.label}: iteration ${it + 1}, loss ${r.loss.toFixed(3)}, NFE ${r.stats.nfeForward}/${r.stats.nfeBackward}\n`);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const ev = await task.evaluateOn(test);
+  return {
+    params: n + task.extra.length,
+    testError: 1 - ev.accuracy!,
+    nfeF: nfeF / iterations,
+    nfeB: nfeB / iterations,
+    firstNfeF,
+    lastNfeF: window.reduce((a, b) => a + b, 0) / window.length,
+    stored,
+    seconds,
+  };
+}
+
+/** One gradient of a fresh network on the first batch: stored bytes, and the live heap while the tape is full. */
+async function memoryOf(net: OdeNetOptions, solver: OdeNetSolver | undefined, gradient: OdeNetGradient): Promise<{ nfe: number; stored: number; heap: number | null }> {
+  const model = odeNet({ ...net, seed });
+  const x = train.x.subarray(0, batchSize * train.dim);
+  const target = Int32Array.from(train.labels!.subarray(0, batchSize));
+  let heap: number | null = null;
+  // Float64Arrays live outside the JS heap: count both
+  const live = (): number => {
+    const u = process.memoryUsage();
+    return u.heapUsed + u.arrayBuffers;
+  };
+  if (gc) {
+    gc();
+    await new Promise((r) => setImmediate(r));
+    gc();
+  }
+  const base = live();
+  const sample = (): void => {
+    if (!gc) return;
+    gc();
+    heap = Math.max(heap ?? -Infinity, live() - base);
+  };
+  // Sampled where the tape is fullest (the readout runs between the forward and the backward
+  // pass) and at every VJP of the backward pass (the adjoint's peak is in its backward solve).
+  const readout = new (class extends LinearReadout {
+    override lossAndGrad(y: Float64Array, t: Int32Array): ReturnType<LinearReadout['lossAndGrad']> {
+      sample();
+      return super.lossAndGrad(y, t);
+    }
+  })(model.features, 10, 'crossEntropy', seed);
+  const field = model.field;
+  if (field) {
+    const { vjp, fAndVjp } = field;
+    field.vjp = (t, y, a) => {
+      sample();
+      return vjp.call(field, t, y, a);
+    };
+    field.fAndVjp = (t, y, a) => {
+      sample();
+      return fAndVjp.call(field, t, y, a);
+    };
+  }
+  const r = await odeNetLossAndGrad(model, readout, x, target, { solver, gradient });
+  return { nfe: r.stats.nfeForward, stored: r.stats.peakStoredBytes, heap };
+}
+
+(async () => {
+  console.log(
+    `Data: Fashion-MNIST, first ${train.n} training and ${test.n} test images (28 × 28, average-pooled 4 × 4 to 7 × 7 inside the network).\n` +
+      `Networks: downsampling conv3x3 1→${channels}, GN, ReLU; the block GN-ReLU-conv3x3-GN-ReLU-conv3x3-GN (${channels} channels, the ODE block's convolutions read t); ` +
+      `head GN, ReLU, global average pooling, linear → 10.\nTraining: Adam lr ${lr}, cosine decay, batch ${batchSize}, ${iterations} iterations, seed ${seed}; ODE solves dopri5 at rtol = atol = ${rtol}.\n`,
+  );
+  const rows: string[][] = [];
+  for (const m of models) {
+    const r = await trainOne(m);
+    rows.push([
+      m.label,
+      String(r.params),
+      (100 * r.testError).toFixed(2),
+      r.nfeF.toFixed(1),
+      `${r.firstNfeF.toFixed(1)} → ${r.lastNfeF.toFixed(1)}`,
+      r.nfeB.toFixed(1),
+      mb(r.stored),
+      r.seconds.toFixed(0),
+    ]);
+  }
+  console.log(
+    formatTable(
+      [
+        { header: 'model', align: 'left' },
+        { header: 'params' },
+        { header: 'test error %' },
+        { header: 'NFE-F/iter' },
+        { header: 'NFE-F first → last 20' },
+        { header: 'NFE-B/iter' },
+        { header: 'stored MiB' },
+        { header: 'train s' },
+      ],
+      rows,
+    ),
+  );
+
+  const mem: string[][] = [];
+  for (const L of [2, 6, 18]) {
+    const r = await memoryOf({ architecture: 'resnet', channels, depth: L }, undefined, { method: 'backprop' });
+    mem.push([`ResNet, ${L} blocks`, String(r.nfe), mb(r.stored), r.heap === null ? '-' : mb(r.heap)]);
+  }
+  for (const [label, gradient] of [
+    ['ODE-Net (adjoint)', 'adjoint'],
+    ['RK-Net (backprop)', 'backprop'],
+  ] as const) {
+    for (const steps of [2, 8, 32]) {
+      const r = await memoryOf({ channels }, { method: 'rk4', options: { stepSize: 1 / steps } }, { method: gradient });
+      mem.push([`${label}, rk4 × ${steps} steps`, String(r.nfe), mb(r.stored), r.heap === null ? '-' : mb(r.heap)]);
+    }
+    for (const tol of [1e-2, 1e-4, 1e-6]) {
+      const r = await memoryOf({ channels }, { method: 'dopri5', rtol: tol, atol: tol }, { method: gradient });
+      mem.push([`${label}, dopri5 rtol ${tol}`, String(r.nfe), mb(r.stored), r.heap === null ? '-' : mb(r.heap)]);
+    }
+  }
+  console.log(`\nMemory of one gradient (batch ${batchSize}, untrained networks): bytes kept for the backward pass, and the live heap while they are held.`);
+  console.log(
+    formatTable(
+      [{ header: 'model', align: 'left' }, { header: 'NFE-F' }, { header: 'stored MiB' }, { header: gc ? 'live heap MiB' : 'live heap (run with --expose-gc)' }],
+      mem,
+    ),
+  );
+})();

@@ -1,0 +1,270 @@
+/**
+ * The seed paper's image classifier, scaled down: downsampling (average pooling, a 3 × 3
+ * convolution to `channels`, group norm, ReLU), then either one ODE block integrated over
+ * [0, T] (ODE-Net; RK-Net when trained by backprop through the solver's steps) or `depth`
+ * residual blocks of the same block without the time channel (ResNet), then the head's
+ * group norm, ReLU and global average pooling to `channels` features (a linear readout of
+ * those, the classifier's last layer, belongs to the task). Every part has its exact
+ * backward pass here; the ODE block's is the field's VJP, which odeintGrad turns into dL/dh(0).
+ */
+import { Rng } from '../data/rng';
+import type { ParamEntry } from '../fields/mlpLayout';
+import { BlockField } from './blockField';
+import { ConvGnBlock, recordBytes, type ConvBlockRecord } from './convBlock';
+import { ConvTime, convInputs } from './convTime';
+import { groupNormBackward, groupNormForward, type GroupNormShape } from './groupNorm';
+import { averagePool, toChannelMajor, toSampleMajor } from './layout';
+import { checkOdeNetOptions, type CheckedOdeNetOptions, type OdeNetArchitecture, type OdeNetOptions } from './options';
+
+/** What the downsampling's backward pass reads. */
+export interface EmbedRecord {
+  readonly batch: number;
+  /** The pooled input, channel-major. */
+  readonly pooled: Float64Array;
+  readonly xhat: Float64Array;
+  readonly inv: Float64Array;
+  /** The ReLU's output h(0), channel-major. */
+  readonly h: Float64Array;
+}
+
+/** What the head's backward pass reads. */
+export interface HeadRecord {
+  readonly batch: number;
+  readonly xhat: Float64Array;
+  readonly inv: Float64Array;
+  readonly r: Float64Array;
+}
+
+/** A ResNet forward pass: one record per residual block. */
+export interface ResidualTape {
+  readonly records: ConvBlockRecord[];
+  /** Bytes the tape holds for the backward pass. */
+  readonly bytes: number;
+}
+
+const bytesOf = (...a: Float64Array[]): number => a.reduce((s, v) => s + 8 * v.length, 0);
+
+export class OdeNet {
+  readonly kind = 'ode-net' as const;
+  readonly architecture: OdeNetArchitecture;
+  /** Components of an input image (inChannels × height × width). */
+  readonly dim: number;
+  /** Components of the block's state per sample (channels × pooled plane). */
+  readonly stateDim: number;
+  /** Features the head gives per sample (channels). */
+  readonly features: number;
+  /** Every parameter, live: downsampling, block(s), head norm, laid out as `layout` says. */
+  readonly params: Float64Array;
+  readonly layout: readonly ParamEntry[];
+  readonly options: CheckedOdeNetOptions;
+  /** 'ode': the ODE block as a vector field over [B × stateDim] states (its params a view of `params`). */
+  readonly field: BlockField | null;
+  /** 'resnet': the residual blocks and their parameter views. */
+  readonly blocks: readonly { block: ConvGnBlock; params: Float64Array }[];
+  private readonly down: ConvTime;
+  private readonly norm: GroupNormShape;
+  private readonly at: { downGamma: number; downBeta: number; headGamma: number; headBeta: number };
+  /** Pooled plane. */
+  private readonly plane: number;
+
+  constructor(opts: OdeNetOptions) {
+    const o = checkOdeNetOptions(opts);
+    this.options = o;
+    this.architecture = o.architecture;
+    const h = o.height / o.pool;
+    const w = o.width / o.pool;
+    const C = o.channels;
+    this.plane = h * w;
+    this.dim = o.inChannels * o.height * o.width;
+    this.stateDim = C * this.plane;
+    this.features = C;
+    this.norm = { channels: C, groups: o.groups, plane: this.plane };
+    const entries: ParamEntry[] = [];
+    let offset = 0;
+    const add = (name: string, shape: number[]): number => {
+      const size = shape.reduce((a, b) => a * b, 1);
+      entries.push({ name, shape, offset, size });
+      offset += size;
+      return offset - size;
+    };
+    this.down = new ConvTime({ cin: o.inChannels, cout: C, height: h, width: w, time: false }, add('down.conv.weight', [C, o.inChannels, 3, 3]), add('down.conv.bias', [C]));
+    const downGamma = add('down.norm.weight', [C]);
+    const downBeta = add('down.norm.bias', [C]);
+    const shape = { channels: C, groups: o.groups, height: h, width: w };
+    const blockAt: { block: ConvGnBlock; offset: number }[] = [];
+    const count = o.architecture === 'ode' ? 1 : o.depth;
+    for (let n = 0; n < count; n++) {
+      const block = new ConvGnBlock({ ...shape, time: o.architecture === 'ode' });
+      const prefix = o.architecture === 'ode' ? 'odefunc' : `blocks.${n}`;
+      const start = offset;
+      for (const e of block.layout) add(`${prefix}.${e.name}`, [...e.shape]);
+      blockAt.push({ block, offset: start });
+    }
+    const headGamma = add('head.norm.weight', [C]);
+    const headBeta = add('head.norm.bias', [C]);
+    this.at = { downGamma, downBeta, headGamma, headBeta };
+    this.layout = entries;
+    this.params = new Float64Array(offset);
+    this.blocks = blockAt.map(({ block, offset: s }) => ({ block, params: this.params.subarray(s, s + block.size) }));
+    this.field = o.architecture === 'ode' ? new BlockField(this.blocks[0].block, this.blocks[0].params) : null;
+    this.initialise();
+  }
+
+  private initialise(): void {
+    const rng = new Rng(this.options.seed);
+    const P = this.params;
+    const bound = 1 / Math.sqrt(convInputs(this.down.shape));
+    for (let i = this.down.w; i < this.down.b + this.features; i++) P[i] = rng.uniform(-bound, bound);
+    P.fill(1, this.at.downGamma, this.at.downGamma + this.features);
+    P.fill(1, this.at.headGamma, this.at.headGamma + this.features);
+    for (const b of this.blocks) b.block.initialise(b.params, rng);
+  }
+
+  /** A live view of one named parameter (e.g. `odefunc.conv1.weight`). */
+  param(name: string): Float64Array {
+    const e = this.layout.find((p) => p.name === name);
+    if (!e) throw new RangeError(`odeNet has no parameter '${name}'; it has ${this.layout.map((p) => p.name).join(', ')}.`);
+    return this.params.subarray(e.offset, e.offset + e.size);
+  }
+
+  /** Samples in x, checking that it holds whole images of this network's size. */
+  batchOf(x: Float64Array, where: string): number {
+    const o = this.options;
+    if (!(x instanceof Float64Array)) throw new TypeError(`odeNet.${where}: x must be a Float64Array [batch × ${this.dim}], got ${Object.prototype.toString.call(x)}.`);
+    const B = x.length / this.dim;
+    if (!Number.isInteger(B) || B < 1) {
+      throw new RangeError(
+        `odeNet.${where}: x has ${x.length} values, not a whole number ≥ 1 of images of inChannels × height × width = ` +
+          `${o.inChannels} × ${o.height} × ${o.width} = ${this.dim}; pass the batch row-major, or build odeNet with the images' height, width and inChannels.`,
+      );
+    }
+    return B;
+  }
+
+  /** h(0) [B × stateDim] (sample-major, the ODE state) from images x, and the record for embedBackward. */
+  embed(x: Float64Array): { h0: Float64Array; record: EmbedRecord } {
+    const B = this.batchOf(x, 'embed');
+    const o = this.options;
+    const n = B * this.stateDim;
+    const pooled = new Float64Array(o.inChannels * B * this.plane);
+    averagePool(x, B, o.inChannels, o.height, o.width, o.pool, pooled);
+    const a = new Float64Array(n);
+    this.down.forward(this.params, pooled, B, 0, a);
+    const record: EmbedRecord = { batch: B, pooled, xhat: new Float64Array(n), inv: new Float64Array(B * o.groups), h: new Float64Array(n) };
+    groupNormForward(this.params, this.at.downGamma, this.at.downBeta, this.norm, a, B, a, record.xhat, record.inv);
+    for (let i = 0; i < n; i++) record.h[i] = a[i] > 0 ? a[i] : 0;
+    const h0 = new Float64Array(n);
+    toSampleMajor(record.h, B, this.features, this.plane, h0);
+    return { h0, record };
+  }
+
+  /** Adds dL/dθ of the downsampling into G from dL/dh(0) [B × stateDim]. */
+  embedBackward(rec: EmbedRecord, g0: Float64Array, G: Float64Array): void {
+    const B = rec.batch;
+    const g = new Float64Array(g0.length);
+    toChannelMajor(g0, B, this.features, this.plane, g);
+    for (let i = 0; i < g.length; i++) if (!(rec.h[i] > 0)) g[i] = 0;
+    const ga = new Float64Array(g.length);
+    groupNormBackward(this.params, G, this.at.downGamma, this.at.downBeta, this.norm, rec.xhat, rec.inv, B, g, ga);
+    this.down.backward(this.params, G, rec.pooled, B, 0, ga, null);
+  }
+
+  /** The head's features [B × channels] (group norm, ReLU, mean over the plane) of h(T) [B × stateDim]. */
+  head(hT: Float64Array): { features: Float64Array; record: HeadRecord } {
+    const B = hT.length / this.stateDim;
+    const C = this.features;
+    const n = hT.length;
+    const z = new Float64Array(n);
+    toChannelMajor(hT, B, C, this.plane, z);
+    const record: HeadRecord = { batch: B, xhat: new Float64Array(n), inv: new Float64Array(B * this.options.groups), r: new Float64Array(n) };
+    groupNormForward(this.params, this.at.headGamma, this.at.headBeta, this.norm, z, B, z, record.xhat, record.inv);
+    const features = new Float64Array(B * C);
+    const N = B * this.plane;
+    for (let c = 0; c < C; c++) {
+      for (let s = 0; s < B; s++) {
+        let sum = 0;
+        const o = c * N + s * this.plane;
+        for (let j = 0; j < this.plane; j++) {
+          const v = z[o + j] > 0 ? z[o + j] : 0;
+          record.r[o + j] = v;
+          sum += v;
+        }
+        features[s * C + c] = sum / this.plane;
+      }
+    }
+    return { features, record };
+  }
+
+  /** Adds the head norm's dL/dθ into G and returns dL/dh(T) [B × stateDim], from dL/dfeatures. */
+  headBackward(rec: HeadRecord, gFeatures: Float64Array, G: Float64Array): Float64Array {
+    const B = rec.batch;
+    const C = this.features;
+    const N = B * this.plane;
+    const g = new Float64Array(C * N);
+    for (let c = 0; c < C; c++) {
+      for (let s = 0; s < B; s++) {
+        const v = gFeatures[s * C + c] / this.plane;
+        const o = c * N + s * this.plane;
+        for (let j = 0; j < this.plane; j++) g[o + j] = rec.r[o + j] > 0 ? v : 0;
+      }
+    }
+    const gz = new Float64Array(g.length);
+    groupNormBackward(this.params, G, this.at.headGamma, this.at.headBeta, this.norm, rec.xhat, rec.inv, B, g, gz);
+    const out = new Float64Array(g.length);
+    toSampleMajor(gz, B, C, this.plane, out);
+    return out;
+  }
+
+  /** Bytes the downsampling's and the head's records hold (the same for every depth and step count). */
+  static recordBytes(e: EmbedRecord, h: HeadRecord): number {
+    return bytesOf(e.pooled, e.xhat, e.inv, e.h, h.xhat, h.inv, h.r);
+  }
+
+  /** 'resnet': h(L) from h(0) through the residual blocks, and the tape for residualBackward. */
+  residual(h0: Float64Array): { hL: Float64Array; tape: ResidualTape } {
+    if (this.architecture !== 'resnet') throw new RangeError("odeNet.residual: only architecture 'resnet' has residual blocks; the ODE block is solved with odeint.");
+    const B = h0.length / this.stateDim;
+    const C = this.features;
+    const u = new Float64Array(h0.length);
+    toChannelMajor(h0, B, C, this.plane, u);
+    const f = new Float64Array(h0.length);
+    const records: ConvBlockRecord[] = [];
+    let bytes = 0;
+    for (const { block, params } of this.blocks) {
+      const rec = block.newRecord(B);
+      block.forward(params, u, B, 0, rec, f);
+      for (let i = 0; i < u.length; i++) u[i] += f[i];
+      records.push(rec);
+      bytes += recordBytes(rec);
+    }
+    const hL = new Float64Array(u.length);
+    toSampleMajor(u, B, C, this.plane, hL);
+    return { hL, tape: { records, bytes } };
+  }
+
+  /** dL/dh(0) from dL/dh(L), adding every block's dL/dθ into G (laid out as params). */
+  residualBackward(tape: ResidualTape, gL: Float64Array, G: Float64Array): Float64Array {
+    const C = this.features;
+    const B = gL.length / this.stateDim;
+    const g = new Float64Array(gL.length);
+    toChannelMajor(gL, B, C, this.plane, g);
+    const gx = new Float64Array(g.length);
+    for (let n = this.blocks.length - 1; n >= 0; n--) {
+      const { block, params } = this.blocks[n];
+      const start = params.byteOffset / 8 - this.params.byteOffset / 8;
+      block.backward(params, G.subarray(start, start + block.size), tape.records[n], 0, g, gx);
+      for (let i = 0; i < g.length; i++) g[i] += gx[i];
+    }
+    const out = new Float64Array(g.length);
+    toSampleMajor(g, B, C, this.plane, out);
+    return out;
+  }
+}
+
+export function odeNet(opts: OdeNetOptions): OdeNet {
+  return new OdeNet(opts);
+}
+
+export function isOdeNet(x: unknown): x is OdeNet {
+  return x instanceof OdeNet;
+}
