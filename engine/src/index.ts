@@ -23,3 +23,4 @@ export { DEFAULT_ODENET_SOLVER, evaluateOdeNet, isOdeNet, odeNet, odeNetLossAndG
 export { odeNetTask, type OdeNetTask } from './experiments/odeNetTask';
 export * from './cnf/index';
 export * as analysis from './analysis/index';
+export * from './latent/index';

@@ -160,6 +160,30 @@ export interface TrajectoryPreview {
   predictedError: string | null;
   /** A classifier: a sample of its points' flows over t (then data is empty and predicted null). */
   flows?: TrajectoryFlows;
+  /** A latent ODE: a few series, observed, reconstructed and extrapolated (then t and data are empty). */
+  latent?: TrajectoryLatent;
+}
+
+/** Times with the two components of a series there. */
+export interface XYSeries {
+  t: number[];
+  x: number[];
+  y: number[];
+}
+
+/** One series of a latent ODE: observations, the decoded solve inside the observed span and past it, the noise-free truth. */
+export interface LatentSeriesView {
+  index: number;
+  observed: XYSeries;
+  reconstruction: XYSeries;
+  extrapolation: XYSeries;
+  truth: XYSeries;
+}
+
+export interface TrajectoryLatent {
+  /** RMSE over every series of the data (null: nothing to score). */
+  rmse: { interpolation: number | null; extrapolation: number | null };
+  series: LatentSeriesView[];
 }
 
 /** Host → webview. */
@@ -440,6 +464,19 @@ const trajectoryFlows = object({
   accuracy: num,
 });
 
+/** A latent ODE's series: at most this many, each of at most MAX_SERIES points. */
+const MAX_LATENT_SERIES = 16;
+const xyTimes: Check = (v, p) => {
+  const e = object({ t: arrayOf(num, MAX_SERIES), x: arrayOf(num, MAX_SERIES), y: arrayOf(num, MAX_SERIES) })(v, p);
+  if (e) return e;
+  const s = v as XYSeries;
+  return s.x.length === s.t.length && s.y.length === s.t.length ? null : `${p}: t, x and y differ in length`;
+};
+const trajectoryLatent = object({
+  rmse: object({ interpolation: nullable(num), extrapolation: nullable(num) }),
+  series: arrayOf(object({ index: finiteInt, observed: xyTimes, reconstruction: xyTimes, extrapolation: xyTimes, truth: xyTimes }), MAX_LATENT_SERIES),
+});
+
 /** A state's components a panel plots (the engine sends at most 16). */
 const MAX_COMPONENTS = 64;
 const trajectoryPreview: Check = (v, p) => {
@@ -453,7 +490,7 @@ const trajectoryPreview: Check = (v, p) => {
     data: series,
     predicted: nullable(series),
     predictedError: nullable(str(10_000)),
-  }, { flows: trajectoryFlows })(v, p);
+  }, { flows: trajectoryFlows, latent: trajectoryLatent })(v, p);
   if (e) return e;
   const tp = v as TrajectoryPreview;
   const n = tp.t.length;

@@ -19,6 +19,13 @@ export interface IrregularSpiralsOptions {
   b?: number;
   /** Observation times irregular (default) or every dense point in the window. */
   irregular?: boolean;
+  /** Dense points in each spiral's window (default 2·nSample). */
+  horizon?: number;
+  /**
+   * Share of the window, from its start, that observations are drawn from (default 1). With 0.5
+   * the second half is left for extrapolation (the latent-ODE experiments).
+   */
+  observedFraction?: number;
   seed?: number | Rng;
 }
 
@@ -32,6 +39,11 @@ export interface IrregularSpiral {
   trueYs: Float64Array;
   /** Index of the window start in the dense grid. */
   start: number;
+  /** The window's dense times from 0 (horizon of them) and the noise-free spiral there (horizon × 2). */
+  windowT: Float64Array;
+  windowYs: Float64Array;
+  /** Observations lie before this time (the end of the observed share); the rest is for extrapolation. */
+  observedUntil: number;
 }
 
 export interface IrregularSpiralsData {
@@ -48,7 +60,10 @@ export interface IrregularSpiralsData {
  * The latent-ODE paper's spirals, irregularly sampled: each sample follows the clockwise or the
  * counter-clockwise ground truth (a fair coin), over a window of 2·nSample dense points that
  * starts at a random index; nSample distinct times are drawn from that window (sorted) and
- * Gaussian noise is added. Times are shifted so that each window starts at 0.
+ * Gaussian noise is added. Times are shifted so that each window starts at 0. `horizon` sets
+ * the window's length and `observedFraction` the share of it observations come from; each
+ * spiral keeps the noise-free values at every dense time of its window (`windowT`, `windowYs`),
+ * so a model can be scored on interpolation and on extrapolation past `observedUntil`.
  */
 export function irregularSpirals(opts: IrregularSpiralsOptions = {}): IrregularSpiralsData {
   const nSpirals = opts.nSpirals ?? 100;
@@ -60,12 +75,24 @@ export function irregularSpirals(opts: IrregularSpiralsOptions = {}): IrregularS
   const a = opts.a ?? 0;
   const b = opts.b ?? 0.3;
   const irregular = opts.irregular ?? true;
-  const window = irregular ? 2 * nSample : nSample;
-  for (const [k, v] of Object.entries({ nSpirals, nTotal, nSample })) {
+  const horizon = opts.horizon ?? 2 * nSample;
+  const fraction = opts.observedFraction ?? 1;
+  for (const [k, v] of Object.entries({ nSpirals, nTotal, nSample, horizon })) {
     if (!Number.isInteger(v) || v < 1) throw new DataError('input', `irregularSpirals: ${k} must be a positive integer, got ${v}.`);
   }
-  if (nTotal < 2 * nSample + 1) {
-    throw new DataError('input', `irregularSpirals: nTotal (${nTotal}) must exceed 2·nSample (${2 * nSample}) so that windows have room to start at random.`);
+  if (!(fraction > 0 && fraction <= 1)) throw new DataError('input', `irregularSpirals: observedFraction must be in (0, 1], got ${fraction}.`);
+  // Observations come from the first `observed` dense points of the window.
+  const observed = Math.floor(horizon * fraction);
+  const window = irregular ? observed : nSample;
+  if (observed < nSample) {
+    throw new DataError(
+      'input',
+      `irregularSpirals: ${nSample} observations do not fit in the ${observed} dense points of the observed part of each window ` +
+        `(horizon ${horizon} × observedFraction ${fraction}): raise horizon or lower nSample.`,
+    );
+  }
+  if (nTotal < horizon + 1) {
+    throw new DataError('input', `irregularSpirals: nTotal (${nTotal}) must exceed the window (${horizon} points) so that windows have room to start at random.`);
   }
   const rng = toRng(opts.seed);
   const denseT = linspace(start, stop, nTotal);
@@ -86,7 +113,8 @@ export function irregularSpirals(opts: IrregularSpiralsOptions = {}): IrregularS
   for (let s = 0; s < nSpirals; s++) {
     const clockwise = rng.random() > 0.5;
     const truth = clockwise ? cw : ccw;
-    const t0 = rng.int(nTotal - 2 * nSample) + (irregular ? 0 : nSample);
+    // Regular samples of the default window keep their old place: its second half.
+    const t0 = rng.int(nTotal - horizon) + (irregular || opts.horizon !== undefined ? 0 : nSample);
     const picks = irregular ? Array.from(rng.choice(window, nSample)).sort((p, q) => p - q) : Array.from({ length: nSample }, (_, i) => i);
     const t = new Float64Array(nSample);
     const ys = new Float64Array(2 * nSample);
@@ -99,7 +127,11 @@ export function irregularSpirals(opts: IrregularSpiralsOptions = {}): IrregularS
       ys[2 * j] = trueYs[2 * j] + rng.normal(0, noiseStd);
       ys[2 * j + 1] = trueYs[2 * j + 1] + rng.normal(0, noiseStd);
     });
-    spirals.push({ clockwise, t, ys, trueYs, start: t0 });
+    const last = Math.min(t0 + horizon, nTotal) - t0;
+    const windowT = Float64Array.from({ length: last }, (_, p) => denseT[t0 + p] - denseT[t0]);
+    const windowYs = truth.slice(2 * t0, 2 * (t0 + last));
+    const observedUntil = observed < last ? windowT[observed] : windowT[last - 1];
+    spirals.push({ clockwise, t, ys, trueYs, start: t0, windowT, windowYs, observedUntil });
   }
   return { name: 'irregularSpirals', dim: 2, denseT, clockwise: cw, counterClockwise: ccw, spirals };
 }

@@ -1,3 +1,4 @@
+import type { IrregularSpiralsData } from '../data/irregularSpirals';
 import type { PointData, TrajectoryData } from '../data/types';
 import type { NativeField } from '../fields/field';
 import type { DiscreteNetwork } from '../resnet/network';
@@ -49,6 +50,9 @@ export interface GradientSpec {
 /** What an experiment learns from: a trajectory to fit, or labelled points to classify. */
 export type ExperimentData = TrajectoryData | PointData;
 
+/** Irregularly sampled series, which a latent ODE (latentOde()) learns from. */
+export type SeriesData = IrregularSpiralsData;
+
 /** What an experiment trains: an ODE model's vector field, or a discrete network read as a scheme. */
 export type ExperimentModel = NativeField | DiscreteNetwork | OdeNet;
 
@@ -60,7 +64,7 @@ export interface ExperimentSpec {
    * or a function making either (called once per run). Points flow through the model from
    * t = 0 to t = 1 and a trained linear readout of y(1) classifies them.
    */
-  data: ExperimentData | (() => ExperimentData | Promise<ExperimentData>);
+  data: ExperimentData | SeriesData | (() => ExperimentData | SeriesData | Promise<ExperimentData | SeriesData>);
   /**
    * The model: a vector field with a VJP (an ODE model), or a discrete network (ResNet,
    * LM-ResNet, RK-Net, which classify labelled points), or a function making a fresh one.

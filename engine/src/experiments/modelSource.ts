@@ -7,19 +7,33 @@ import * as path from 'node:path';
 import { isCnfField, type CnfField } from '../cnf/cnfField';
 import type { NativeField } from '../fields/field';
 import { loadLatestCheckpoint } from '../train/runStore';
-import { ExperimentError, type Experiment, type ExperimentData, type ExperimentModel } from './define';
+import { isLatentOde } from '../latent/latentOde';
+import { ExperimentError, type Experiment, type ExperimentData, type ExperimentModel, type SeriesData } from './define';
 import type { LinearReadout } from './readout';
 
 const build = async <T>(x: T | (() => T | Promise<T>)): Promise<T> => (typeof x === 'function' ? (x as () => T | Promise<T>)() : x);
 
 /** The data and a fresh, untrained model; a throw in the user's functions is reported at the spec. */
-export async function buildTrainable(exp: Experiment): Promise<{ data: ExperimentData; model: ExperimentModel }> {
+export async function buildAnyTrainable(exp: Experiment): Promise<{ data: ExperimentData | SeriesData; model: ExperimentModel }> {
   try {
     return { data: await build(exp.data), model: await build(exp.model) };
   } catch (err) {
     if (err instanceof ExperimentError) throw err;
     throw new ExperimentError(`building the data or the model failed: ${(err as Error)?.message ?? String(err)}`, exp.location);
   }
+}
+
+/** As buildAnyTrainable, for the views of a trajectory or a classifier: a latent ODE's series are refused, saying where they are shown. */
+export async function buildTrainable(exp: Experiment): Promise<{ data: ExperimentData; model: ExperimentModel }> {
+  const { data, model } = await buildAnyTrainable(exp);
+  if ('spirals' in data || isLatentOde(model)) {
+    throw new ExperimentError(
+      'the model is a latent ODE (irregularly sampled series): the vector-field, inspector, diagnostics and debugger views do not show it. ' +
+        'Open the Trajectories panel for its reconstructions and extrapolations, and train it with Train Experiment.',
+      exp.location,
+    );
+  }
+  return { data, model };
 }
 
 /** As buildTrainable, for what needs a vector field (previews, the inspector, the debugger). */

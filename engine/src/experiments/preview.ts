@@ -14,6 +14,7 @@ import { methodInfo } from '../solvers/registry';
 import { ExperimentError, type Experiment } from './define';
 import { cnfExperimentPreview, type CnfPreview } from './cnfPreview';
 import { buildFieldOrFlow, loadRunWeights } from './modelSource';
+import { latentExperimentPreview, type LatentPreview } from './latentPreview';
 import { checkPointData, flowInputs, isPointData, FLOW_TIME, type CheckedPoints } from './pointTask';
 import { LinearReadout } from './readout';
 
@@ -70,6 +71,8 @@ export interface ExperimentPreview {
   nfe: number;
   /** A continuous normalising flow's density and samples over time (cnfPreview.ts). */
   density?: CnfPreview;
+  /** A latent ODE's observed, reconstructed and extrapolated series (latentPreview.ts). */
+  latent?: LatentPreview | null;
 }
 
 /** The field on the plane of components `axes`, the others at the grid's base state. */
@@ -291,6 +294,8 @@ function overBudget(err: unknown, opts: PreviewOptions): string | null {
 export async function previewExperiment(exp: Experiment, opts: PreviewOptions): Promise<ExperimentPreview> {
   const n = Math.round(opts.grid);
   if (!(n >= 2 && n <= 200)) throw new RangeError(`The preview grid must have 2 to 200 points per axis, got ${opts.grid}.`);
+  const latent = await latentExperimentPreview(exp, n, opts);
+  if (latent) return latent;
   const built = await buildFieldOrFlow(exp);
   if (built.cnf) return cnfExperimentPreview(exp, built.data, built.cnf, opts);
   const { data, field } = built;

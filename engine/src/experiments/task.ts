@@ -28,10 +28,11 @@ export const EVAL_LOSS_NAME: Record<TrainTask['kind'], string> = {
   trajectory: 'trajectory loss',
   classification: 'loss on every point',
   density: 'negative log-likelihood of every point',
+  latent: 'interpolation RMSE of every series',
 };
 
 export interface TrainTask {
-  kind: 'trajectory' | 'classification' | 'density';
+  kind: 'trajectory' | 'classification' | 'density' | 'latent';
   /** Trainable parameters beside the field's (a classifier's readout); empty for trajectories. */
   readonly extra: Float64Array;
   /** The data as config.json records them. */

@@ -6,12 +6,14 @@ import { createOptimizer, optimizerFromState, type Optimizer, type OptimizerStat
 import { createRun, loadLatestCheckpoint, openRun, type Run } from '../train/runStore';
 import { lrSchedule } from '../train/schedules';
 import type { GradientMethod } from '../gradients/types';
-import { ExperimentError, type Experiment, type ExperimentData, type ExperimentModel, type GradientSpec, type SolverSpec } from './define';
+import { ExperimentError, type Experiment, type ExperimentData, type ExperimentModel, type GradientSpec, type SeriesData, type SolverSpec } from './define';
 import { isCnfField } from '../cnf/cnfField';
 import { cnfTask } from './cnfTask';
 import { discreteTask } from './discreteTask';
 import { odeNetTask } from './odeNetTask';
-import { buildTrainable } from './modelSource';
+import { buildAnyTrainable } from './modelSource';
+import { isLatentOde } from '../latent/latentOde';
+import { isSeriesData, latentTask } from './latentTask';
 import { checkPointData, isPointData, pointTask } from './pointTask';
 import type { TrainTask } from './task';
 import { trajectoryTask } from './trajectoryTask';
@@ -81,7 +83,9 @@ function runConfig(exp: Experiment, task: TrainTask, field: ExperimentModel, ite
 }
 
 /** The task the data call for, after checking data and model against each other. */
-export function makeTask(exp: Experiment, data: ExperimentData, field: ExperimentModel, grad: GradientSpec): TrainTask {
+export function makeTask(exp: Experiment, data: ExperimentData | SeriesData, field: ExperimentModel, grad: GradientSpec): TrainTask {
+  // A latent ODE learns from irregularly sampled series.
+  if (isSeriesData(data) || isLatentOde(field)) return latentTask(exp, data, field, grad);
   if (field.kind === 'discrete-network') {
     if (!isPointData(data)) {
       throw new ExperimentError(
@@ -131,7 +135,7 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
     ? { ...experiment, solver: d.solver || experiment.solver ? { ...d.solver, ...experiment.solver } : undefined, gradient: experiment.gradient ?? d.gradient }
     : experiment;
   const t = exp.train;
-  const { data, model: field } = await buildTrainable(exp);
+  const { data, model: field } = await buildAnyTrainable(exp);
   const iterations = opts.iterations ?? t.iterations;
   const evalEvery = t.evalEvery ?? 20;
   const checkpointEvery = t.checkpointEvery ?? 20;

@@ -2,7 +2,8 @@
  * The Trajectories panel (browser side): the phase portrait (component 0 against 1) and y(t) for
  * each component, the data as markers at the observation times and the model's solve from y0
  * as a line; for a classifier, a sample of its points' flows from t = 0 to 1 in both views, one
- * colour per class (an augmented component shows how the classes are pulled apart). The host sends a new evaluation whenever the experiment or the shown run's
+ * colour per class (an augmented component shows how the classes are pulled apart); for a latent
+ * ODE, a few series as x–y cards (latentView.ts). The host sends a new evaluation whenever the experiment or the shown run's
  * checkpoint changes. What the page holds is exposed as data-* attributes on <body> and on each
  * chart card, so tests can assert on it.
  */
@@ -11,6 +12,7 @@ import { validateTrajectoriesViewState, type HostMessage, type TrajectoriesViewS
 import { getState, onHostMessage, post, setState } from '../shared/host';
 import { onThemeChange, readTheme, type Theme } from '../shared/theme';
 import { TrajectoryChart, type FlowGroup, type XY } from './trajectoryChart';
+import { showLatent, latentLegend, describeLatent } from './latentView';
 import { noticeBar, swatch } from '../shared/notice';
 
 let theme: Theme = readTheme();
@@ -45,9 +47,14 @@ let phase: TrajectoryChart | undefined;
 const components: TrajectoryChart[] = [];
 
 let shownPreview: TrajectoryPreview | undefined;
+const latentCharts = showLatent(grid, () => theme);
 
 /** The charts' colours: the data as in the vector field panel, the solve in the second colour; a classifier's classes in palette order. */
 function updateLegend(p: TrajectoryPreview): void {
+  if (p.latent) {
+    legend.replaceChildren(...latentLegend(theme));
+    return;
+  }
   if (p.flows) {
     legend.replaceChildren(...p.flows.classes.map((c, k) => swatch(classColor(k), `class ${c}`, true)));
     return;
@@ -81,6 +88,15 @@ function checksum(predicted: number[][] | null): string {
 /** One chart per component (kept across previews of the same shape), the phase portrait first. */
 function show(p: TrajectoryPreview): void {
   shownPreview = p;
+  // A latent ODE's series replace the component charts (and come back out when the experiment changes).
+  latentCharts.show(p.latent ?? null);
+  if (p.latent) {
+    phase?.destroy();
+    phase = undefined;
+    while (components.length > 0) components.pop()?.destroy();
+    document.body.dataset.iteration = String(p.iteration ?? 'untrained');
+    return;
+  }
   const count = p.flows ? p.flows.components.length : Math.max(p.data.length, p.predicted?.length ?? 0);
   if (count >= 2 && !phase) {
     phase = new TrajectoryChart({ id: 'phase', title: 'Phase portrait', xTitle: 'y₀', yTitle: 'y₁' }, theme);
@@ -129,6 +145,7 @@ function subscript(k: number): string {
 
 function describe(p: TrajectoryPreview): string {
   const weights = p.iteration === null ? 'untrained' : `${p.source.runId ?? 'run'} · iteration ${p.iteration}`;
+  if (p.latent) return `${p.experiment} · ${weights} · ${describeLatent(p.latent)}`;
   if (p.flows) {
     return `${p.experiment} · ${weights} · accuracy ${(100 * p.flows.accuracy).toFixed(1)} % · ${p.flows.labels.length} flows from t = 0 to 1`;
   }
@@ -167,6 +184,7 @@ onThemeChange(() => {
   theme = readTheme();
   phase?.applyTheme(theme);
   for (const c of components) c.applyTheme(theme);
+  latentCharts.applyTheme(theme);
   if (shownPreview) {
     const colors = shownPreview.flows?.classes.map((_, k) => classColor(k)) ?? [];
     phase?.recolor(colors);

@@ -28,6 +28,16 @@ export interface TrajectoryChartSpec {
   title: string;
   xTitle: string;
   yTitle: string;
+  /** Components against each other (not sorted in x), as the phase portrait. */
+  xy?: boolean;
+}
+
+/** A latent ODE's series on one card: observations, reconstruction, extrapolation, noise-free truth. */
+export interface LatentSeriesXY {
+  observed: XY[];
+  reconstruction: XY[];
+  extrapolation: XY[];
+  truth: XY[];
 }
 
 /** The finite points only: a diverged solve must not break the axes. */
@@ -40,6 +50,7 @@ export class TrajectoryChart {
   private data: XY[] = [];
   private predicted: XY[] | null = null;
   private flows: FlowGroup[] | null = null;
+  private latent: LatentSeriesXY | null = null;
 
   constructor(
     readonly spec: TrajectoryChartSpec,
@@ -66,12 +77,12 @@ export class TrajectoryChart {
         maintainAspectRatio: false,
         // Unparsed data are taken as sorted in x, so chart.js reads the x range from the ends of
         // each dataset: true against t, not in a phase portrait, which must be parsed and scanned.
-        ...(spec.id === 'phase' ? {} : { parsing: false as const, normalized: true }),
+        ...(spec.id === 'phase' || spec.xy ? {} : { parsing: false as const, normalized: true }),
         interaction: { mode: 'nearest', intersect: false },
         scales: {
           x: { type: 'linear', title: { display: true, text: spec.xTitle } },
           // A y(t) card is short and has few ticks: its axis ends at the data, not at the next round tick.
-          y: { type: 'linear', bounds: spec.id === 'phase' ? 'ticks' : 'data', title: { display: true, text: spec.yTitle } },
+          y: { type: 'linear', bounds: spec.id === 'phase' || spec.xy ? 'ticks' : 'data', title: { display: true, text: spec.yTitle } },
         },
         plugins: {
           // One legend for all cards, in the panel's toolbar.
@@ -86,6 +97,16 @@ export class TrajectoryChart {
     this.data = finite(data);
     this.predicted = predicted ? finite(predicted) : null;
     this.flows = null;
+    this.latent = null;
+    this.render();
+  }
+
+  /** A latent ODE's series instead of data and prediction. */
+  setLatent(s: LatentSeriesXY): void {
+    this.data = [];
+    this.predicted = null;
+    this.flows = null;
+    this.latent = { observed: finite(s.observed), reconstruction: finite(s.reconstruction), extrapolation: finite(s.extrapolation), truth: finite(s.truth) };
     this.render();
   }
 
@@ -94,6 +115,7 @@ export class TrajectoryChart {
     this.data = [];
     this.predicted = null;
     this.flows = groups.map((g) => ({ ...g, lines: g.lines.map(finite).filter((l) => l.length > 0) }));
+    this.latent = null;
     this.render();
   }
 
@@ -146,9 +168,79 @@ export class TrajectoryChart {
     this.element.dataset.flowPoints = String(groups.reduce((a, g) => a + g.lines.reduce((b, l) => b + l.length, 0), 0));
   }
 
+  /** The truth faint, the observations as markers, the reconstruction solid and the extrapolation dashed in another colour. */
+  private renderLatent(s: LatentSeriesXY): void {
+    const highContrast = this.theme.kind.startsWith('high-contrast');
+    const p = this.theme.palette;
+    const line = (label: string, data: XY[], color: string, width: number, dash: number[] = []): ChartDataset<'scatter', XY[]> => ({
+      label,
+      data,
+      showLine: true,
+      pointRadius: 0,
+      pointHoverRadius: 3,
+      borderWidth: highContrast ? width + 0.75 : width,
+      borderDash: dash,
+      borderColor: color,
+      backgroundColor: color,
+    });
+    const observed = p[2];
+    this.chart.data.datasets = [
+      line('noise-free', s.truth, withAlpha(this.theme.foreground, highContrast ? 0.6 : 0.3), 1),
+      {
+        label: 'observed',
+        data: s.observed,
+        showLine: false,
+        pointStyle: 'circle',
+        pointRadius: highContrast ? 3 : 2.4,
+        pointHoverRadius: 4,
+        borderWidth: 0,
+        pointBackgroundColor: observed,
+        borderColor: observed,
+        backgroundColor: observed,
+      },
+      line('reconstruction', s.reconstruction, p[1], 2),
+      line('extrapolation', s.extrapolation, p[3 % p.length], 2, [6, 4]),
+    ];
+    this.chart.update('none');
+    this.equalUnits([...s.truth, ...s.observed, ...s.reconstruction, ...s.extrapolation]);
+    for (const [k, v] of Object.entries(s)) this.element.dataset[`${k}Points`] = String((v as XY[]).length);
+    this.element.dataset.truePoints = String(s.observed.length);
+    this.element.dataset.predictedPoints = String(s.reconstruction.length + s.extrapolation.length);
+  }
+
+  /** Axes with one length per unit on both (a spiral keeps its shape), around `points`, for the plot area laid out now. */
+  private equalUnits(points: readonly XY[]): void {
+    const scales = this.chart.options.scales as Record<'x' | 'y', { min?: number; max?: number; ticks?: { includeBounds?: boolean } }>;
+    // Round ticks only: the ends of equal-unit axes fall anywhere.
+    for (const a of ['x', 'y'] as const) scales[a].ticks = { ...scales[a].ticks, includeBounds: false };
+    if (points.length === 0) {
+      for (const a of ['x', 'y'] as const) scales[a].min = scales[a].max = undefined;
+      return;
+    }
+    const xs = points.map((p) => p.x);
+    const ys = points.map((p) => p.y);
+    const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+    const area = this.chart.chartArea;
+    const w = area ? area.right - area.left : this.canvas.clientWidth;
+    const h = area ? area.bottom - area.top : this.canvas.clientHeight;
+    if (!(w > 0 && h > 0)) return;
+    const perPixel = (1.08 * Math.max((x1 - x0) / w, (y1 - y0) / h)) || 1 / Math.min(w, h);
+    const cx = (x0 + x1) / 2;
+    const cy = (y0 + y1) / 2;
+    scales.x.min = cx - (perPixel * w) / 2;
+    scales.x.max = cx + (perPixel * w) / 2;
+    scales.y.min = cy - (perPixel * h) / 2;
+    scales.y.max = cy + (perPixel * h) / 2;
+    this.chart.update('none');
+  }
+
   private render(): void {
     if (this.flows) {
       this.renderFlows(this.flows);
+      return;
+    }
+    if (this.latent) {
+      this.renderLatent(this.latent);
       return;
     }
     delete this.element.dataset.flows;

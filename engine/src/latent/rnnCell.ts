@@ -1,0 +1,72 @@
+/**
+ * The recurrent cell shared by the latent ODE's encoder and the RNN baseline: an Elman cell
+ * h' = tanh(W [x; h] + b), with its forward pass over a sequence and back-propagation through
+ * time. Inputs carry the time gap to the neighbouring observation, so irregular sampling is
+ * seen by the cell.
+ */
+import { denseBackward, denseForward, denseSize, type DenseSpec } from './dense';
+
+export interface CellSpec {
+  /** Input and hidden sizes. */
+  nIn: number;
+  hidden: number;
+  /** Where the cell's W [hidden × (nIn + hidden)] and b start in the parameter vector. */
+  offset: number;
+}
+
+export const cellSize = (nIn: number, hidden: number): number => denseSize(nIn + hidden, hidden);
+
+const asDense = (c: CellSpec): DenseSpec => ({ nIn: c.nIn + c.hidden, nOut: c.hidden, offset: c.offset });
+
+/** One step: the new hidden state from input x and state h. */
+export function cellStep(params: Float64Array, c: CellSpec, x: ArrayLike<number>, h: Float64Array): Float64Array {
+  const xh = new Float64Array(c.nIn + c.hidden);
+  for (let i = 0; i < c.nIn; i++) xh[i] = x[i];
+  xh.set(h, c.nIn);
+  const out = denseForward(params, asDense(c), xh, new Float64Array(c.hidden));
+  for (let i = 0; i < out.length; i++) out[i] = Math.tanh(out[i]);
+  return out;
+}
+
+/** The states after each input, from h = 0: states[k] follows inputs[k]. */
+export function cellSequence(params: Float64Array, c: CellSpec, inputs: readonly ArrayLike<number>[]): Float64Array[] {
+  const states: Float64Array[] = [];
+  let h: Float64Array = new Float64Array(c.hidden);
+  for (const x of inputs) {
+    h = cellStep(params, c, x, h);
+    states.push(h);
+  }
+  return states;
+}
+
+/**
+ * Back-propagation through time: `gradStates[k]` is dL/dstates[k] from outside the recurrence
+ * (null for none); the cell's parameter gradient is added into `grads`.
+ */
+export function cellSequenceBackward(
+  params: Float64Array,
+  grads: Float64Array,
+  c: CellSpec,
+  inputs: readonly ArrayLike<number>[],
+  states: readonly Float64Array[],
+  gradStates: readonly (ArrayLike<number> | null)[],
+): void {
+  const H = c.hidden;
+  const d = asDense(c);
+  const xh = new Float64Array(c.nIn + H);
+  const ga = new Float64Array(H);
+  const gxh = new Float64Array(c.nIn + H);
+  // dL/dh carried back from the later steps
+  let carry = new Float64Array(H);
+  for (let k = states.length - 1; k >= 0; k--) {
+    const h = states[k];
+    const gOut = gradStates[k];
+    for (let i = 0; i < H; i++) ga[i] = (carry[i] + (gOut ? gOut[i] : 0)) * (1 - h[i] * h[i]);
+    const x = inputs[k];
+    for (let i = 0; i < c.nIn; i++) xh[i] = x[i];
+    if (k > 0) xh.set(states[k - 1], c.nIn);
+    else xh.fill(0, c.nIn);
+    denseBackward(params, grads, d, xh, ga, gxh);
+    carry = gxh.slice(c.nIn);
+  }
+}
