@@ -1,0 +1,23 @@
+// The CodeLens offers the views a model has: every example file gets the lenses of its own model.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { experimentViews } from '../../extension/src/experimentViews';
+
+const example = (name: string): string => fs.readFileSync(path.join(__dirname, '../../examples', name), 'utf8');
+
+test('each example gets the views of its model', () => {
+  const all = ['debugSolve', 'vectorField', 'trajectories', 'solverInspector'];
+  assert.deepEqual(experimentViews(example('spiral.ode.ts')), all);
+  assert.deepEqual(experimentViews(example('circlesAugmented.ode.ts')), all);
+  assert.deepEqual(experimentViews(example('lmResnet.ode.ts')), ['diagnostics']);
+  assert.deepEqual(experimentViews(example('cnf.ode.ts')), ['vectorField']);
+  assert.deepEqual(experimentViews(example('latentOde.ode.ts')), ['trajectories']);
+  assert.deepEqual(experimentViews(example('odeNet.ode.ts')), []);
+});
+
+test('a builder is recognised with spaces before its parenthesis, and not inside a longer name', () => {
+  assert.deepEqual(experimentViews('model: () => latentOde ({ latentDim: 4 })'), ['trajectories']);
+  assert.deepEqual(experimentViews('model: () => myLatentOdeHelper({ latentDim: 4 })'), ['debugSolve', 'vectorField', 'trajectories', 'solverInspector']);
+});
