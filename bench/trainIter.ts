@@ -1,13 +1,14 @@
 /**
  * One training iteration at 256×64 — forward solve, MSE loss against the target, backward — on
- * the engine (native float64 mlpField, odeintGrad) and on torchdiffeq (float32, its own
- * backprop and adjoint), timed interleaved, with the loss and every gradient checked against
- * torchdiffeq's recorded answers, the live peer's, and a tight-tolerance float64 gradient.
+ * the engine (native mlpField, odeintGrad, in float64 and with precision 'float32') and on
+ * torchdiffeq (float32, its own backprop and adjoint), timed interleaved, with the loss and
+ * every gradient checked against torchdiffeq's recorded answers, the live peer's, and a
+ * tight-tolerance float64 gradient; the float32 engine also against the float64 one.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mlpField, odeintGrad } from 'neural-ode-studio';
+import { mlpField, odeintGrad, type MlpFieldOptions } from 'neural-ode-studio';
 import type { Peer } from './peerProcess';
 import { median } from './table';
 import {
@@ -58,8 +59,13 @@ interface IterRun {
   grads?: Grads;
 }
 
+type Precision = NonNullable<MlpFieldOptions['precision']>;
+
+/** The timed paths: the engine in float64 and in float32 arithmetic, and torchdiffeq. */
+export type TrainSideId = 'engine' | 'engine-f32' | 'torchdiffeq';
+
 interface TrainSide {
-  readonly id: 'engine' | 'torchdiffeq';
+  readonly id: TrainSideId;
   readonly label: string;
   iterate(c: TrainCase, wantGrads: boolean): Promise<IterRun>;
 }
@@ -84,7 +90,7 @@ export interface TrainCaseResult {
   readonly T: number;
   readonly gradient: TrainGradient;
   rounds: number;
-  readonly paths: Partial<Record<'engine' | 'torchdiffeq', TrainPathResult>>;
+  readonly paths: Partial<Record<TrainSideId, TrainPathResult>>;
   /** Engine against torchdiffeq's recorded answer (loss, W1, b1, W2, b2). */
   vsRecorded?: ErrorRow;
   /** Engine against the live torchdiffeq run (dL/dy0 only here: it was not recorded). */
@@ -94,7 +100,9 @@ export interface TrainCaseResult {
   /** Against the float64 gradient at rtol 1e-10, atol 1e-12. */
   engineVsExact?: ErrorRow;
   peerVsExact?: ErrorRow;
-  /** The relative error engine vs torchdiffeq may have, and where it comes from. */
+  /** The float32 engine's answers: against torchdiffeq (as above), the exact gradient and the float64 engine. */
+  f32?: { vsRecorded?: ErrorRow; vsLive?: ErrorRow; vsExact?: ErrorRow; vsF64?: ErrorRow };
+  /** The relative error engine vs torchdiffeq may have, and where it comes from (both precisions). */
   limit: number;
 }
 
@@ -108,9 +116,9 @@ export interface TrainIterReport {
 }
 
 /** The engine: one mlpField with the problem's weights, MSE loss through cotangents of the outputs. */
-function engineSide(problem: TrainProblem): TrainSide & { exact(T: number, gradient: 'backprop' | 'adjoint'): Promise<IterRun> } {
+function engineSide(problem: TrainProblem, precision: Precision): TrainSide & { exact(T: number, gradient: 'backprop' | 'adjoint'): Promise<IterRun> } {
   const { mlp, target } = problem;
-  const field = mlpField({ sizes: [2, mlp.hidden, 2], activation: 'tanh', init: paramVector(mlp) });
+  const field = mlpField({ sizes: [2, mlp.hidden, 2], activation: 'tanh', init: paramVector(mlp), precision });
   const run = async (T: number, gradient: TrainGradient, rtol: number, atol: number, wantGrads: boolean): Promise<IterRun> => {
     let loss = NaN;
     const start = performance.now();
@@ -152,8 +160,8 @@ function engineSide(problem: TrainProblem): TrainSide & { exact(T: number, gradi
     };
   };
   return {
-    id: 'engine',
-    label: 'engine f64',
+    id: precision === 'float64' ? 'engine' : 'engine-f32',
+    label: precision === 'float64' ? 'engine f64' : 'engine f32',
     iterate: (c, wantGrads) => run(c.T, c.gradient, TRAIN_RTOL, TRAIN_ATOL, wantGrads),
     exact: (T, gradient) => run(T, gradient, EXACT_RTOL, EXACT_ATOL, true),
   };
@@ -212,9 +220,10 @@ export interface TrainIterOptions {
 }
 
 export async function runTrainIterations(problem: TrainProblem, peer: Peer | null, opts: TrainIterOptions): Promise<TrainIterReport> {
-  const engine = engineSide(problem);
+  const engine = engineSide(problem, 'float64');
+  const engine32 = engineSide(problem, 'float32');
   const peerMade = peer ? await peerSide(peer, problem) : null;
-  const sides: TrainSide[] = [engine, ...(peerMade ? [peerMade.side] : [])];
+  const sides: TrainSide[] = [engine, engine32, ...(peerMade ? [peerMade.side] : [])];
   const ends = problem.recorded.size > 0 ? [...new Set([...problem.recorded.keys()].map((k) => Number(k.split('_T').pop())))] : [1, 10];
   const cases = trainCases(ends.sort((a, b) => a - b));
   const results: TrainCaseResult[] = [];
@@ -284,6 +293,7 @@ export async function runTrainIterations(problem: TrainProblem, peer: Peer | nul
       const recorded = TRAIN_GRADIENTS.map((g) => problem.recorded.get(trainKey(g, TRAIN_RTOL, TRAIN_ATOL, T))).filter((x) => x !== undefined);
       const livePeer = cases.filter((c) => c.T === T).map((c) => answers.get(c.label)?.get('torchdiffeq')).filter((x) => x !== undefined);
       const own = cases.filter((c) => c.T === T).map((c) => answers.get(c.label)?.get('engine')).filter((x) => x !== undefined);
+      // (the engine's own spread only when there is no torchdiffeq answer at all)
       const s = recorded.length >= 2 ? spread(recorded) : livePeer.length >= 2 ? spread(livePeer) : spread(own);
       peerSpread[`T=${T}`] = s;
     }
@@ -292,6 +302,7 @@ export async function runTrainIterations(problem: TrainProblem, peer: Peer | nul
       const c = cases.find((x) => x.label === result.label)!;
       const first = answers.get(c.label)!;
       const mine = first.get('engine');
+      const mine32 = first.get('engine-f32');
       const theirs = first.get('torchdiffeq');
       const recorded = problem.recorded.get(trainKey(c.gradient, TRAIN_RTOL, TRAIN_ATOL, c.T));
       const ex = exact.get(c.T)!;
@@ -301,13 +312,21 @@ export async function runTrainIterations(problem: TrainProblem, peer: Peer | nul
         if (recorded) result.vsRecorded = compare(mine, recorded);
         if (theirs) result.vsLive = recorded ? compare(mine, theirs, ['y0']) : compare(mine, theirs);
       }
+      if (mine32) {
+        const f32: NonNullable<TrainCaseResult['f32']> = { vsExact: compare(mine32, ex) };
+        if (mine) f32.vsF64 = compare(mine32, mine);
+        if (recorded) f32.vsRecorded = compare(mine32, recorded);
+        if (theirs) f32.vsLive = recorded ? compare(mine32, theirs, ['y0']) : compare(mine32, theirs);
+        result.f32 = f32;
+      }
       if (theirs) {
         result.peerVsExact = compare(theirs, ex);
         if (recorded) result.liveVsRecorded = worst(compare(theirs, recorded));
       }
     }
     const limitRule =
-      `engine vs torchdiffeq: relative error ≤ ${SPREAD_FACTOR} × the largest relative disagreement between torchdiffeq's own ` +
+      `engine (float64 and float32) vs torchdiffeq, vs the exact gradient, and float32 vs float64 engine: relative error ≤ ` +
+      `${SPREAD_FACTOR} × the largest relative disagreement between torchdiffeq's own ` +
       `backprop, adjoint and adjoint+seminorm answers at the same T (floor ${FLOAT32_FLOOR.toExponential(0)}, float32)`;
     return { cases: results, exactSelfCheck, peerSpread, limitRule };
   } finally {

@@ -33,6 +33,11 @@ export interface MlpForward<S extends Float64Array | Float32Array> {
   setWeights(w: MlpWeightsLike): void;
   /** out = tanh(y W1ᵀ + b1) W2ᵀ + b2 for every sample of y ([batch·d]); a new array unless `out` is given. */
   forward(y: S, out?: S): S;
+  /**
+   * forward for float64 callers: y is rounded to the kernel's precision on the way in, and the
+   * result widened on the way out (for float64 the same as forward).
+   */
+  forward64(y: Float64Array, out: Float64Array): Float64Array;
 }
 
 export interface MlpForwardOptions {
@@ -183,16 +188,25 @@ class SimdMlp<S extends Float64Array | Float32Array> implements MlpForward<S> {
   }
 
   forward(y: S, out?: S): S {
+    return this.runOn(y, out ?? new this.ctor(y.length));
+  }
+
+  forward64(y: Float64Array, out: Float64Array): Float64Array {
+    return this.runOn(y, out);
+  }
+
+  /** Copies y in (converting to the heap's type), runs, copies the result out (converting to out's). */
+  private runOn<T extends Float64Array | Float32Array>(y: Float64Array | Float32Array, out: T): T {
     const n = y.length / this.dim;
     if (!Number.isInteger(n)) throw new Error(`mlpForward: y has ${y.length} values, not a whole number of samples of ${this.dim}.`);
+    if (out.length !== y.length) throw new Error(`mlpForward: out has ${out.length} values but y has ${y.length}; pass an array of y's length.`);
     if (n > this.capacity) this.grow(n);
     const base = this.m.end / this.L.bytes;
     this.heap.set(y, base);
     const outAt = base + this.capacity * this.dim;
     this.run(this.m.end, outAt * this.L.bytes, n);
-    const result = out ?? new this.ctor(y.length);
-    result.set(this.heap.subarray(outAt, outAt + y.length));
-    return result;
+    out.set(this.heap.subarray(outAt, outAt + y.length));
+    return out;
   }
 
   /** Room for y and out of `n` samples after the weights (16-byte aligned). */
@@ -239,6 +253,13 @@ class ScalarMlp<S extends Float64Array | Float32Array> implements MlpForward<S> 
     this.b1.set(w.b1);
     this.W2.set(w.W2);
     this.b2.set(w.b2);
+  }
+
+  forward64(y: Float64Array, out: Float64Array): Float64Array {
+    const yS = new this.ctor(y.length);
+    yS.set(y);
+    out.set(this.forward(yS));
+    return out;
   }
 
   forward(y: S, out?: S): S {

@@ -1,10 +1,15 @@
 /**
  * Vector-Jacobian product of the dense one-hidden-layer tanh MLP (the one mlpKernel.ts runs
- * forward), float64, as a WebAssembly SIMD kernel emitted at run time for (d, H). For a batch
+ * forward), as a WebAssembly SIMD kernel emitted at run time for (d, H, precision). For a batch
  * y [batch·d] and cotangent a [batch·d] it gives dL/dy and dL/d(W1, b1, W2, b2) of
  * L = Σ a·(tanh(y W1ᵀ + b1) W2ᵀ + b2).
  *
- * Per sample, vectorised over hidden units (two per f64x2, a block per loop turn):
+ * Inputs and outputs are Float64Array in both precisions: a float32 kernel rounds y, a and the
+ * weights to float32 as it copies them into its memory, computes everything there in f32x4
+ * lanes (activations, gradient sums over the batch), and widens the results as it copies them
+ * out, so callers that keep float64 states and parameters need no conversions of their own.
+ *
+ * Per sample, vectorised over hidden units (two per f64x2 or four per f32x4, a block per loop turn):
  *   z = b1 + Σₖ yₖ W1[:, k],  h = tanh(z),  gz = (Σₘ aₘ W2[m, :]) ⊙ (1 − h²)
  *   dW2[m, :] += aₘ h,  db1 += gz,  dW1[:, k] += gz yₖ,  dy_k = Σ_j gz_j W1[j, k]
  * The activations are recomputed here, so no forward state is needed, and each unit's
@@ -21,7 +26,7 @@
  * recomputing it (the tanh is four fifths of a vjp's work), with the same instructions
  * otherwise, so a vjp from a record gives the same bits as one without.
  */
-import { emitTanh, F64X2, tanhLocals } from './simdTanh';
+import { emitTanh, F32X4, F64X2, tanhLocals, type LaneKind, type Precision } from './simdTanh';
 import { mlpShape, type MlpWeightsLike } from './mlpKernel';
 import { Code, compileOrNull, emitModule, I32, instantiate, OP, SIMD, V128, type WasmMemory, type WasmModule } from './wasmModule';
 
@@ -36,6 +41,8 @@ export interface MlpGradsOut {
 export interface MlpVjp {
   readonly dim: number;
   readonly hidden: number;
+  /** The precision of the kernel's arithmetic (its inputs and outputs are float64 either way). */
+  readonly precision: Precision;
   /** Copies new weights in (same shapes); later calls of vjp use them. */
   setWeights(w: MlpWeightsLike): void;
   /** dL/dy into gy ([batch·d]) and the weight gradients into `grads`, for L = Σ a·MLP(y). */
@@ -47,7 +54,10 @@ export interface MlpVjp {
    * record in this kernel's memory; returns the record, or -1 when the memory cannot grow for it.
    */
   record(y: Float64Array, f: Float64Array): number;
-  /** The y a record was made for (a view into the kernel's memory: read it at once). */
+  /**
+   * The y a record was made for, as given to record (float64, before any rounding to the
+   * kernel's precision; a view into the kernel's memory: read it at once).
+   */
   recordedInput(rec: number): Float64Array;
   /**
    * vjp at the record's y, from the activations it holds instead of recomputing them; with
@@ -64,26 +74,36 @@ export interface MlpVjp {
   readonly records: number;
 }
 
-const L = F64X2;
-/** f64x2 vectors per loop turn: 2 measured 25 % faster than 1 at H = 64 (overlapping tanh chains). */
+/** Vectors per loop turn: 2 measured 25 % faster than 1 at H = 64 in float64 (overlapping tanh chains); in float32 1, 2 and 4 measured alike. */
 const UNROLL = 2;
 
+/** log2 of a lane's bytes: the alignment immediate of its scalar loads and stores. */
+const alignOf = (L: LaneKind) => (L.bytes === 8 ? 3 : 2);
 
 /** Byte offsets: weights (with b2, for fvjp), then the gradient sums (dW1ᵀ, db1, dW2), then room for y, a, dy and f. */
-function layout(d: number, H: number) {
+function layout(L: LaneKind, d: number, H: number) {
   const block = UNROLL * L.lanes;
   const Hp = Math.ceil(H / block) * block;
-  const row = Hp * 8;
+  const row = Hp * L.bytes;
   const W1T = 0;
   const B1 = W1T + d * row;
   const W2 = B1 + row;
   const B2 = W2 + d * row;
-  const G = B2 + Math.ceil(d / 2) * 16;
+  const G = B2 + Math.ceil((d * L.bytes) / 16) * 16;
   const GW1T = G;
   const GB1 = GW1T + d * row;
   const GW2 = GB1 + row;
   const end = GW2 + d * row;
   return { Hp, row, W1T, B1, W2, B2, G, GW1T, GB1, GW2, end };
+}
+
+/**
+ * Pushes the sum of v's lanes in the forward kernel's order: l0 + l1 for f64x2,
+ * (l0 + l1) + (l2 + l3) for f32x4.
+ */
+function emitLaneSum(code: Code, L: LaneKind, v: number): void {
+  code.get(v).simd(L.extractLane, 0).get(v).simd(L.extractLane, 1).op(L.scalarAdd);
+  if (L.lanes === 4) code.get(v).simd(L.extractLane, 2).get(v).simd(L.extractLane, 3).op(L.scalarAdd).op(L.scalarAdd);
 }
 
 /**
@@ -105,8 +125,10 @@ type VjpMode = 'vjp' | 'fvjp' | 'tvjp';
  */
 const pairs = (d: number, mode: VjpMode) => (d <= 4 && mode !== 'tvjp' ? 2 : 1);
 
-function vjpCode(d: number, H: number, mode: VjpMode): Code {
-  const m = layout(d, H);
+function vjpCode(L: LaneKind, d: number, H: number, mode: VjpMode): Code {
+  const m = layout(L, d, H);
+  const e = L.bytes;
+  const lg = alignOf(L);
   const [yPtr, aPtr, gyPtr, xPtr, n] = [0, 1, 2, 3, mode === 'vjp' ? 3 : 4];
   const code = new Code(mode === 'vjp' ? 4 : 5);
   const S = pairs(d, mode);
@@ -137,8 +159,8 @@ function vjpCode(d: number, H: number, mode: VjpMode): Code {
     code.op(OP.block, OP.void).op(OP.loop, OP.void);
     code.get(n).i32(g).op(OP.i32_lt_u, OP.br_if, 1);
     for (let s = 0; s < g; s++) {
-      for (let k = 0; k < d; k++) code.get(yPtr).simd(L.loadSplat, ...Code.memarg(3, (s * d + k) * 8)).set(ys[s][k]);
-      for (let k = 0; k < d; k++) code.get(aPtr).simd(L.loadSplat, ...Code.memarg(3, (s * d + k) * 8)).set(as[s][k]);
+      for (let k = 0; k < d; k++) code.get(yPtr).simd(L.loadSplat, ...Code.memarg(lg, (s * d + k) * e)).set(ys[s][k]);
+      for (let k = 0; k < d; k++) code.get(aPtr).simd(L.loadSplat, ...Code.memarg(lg, (s * d + k) * e)).set(as[s][k]);
       for (let k = 0; k < d; k++) L.splat(code, 0).set(gys[s][k]);
       for (const acc of fs[s] ?? []) L.splat(code, 0).set(acc);
     }
@@ -151,7 +173,7 @@ function vjpCode(d: number, H: number, mode: VjpMode): Code {
           code.get(xPtr).get(j).op(OP.i32_add);
           vload(s * m.row + du);
         } else {
-          emitActivation(code, m, d, ys[s], j, du, t);
+          emitActivation(code, L, m, d, ys[s], j, du, t);
         }
         code.set(h[s]);
         // f accumulators: fₘ += W2[m]·h, in the forward kernel's order
@@ -183,19 +205,19 @@ function vjpCode(d: number, H: number, mode: VjpMode): Code {
       // dy[k] = Σ lanes of gys[k]
       for (let k = 0; k < d; k++) {
         code.get(gyPtr);
-        code.get(gys[s][k]).simd(L.extractLane, 0).get(gys[s][k]).simd(L.extractLane, 1).op(L.scalarAdd);
-        code.op(L.scalarStore, ...Code.memarg(3, (s * d + k) * 8));
+        emitLaneSum(code, L, gys[s][k]);
+        code.op(L.scalarStore, ...Code.memarg(lg, (s * d + k) * e));
       }
       // f[k] = Σ lanes of fs[k] + b2[k]
       for (const [k, acc] of (fs[s] ?? []).entries()) {
         code.get(xPtr);
-        code.get(acc).simd(L.extractLane, 0).get(acc).simd(L.extractLane, 1).op(L.scalarAdd);
-        code.i32(0).op(L.scalarLoad, ...Code.memarg(3, m.B2 + k * 8)).op(L.scalarAdd);
-        code.op(L.scalarStore, ...Code.memarg(3, (s * d + k) * 8));
+        emitLaneSum(code, L, acc);
+        code.i32(0).op(L.scalarLoad, ...Code.memarg(lg, m.B2 + k * e)).op(L.scalarAdd);
+        code.op(L.scalarStore, ...Code.memarg(lg, (s * d + k) * e));
       }
     }
-    for (const p of [yPtr, aPtr, gyPtr]) code.get(p).i32(g * d * 8).op(OP.i32_add).set(p);
-    if (mode === 'fvjp') code.get(xPtr).i32(g * d * 8).op(OP.i32_add).set(xPtr);
+    for (const p of [yPtr, aPtr, gyPtr]) code.get(p).i32(g * d * e).op(OP.i32_add).set(p);
+    if (mode === 'fvjp') code.get(xPtr).i32(g * d * e).op(OP.i32_add).set(xPtr);
     if (mode === 'tvjp') code.get(xPtr).i32(g * m.row).op(OP.i32_add).set(xPtr);
     code.get(n).i32(-g).op(OP.i32_add).set(n);
     code.op(OP.br, 0);
@@ -207,7 +229,7 @@ function vjpCode(d: number, H: number, mode: VjpMode): Code {
 }
 
 /** Pushes h = tanh(b1 + Σₖ yₖ W1ᵀ[k]) for the units at j + du (the forward kernel's order). */
-function emitActivation(code: Code, m: ReturnType<typeof layout>, d: number, ys: number[], j: number, du: number, t: ReturnType<typeof tanhLocals>): void {
+function emitActivation(code: Code, L: LaneKind, m: ReturnType<typeof layout>, d: number, ys: number[], j: number, du: number, t: ReturnType<typeof tanhLocals>): void {
   code.get(j).simd(SIMD.v128_load, ...Code.memarg(4, m.B1 + du));
   for (let k = 0; k < d; k++) {
     code.get(j).simd(SIMD.v128_load, ...Code.memarg(4, m.W1T + k * m.row + du)).get(ys[k]).simd(L.mul).simd(L.add);
@@ -221,8 +243,10 @@ function emitActivation(code: Code, m: ReturnType<typeof layout>, d: number, ys:
  * 0), which tvjp reads back. Two samples per turn where d ≤ 4, sharing the weight loads
  * (measured 4 % faster at d = 2, H = 64); each sample's arithmetic is unchanged.
  */
-function recordCode(d: number, H: number): Code {
-  const m = layout(d, H);
+function recordCode(L: LaneKind, d: number, H: number): Code {
+  const m = layout(L, d, H);
+  const e = L.bytes;
+  const lg = alignOf(L);
   const [yPtr, fPtr, hPtr, n] = [0, 1, 2, 3];
   const code = new Code(4);
   const S = d <= 4 ? 2 : 1;
@@ -235,7 +259,7 @@ function recordCode(d: number, H: number): Code {
     code.op(OP.block, OP.void).op(OP.loop, OP.void);
     code.get(n).i32(g).op(OP.i32_lt_u, OP.br_if, 1);
     for (let s = 0; s < g; s++) {
-      for (let k = 0; k < d; k++) code.get(yPtr).simd(L.loadSplat, ...Code.memarg(3, (s * d + k) * 8)).set(ys[s][k]);
+      for (let k = 0; k < d; k++) code.get(yPtr).simd(L.loadSplat, ...Code.memarg(lg, (s * d + k) * e)).set(ys[s][k]);
       for (const acc of fs[s]) L.splat(code, 0).set(acc);
     }
     code.i32(0).set(j);
@@ -244,7 +268,7 @@ function recordCode(d: number, H: number): Code {
       const du = u * 16;
       for (let s = 0; s < g; s++) {
         code.get(hPtr).get(j).op(OP.i32_add);
-        emitActivation(code, m, d, ys[s], j, du, t);
+        emitActivation(code, L, m, d, ys[s], j, du, t);
         code.tee(h).simd(SIMD.v128_store, ...Code.memarg(4, s * m.row + du));
         for (let k = 0; k < d; k++) {
           code.get(fs[s][k]).get(j).simd(SIMD.v128_load, ...Code.memarg(4, m.W2 + k * m.row + du)).get(h).simd(L.mul).simd(L.add).set(fs[s][k]);
@@ -256,13 +280,13 @@ function recordCode(d: number, H: number): Code {
     for (let s = 0; s < g; s++) {
       for (let k = 0; k < d; k++) {
         code.get(fPtr);
-        code.get(fs[s][k]).simd(L.extractLane, 0).get(fs[s][k]).simd(L.extractLane, 1).op(L.scalarAdd);
-        code.i32(0).op(L.scalarLoad, ...Code.memarg(3, m.B2 + k * 8)).op(L.scalarAdd);
-        code.op(L.scalarStore, ...Code.memarg(3, (s * d + k) * 8));
+        emitLaneSum(code, L, fs[s][k]);
+        code.i32(0).op(L.scalarLoad, ...Code.memarg(lg, m.B2 + k * e)).op(L.scalarAdd);
+        code.op(L.scalarStore, ...Code.memarg(lg, (s * d + k) * e));
       }
     }
-    code.get(yPtr).i32(g * d * 8).op(OP.i32_add).set(yPtr);
-    code.get(fPtr).i32(g * d * 8).op(OP.i32_add).set(fPtr);
+    code.get(yPtr).i32(g * d * e).op(OP.i32_add).set(yPtr);
+    code.get(fPtr).i32(g * d * e).op(OP.i32_add).set(fPtr);
     code.get(hPtr).i32(g * m.row).op(OP.i32_add).set(hPtr);
     code.get(n).i32(-g).op(OP.i32_add).set(n);
     code.op(OP.br, 0);
@@ -272,20 +296,20 @@ function recordCode(d: number, H: number): Code {
   return code;
 }
 
-function vjpModuleBytes(d: number, H: number): Uint8Array {
-  const pages = Math.max(1, Math.ceil(layout(d, H).end / 65536));
+function vjpModuleBytes(L: LaneKind, d: number, H: number): Uint8Array {
+  const pages = Math.max(1, Math.ceil(layout(L, d, H).end / 65536));
   return emitModule(
     [
-      { name: 'vjp', params: [I32, I32, I32, I32], results: [], code: vjpCode(d, H, 'vjp') },
-      { name: 'fvjp', params: [I32, I32, I32, I32, I32], results: [], code: vjpCode(d, H, 'fvjp') },
-      { name: 'tvjp', params: [I32, I32, I32, I32, I32], results: [], code: vjpCode(d, H, 'tvjp') },
-      { name: 'frec', params: [I32, I32, I32, I32], results: [], code: recordCode(d, H) },
+      { name: 'vjp', params: [I32, I32, I32, I32], results: [], code: vjpCode(L, d, H, 'vjp') },
+      { name: 'fvjp', params: [I32, I32, I32, I32, I32], results: [], code: vjpCode(L, d, H, 'fvjp') },
+      { name: 'tvjp', params: [I32, I32, I32, I32, I32], results: [], code: vjpCode(L, d, H, 'tvjp') },
+      { name: 'frec', params: [I32, I32, I32, I32], results: [], code: recordCode(L, d, H) },
     ],
     pages,
   );
 }
 
-/** Compiled kernels by shape, shared by every MLP of that shape (each gets its own instance). */
+/** Compiled kernels by precision and shape, shared by every MLP of that shape (each gets its own instance). */
 const modules = new Map<string, WasmModule | null>();
 
 type Run4 = (p0: number, p1: number, p2: number, n: number) => void;
@@ -298,11 +322,16 @@ interface RecordInfo {
   readonly version: number;
 }
 
+const pad16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
+
 /**
- * Memory after the weights and sums: the I/O region (y, a, dy and f of `capacity` samples) and
- * records, handed out from `top` and reused through free lists by size. The I/O region moves
- * above the records when it must grow while records are live; with none live, everything
- * restarts from the bottom.
+ * Memory after the weights and sums: the I/O region (y, a, dy and f of `capacity` samples, in
+ * the kernel's precision) and records, handed out from `top` and reused through free lists by
+ * size. The I/O region moves above the records when it must grow while records are live; with
+ * none live, everything restarts from the bottom.
+ *
+ * A record is [key][y][h]: the float64 y it was made for (float32 kernels only; a float64
+ * kernel's y is its key), y in the kernel's precision, then Hp activations per sample.
  */
 class SimdMlpVjp implements MlpVjp {
   private readonly memory: WasmMemory;
@@ -311,7 +340,9 @@ class SimdMlpVjp implements MlpVjp {
   private readonly runTaped: Run5;
   private readonly runRecord: Run4;
   private readonly m: ReturnType<typeof layout>;
-  private heap: Float64Array;
+  /** The memory in the kernel's precision, and as float64 (record keys). */
+  private heap: Float64Array | Float32Array;
+  private heap64: Float64Array;
   private capacity = 0;
   /** Byte offset of the I/O region, and the end of everything handed out. */
   private io: number;
@@ -322,6 +353,7 @@ class SimdMlpVjp implements MlpVjp {
 
   constructor(
     mod: WasmModule,
+    private readonly L: LaneKind,
     readonly dim: number,
     readonly hidden: number,
   ) {
@@ -331,14 +363,23 @@ class SimdMlpVjp implements MlpVjp {
     this.runWithF = inst.exports.fvjp as Run5;
     this.runTaped = inst.exports.tvjp as Run5;
     this.runRecord = inst.exports.frec as Run4;
-    this.m = layout(dim, hidden);
-    this.heap = new Float64Array(this.memory.buffer);
+    this.m = layout(L, dim, hidden);
+    this.heap64 = new Float64Array(this.memory.buffer);
+    this.heap = this.view();
     this.io = this.m.end;
     this.top = this.m.end;
   }
 
+  get precision(): Precision {
+    return this.L.precision;
+  }
+
   get records(): number {
     return this.live.size;
+  }
+
+  private view(): Float64Array | Float32Array {
+    return this.L.bytes === 8 ? this.heap64 : new Float32Array(this.memory.buffer);
   }
 
   setWeights(w: MlpWeightsLike): void {
@@ -347,15 +388,16 @@ class SimdMlpVjp implements MlpVjp {
       throw new Error(`mlpVjp: setWeights got d = ${d}, hidden = ${H}; this kernel is for d = ${this.dim}, hidden = ${this.hidden}. Make a new one.`);
     }
     const { Hp, W1T, B1, W2, B2, G } = this.m;
+    const e = this.L.bytes;
     const hp = this.heap;
-    hp.fill(0, 0, G / 8);
+    hp.fill(0, 0, G / e);
     for (let j = 0; j < H; j++) {
-      for (let k = 0; k < d; k++) hp[W1T / 8 + k * Hp + j] = w.W1[j * d + k];
-      hp[B1 / 8 + j] = w.b1[j];
+      for (let k = 0; k < d; k++) hp[W1T / e + k * Hp + j] = w.W1[j * d + k];
+      hp[B1 / e + j] = w.b1[j];
     }
     for (let k = 0; k < d; k++) {
-      for (let j = 0; j < H; j++) hp[W2 / 8 + k * Hp + j] = w.W2[k * H + j];
-      hp[B2 / 8 + k] = w.b2[k];
+      for (let j = 0; j < H; j++) hp[W2 / e + k * Hp + j] = w.W2[k * H + j];
+      hp[B2 / e + k] = w.b2[k];
     }
     this.version++;
   }
@@ -372,18 +414,23 @@ class SimdMlpVjp implements MlpVjp {
   }
 
   recordBytes(n: number): number {
-    return this.inputBytes(n) + n * this.m.row;
+    return this.keyBytes(n) + this.inputBytes(n) + n * this.m.row;
   }
 
-  /** A record's y, padded to whole vectors; its activations follow. */
+  /** A record's float64 key (none in float64: its y is the key). */
+  private keyBytes(n: number): number {
+    return this.L.bytes === 8 ? 0 : pad16(n * this.dim * 8);
+  }
+
+  /** A record's y in the kernel's precision, padded to whole vectors; its activations follow. */
   private inputBytes(n: number): number {
-    return Math.ceil((n * this.dim) / 2) * 16;
+    return pad16(n * this.dim * this.L.bytes);
   }
 
   recordedInput(rec: number): Float64Array {
     const info = this.live.get(rec);
     if (!info) throw new Error(`mlpVjp.recordedInput: no record ${rec} (freed already?).`);
-    return this.heap.subarray(rec / 8, rec / 8 + info.n * this.dim);
+    return this.heap64.subarray(rec / 8, rec / 8 + info.n * this.dim);
   }
 
   record(y: Float64Array, f: Float64Array): number {
@@ -401,11 +448,13 @@ class SimdMlpVjp implements MlpVjp {
       this.top += bytes;
     }
     this.live.set(rec, { n, bytes, version: this.version });
-    const hp = this.heap;
-    const fAt = this.io / 8;
-    hp.set(y, rec / 8);
-    this.runRecord(rec, this.io, rec + this.inputBytes(n), n);
-    f.set(hp.subarray(fAt, fAt + y.length));
+    const e = this.L.bytes;
+    const at = rec + this.keyBytes(n);
+    const fAt = this.io / e;
+    if (at !== rec) this.heap64.set(y, rec / 8);
+    this.heap.set(y, at / e);
+    this.runRecord(at, this.io, at + this.inputBytes(n), n);
+    f.set(this.heap.subarray(fAt, fAt + y.length));
     return rec;
   }
 
@@ -444,39 +493,45 @@ class SimdMlpVjp implements MlpVjp {
     }
     if (n > this.capacity) this.grow(n);
     const { Hp, GW1T, GB1, GW2, G } = this.m;
+    const e = this.L.bytes;
     const hp = this.heap;
     const cap = this.capacity * d;
     const io = this.io;
-    const yAt = io / 8;
-    hp.fill(0, G / 8, this.m.end / 8);
+    const yAt = io / e;
+    hp.fill(0, G / e, this.m.end / e);
     hp.set(a, yAt + cap);
     if (f) {
       hp.set(y, yAt);
-      this.runWithF(io, io + cap * 8, io + 2 * cap * 8, io + 3 * cap * 8, n);
+      this.runWithF(io, io + cap * e, io + 2 * cap * e, io + 3 * cap * e, n);
       f.set(hp.subarray(yAt + 3 * cap, yAt + 3 * cap + y.length));
     } else if (rec >= 0) {
       // y is the record's own copy
-      this.runTaped(rec, io + cap * 8, io + 2 * cap * 8, rec + this.inputBytes(n), n);
+      const at = rec + this.keyBytes(n);
+      this.runTaped(at, io + cap * e, io + 2 * cap * e, at + this.inputBytes(n), n);
     } else {
       hp.set(y, yAt);
-      this.run(io, io + cap * 8, io + 2 * cap * 8, n);
+      this.run(io, io + cap * e, io + 2 * cap * e, n);
     }
     gy.set(hp.subarray(yAt + 2 * cap, yAt + 2 * cap + y.length));
     const { W1, b1, W2, b2 } = grads;
+    const gw1 = GW1T / e;
+    const gb1 = GB1 / e;
+    const gw2 = GW2 / e;
     // Added into an accumulator: acc + g, the same bits as writing g and adding it afterwards.
     if (add) {
       for (let j = 0; j < H; j++) {
-        for (let k = 0; k < d; k++) W1[j * d + k] += hp[GW1T / 8 + k * Hp + j];
-        b1[j] += hp[GB1 / 8 + j];
+        for (let k = 0; k < d; k++) W1[j * d + k] += hp[gw1 + k * Hp + j];
+        b1[j] += hp[gb1 + j];
       }
-      for (let k = 0; k < d; k++) for (let j = 0; j < H; j++) W2[k * H + j] += hp[GW2 / 8 + k * Hp + j];
+      for (let k = 0; k < d; k++) for (let j = 0; j < H; j++) W2[k * H + j] += hp[gw2 + k * Hp + j];
     } else {
       for (let j = 0; j < H; j++) {
-        for (let k = 0; k < d; k++) W1[j * d + k] = hp[GW1T / 8 + k * Hp + j];
-        b1[j] = hp[GB1 / 8 + j];
+        for (let k = 0; k < d; k++) W1[j * d + k] = hp[gw1 + k * Hp + j];
+        b1[j] = hp[gb1 + j];
       }
-      for (let k = 0; k < d; k++) for (let j = 0; j < H; j++) W2[k * H + j] = hp[GW2 / 8 + k * Hp + j];
+      for (let k = 0; k < d; k++) for (let j = 0; j < H; j++) W2[k * H + j] = hp[gw2 + k * Hp + j];
     }
+    // db2 = Σ a over the batch, in float64 (a is float64 here in both precisions)
     for (let k = 0; k < d; k++) {
       let s = 0;
       for (let i = k; i < a.length; i += d) s += a[i];
@@ -486,7 +541,7 @@ class SimdMlpVjp implements MlpVjp {
   }
 
   private ioBytes(cap: number): number {
-    return 4 * cap * this.dim * 8;
+    return 4 * cap * this.dim * this.L.bytes;
   }
 
   /** Room for y, a, dy and f of `n` samples (16-byte aligned): in place, or above the live records. */
@@ -510,22 +565,34 @@ class SimdMlpVjp implements MlpVjp {
     } catch {
       return false;
     }
-    this.heap = new Float64Array(this.memory.buffer);
+    this.heap64 = new Float64Array(this.memory.buffer);
+    this.heap = this.view();
     return true;
   }
 }
 
+export interface MlpVjpOptions {
+  /** The arithmetic's precision (default float64); inputs and outputs stay Float64Array. */
+  precision?: Precision;
+}
+
 /**
- * A SIMD VJP kernel for the MLP with these weights (copied in; see setWeights), or null where
- * WebAssembly SIMD is unavailable (the caller keeps its own JavaScript VJP for that case).
+ * A SIMD VJP kernel for the MLP with these weights (copied in, rounded to the precision; see
+ * setWeights), or null where WebAssembly SIMD is unavailable (the caller keeps its own
+ * JavaScript VJP for that case).
  */
-export function mlpVjp(w: MlpWeightsLike): MlpVjp | null {
+export function mlpVjp(w: MlpWeightsLike, options: MlpVjpOptions = {}): MlpVjp | null {
   const { d, H } = mlpShape(w, 'mlpVjp');
-  const key = `${d}:${H}`;
-  if (!modules.has(key)) modules.set(key, compileOrNull(vjpModuleBytes(d, H)));
+  const precision = options.precision ?? 'float64';
+  if (precision !== 'float64' && precision !== 'float32') {
+    throw new Error(`mlpVjp: precision must be 'float64' or 'float32'; got ${JSON.stringify(precision)}.`);
+  }
+  const L = precision === 'float64' ? F64X2 : F32X4;
+  const key = `${L.precision}:${d}:${H}`;
+  if (!modules.has(key)) modules.set(key, compileOrNull(vjpModuleBytes(L, d, H)));
   const mod = modules.get(key)!;
   if (!mod) return null;
-  const kernel = new SimdMlpVjp(mod, d, H);
+  const kernel = new SimdMlpVjp(mod, L, d, H);
   kernel.setWeights(w);
   return kernel;
 }
