@@ -174,4 +174,7 @@ describe('odeNet gradients against central finite differences (float64)', () => 
 
   it('a whole ODE-Net (downsampling, ODE block through rk4, head): every part of dL/dθ', () => whole({ channels: 4 }, 5));
   it('a whole ResNet of the same block: every part of dL/dθ', () => whole({ architecture: 'resnet', channels: 4, depth: 3 }, 6));
+  // 4 × 4 plane in 3 × 3 regions: neighbouring regions share a row and a column.
+  it('overlapping head regions and pooling after the downsampling convolution: every part of dL/dθ', () => whole({ channels: 4, pool: 1, poolAfter: 2, headPool: 3 }, 7));
+  it('global average pooling on pixels averaged before the convolution: every part of dL/dθ', () => whole({ channels: 4, pool: 4, poolAfter: 1, headPool: 1 }, 8));
 });

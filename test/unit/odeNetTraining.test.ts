@@ -101,5 +101,7 @@ describe('odeNet experiments', () => {
     assert.throws(() => odeNet({ channels: 4, depth: 3 }), /depth counts a ResNet's blocks/);
     assert.throws(() => odeNet({ architecture: 'resnet', channels: 4 }), /depth must be a whole number/);
     assert.throws(() => odeNet({ channels: 0 }), /channels must be a whole number ≥ 1, got 0/);
+    assert.throws(() => odeNet({ channels: 4, pool: 4, poolAfter: 2 }), /poolAfter 2 must divide.*7 × 7 after pool 4/);
+    assert.throws(() => odeNet({ channels: 4, headPool: 8 }), /headPool 8 is more regions.*\(7\)/);
   });
 });

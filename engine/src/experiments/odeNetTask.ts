@@ -76,6 +76,8 @@ export function odeNetTask(exp: Pick<Experiment, 'train' | 'solver' | 'location'
         groups: o.groups,
         image: [o.inChannels, o.height, o.width],
         pool: o.pool,
+        poolAfter: o.poolAfter,
+        headPool: o.headPool,
         ...(net.architecture === 'resnet' ? { depth: o.depth } : { time: o.time, solver }),
       },
       readout: { outputs: readout.outputs, loss: 'crossEntropy' },

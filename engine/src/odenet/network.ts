@@ -1,11 +1,12 @@
 /**
- * The seed paper's image classifier, scaled down: downsampling (average pooling, a 3 × 3
- * convolution to `channels`, group norm, ReLU), then either one ODE block integrated over
- * [0, T] (ODE-Net; RK-Net when trained by backprop through the solver's steps) or `depth`
- * residual blocks of the same block without the time channel (ResNet), then the head's
- * group norm, ReLU and global average pooling to `channels` features (a linear readout of
- * those, the classifier's last layer, belongs to the task). Every part has its exact
- * backward pass here; the ODE block's is the field's VJP, which odeintGrad turns into dL/dh(0).
+ * The seed paper's image classifier, scaled down: downsampling (average pooling of the pixels,
+ * a 3 × 3 convolution to `channels`, group norm, ReLU, average pooling of those features), then
+ * either one ODE block integrated over [0, T] (ODE-Net; RK-Net when trained by backprop through
+ * the solver's steps) or `depth` residual blocks of the same block without the time channel
+ * (ResNet), then the head's group norm, ReLU and average pooling over headPool × headPool
+ * regions (global when headPool is 1, as in the paper) to the features a linear readout (the
+ * classifier's last layer, which belongs to the task) reads. Every part has its exact backward
+ * pass here; the ODE block's is the field's VJP, which odeintGrad turns into dL/dh(0).
  */
 import { Rng } from '../data/rng';
 import type { ParamEntry } from '../fields/mlpLayout';
@@ -13,7 +14,7 @@ import { BlockField } from './blockField';
 import { ConvGnBlock, recordBytes, type ConvBlockRecord } from './convBlock';
 import { ConvTime, convInputs } from './convTime';
 import { groupNormBackward, groupNormForward, type GroupNormShape } from './groupNorm';
-import { averagePool, toChannelMajor, toSampleMajor } from './layout';
+import { adaptiveRegions, averagePool, averagePoolBackward, toChannelMajor, toSampleMajor } from './layout';
 import { checkOdeNetOptions, type CheckedOdeNetOptions, type OdeNetArchitecture, type OdeNetOptions } from './options';
 
 /** What the downsampling's backward pass reads. */
@@ -23,7 +24,7 @@ export interface EmbedRecord {
   readonly pooled: Float64Array;
   readonly xhat: Float64Array;
   readonly inv: Float64Array;
-  /** The ReLU's output h(0), channel-major. */
+  /** The ReLU's output (channel-major, before the poolAfter pooling that gives h(0)). */
   readonly h: Float64Array;
 }
 
@@ -51,7 +52,7 @@ export class OdeNet {
   readonly dim: number;
   /** Components of the block's state per sample (channels × pooled plane). */
   readonly stateDim: number;
-  /** Features the head gives per sample (channels). */
+  /** Features the head gives per sample (channels × headPool²). */
   readonly features: number;
   /** Every parameter, live: downsampling, block(s), head norm, laid out as `layout` says. */
   readonly params: Float64Array;
@@ -63,22 +64,32 @@ export class OdeNet {
   readonly blocks: readonly { block: ConvGnBlock; params: Float64Array }[];
   private readonly down: ConvTime;
   private readonly norm: GroupNormShape;
+  /** The downsampling convolution's group norm, on the plane before poolAfter. */
+  private readonly downNorm: GroupNormShape;
+  /** The head's pooling regions (indices into the plane). */
+  private readonly regions: Int32Array[];
   private readonly at: { downGamma: number; downBeta: number; headGamma: number; headBeta: number };
-  /** Pooled plane. */
+  /** The block's plane, and the downsampling convolution's (before poolAfter). */
   private readonly plane: number;
+  private readonly inPlane: number;
 
   constructor(opts: OdeNetOptions) {
     const o = checkOdeNetOptions(opts);
     this.options = o;
     this.architecture = o.architecture;
-    const h = o.height / o.pool;
-    const w = o.width / o.pool;
+    const hIn = o.height / o.pool;
+    const wIn = o.width / o.pool;
+    const h = hIn / o.poolAfter;
+    const w = wIn / o.poolAfter;
     const C = o.channels;
     this.plane = h * w;
+    this.inPlane = hIn * wIn;
     this.dim = o.inChannels * o.height * o.width;
     this.stateDim = C * this.plane;
-    this.features = C;
+    this.regions = adaptiveRegions(h, w, o.headPool);
+    this.features = C * this.regions.length;
     this.norm = { channels: C, groups: o.groups, plane: this.plane };
+    this.downNorm = { channels: C, groups: o.groups, plane: this.inPlane };
     const entries: ParamEntry[] = [];
     let offset = 0;
     const add = (name: string, shape: number[]): number => {
@@ -87,7 +98,7 @@ export class OdeNet {
       offset += size;
       return offset - size;
     };
-    this.down = new ConvTime({ cin: o.inChannels, cout: C, height: h, width: w, time: false }, add('down.conv.weight', [C, o.inChannels, 3, 3]), add('down.conv.bias', [C]));
+    this.down = new ConvTime({ cin: o.inChannels, cout: C, height: hIn, width: wIn, time: false }, add('down.conv.weight', [C, o.inChannels, 3, 3]), add('down.conv.bias', [C]));
     const downGamma = add('down.norm.weight', [C]);
     const downBeta = add('down.norm.bias', [C]);
     const shape = { channels: C, groups: o.groups, height: h, width: w };
@@ -114,9 +125,10 @@ export class OdeNet {
     const rng = new Rng(this.options.seed);
     const P = this.params;
     const bound = 1 / Math.sqrt(convInputs(this.down.shape));
-    for (let i = this.down.w; i < this.down.b + this.features; i++) P[i] = rng.uniform(-bound, bound);
-    P.fill(1, this.at.downGamma, this.at.downGamma + this.features);
-    P.fill(1, this.at.headGamma, this.at.headGamma + this.features);
+    const C = this.options.channels;
+    for (let i = this.down.w; i < this.down.b + C; i++) P[i] = rng.uniform(-bound, bound);
+    P.fill(1, this.at.downGamma, this.at.downGamma + C);
+    P.fill(1, this.at.headGamma, this.at.headGamma + C);
     for (const b of this.blocks) b.block.initialise(b.params, rng);
   }
 
@@ -145,51 +157,67 @@ export class OdeNet {
   embed(x: Float64Array): { h0: Float64Array; record: EmbedRecord } {
     const B = this.batchOf(x, 'embed');
     const o = this.options;
-    const n = B * this.stateDim;
-    const pooled = new Float64Array(o.inChannels * B * this.plane);
+    const C = o.channels;
+    const m = C * B * this.inPlane;
+    const pooled = new Float64Array(o.inChannels * B * this.inPlane);
     averagePool(x, B, o.inChannels, o.height, o.width, o.pool, pooled);
-    const a = new Float64Array(n);
+    const a = new Float64Array(m);
     this.down.forward(this.params, pooled, B, 0, a);
-    const record: EmbedRecord = { batch: B, pooled, xhat: new Float64Array(n), inv: new Float64Array(B * o.groups), h: new Float64Array(n) };
-    groupNormForward(this.params, this.at.downGamma, this.at.downBeta, this.norm, a, B, a, record.xhat, record.inv);
-    for (let i = 0; i < n; i++) record.h[i] = a[i] > 0 ? a[i] : 0;
-    const h0 = new Float64Array(n);
-    toSampleMajor(record.h, B, this.features, this.plane, h0);
+    const record: EmbedRecord = { batch: B, pooled, xhat: new Float64Array(m), inv: new Float64Array(B * o.groups), h: new Float64Array(m) };
+    groupNormForward(this.params, this.at.downGamma, this.at.downBeta, this.downNorm, a, B, a, record.xhat, record.inv);
+    for (let i = 0; i < m; i++) record.h[i] = a[i] > 0 ? a[i] : 0;
+    // channel-major [C × B × plane] is C·B one-channel images, which averagePool pools as they lie
+    let h = record.h;
+    if (o.poolAfter > 1) {
+      h = new Float64Array(B * this.stateDim);
+      averagePool(record.h, C * B, 1, o.height / o.pool, o.width / o.pool, o.poolAfter, h);
+    }
+    const h0 = new Float64Array(B * this.stateDim);
+    toSampleMajor(h, B, C, this.plane, h0);
     return { h0, record };
   }
 
   /** Adds dL/dθ of the downsampling into G from dL/dh(0) [B × stateDim]. */
   embedBackward(rec: EmbedRecord, g0: Float64Array, G: Float64Array): void {
     const B = rec.batch;
-    const g = new Float64Array(g0.length);
-    toChannelMajor(g0, B, this.features, this.plane, g);
+    const o = this.options;
+    const C = o.channels;
+    let g = new Float64Array(g0.length);
+    toChannelMajor(g0, B, C, this.plane, g);
+    if (o.poolAfter > 1) {
+      const up = new Float64Array(rec.h.length);
+      averagePoolBackward(g, C * B, o.height / o.pool, o.width / o.pool, o.poolAfter, up);
+      g = up;
+    }
     for (let i = 0; i < g.length; i++) if (!(rec.h[i] > 0)) g[i] = 0;
     const ga = new Float64Array(g.length);
-    groupNormBackward(this.params, G, this.at.downGamma, this.at.downBeta, this.norm, rec.xhat, rec.inv, B, g, ga);
+    groupNormBackward(this.params, G, this.at.downGamma, this.at.downBeta, this.downNorm, rec.xhat, rec.inv, B, g, ga);
     this.down.backward(this.params, G, rec.pooled, B, 0, ga, null);
   }
 
-  /** The head's features [B × channels] (group norm, ReLU, mean over the plane) of h(T) [B × stateDim]. */
+  /** The head's features [B × features] (group norm, ReLU, mean over each pooling region) of h(T) [B × stateDim]. */
   head(hT: Float64Array): { features: Float64Array; record: HeadRecord } {
     const B = hT.length / this.stateDim;
-    const C = this.features;
+    const C = this.options.channels;
+    const F = this.features;
     const n = hT.length;
     const z = new Float64Array(n);
     toChannelMajor(hT, B, C, this.plane, z);
     const record: HeadRecord = { batch: B, xhat: new Float64Array(n), inv: new Float64Array(B * this.options.groups), r: new Float64Array(n) };
     groupNormForward(this.params, this.at.headGamma, this.at.headBeta, this.norm, z, B, z, record.xhat, record.inv);
-    const features = new Float64Array(B * C);
+    for (let i = 0; i < n; i++) record.r[i] = z[i] > 0 ? z[i] : 0;
+    const features = new Float64Array(B * F);
     const N = B * this.plane;
+    const R = this.regions.length;
     for (let c = 0; c < C; c++) {
       for (let s = 0; s < B; s++) {
-        let sum = 0;
         const o = c * N + s * this.plane;
-        for (let j = 0; j < this.plane; j++) {
-          const v = z[o + j] > 0 ? z[o + j] : 0;
-          record.r[o + j] = v;
-          sum += v;
+        for (let q = 0; q < R; q++) {
+          const idx = this.regions[q];
+          let sum = 0;
+          for (let j = 0; j < idx.length; j++) sum += record.r[o + idx[j]];
+          features[s * F + c * R + q] = sum / idx.length;
         }
-        features[s * C + c] = sum / this.plane;
       }
     }
     return { features, record };
@@ -198,16 +226,22 @@ export class OdeNet {
   /** Adds the head norm's dL/dθ into G and returns dL/dh(T) [B × stateDim], from dL/dfeatures. */
   headBackward(rec: HeadRecord, gFeatures: Float64Array, G: Float64Array): Float64Array {
     const B = rec.batch;
-    const C = this.features;
+    const C = this.options.channels;
+    const F = this.features;
     const N = B * this.plane;
+    const R = this.regions.length;
     const g = new Float64Array(C * N);
     for (let c = 0; c < C; c++) {
       for (let s = 0; s < B; s++) {
-        const v = gFeatures[s * C + c] / this.plane;
         const o = c * N + s * this.plane;
-        for (let j = 0; j < this.plane; j++) g[o + j] = rec.r[o + j] > 0 ? v : 0;
+        for (let q = 0; q < R; q++) {
+          const idx = this.regions[q];
+          const v = gFeatures[s * F + c * R + q] / idx.length;
+          for (let j = 0; j < idx.length; j++) g[o + idx[j]] += v;
+        }
       }
     }
+    for (let i = 0; i < g.length; i++) if (!(rec.r[i] > 0)) g[i] = 0;
     const gz = new Float64Array(g.length);
     groupNormBackward(this.params, G, this.at.headGamma, this.at.headBeta, this.norm, rec.xhat, rec.inv, B, g, gz);
     const out = new Float64Array(g.length);
@@ -224,7 +258,7 @@ export class OdeNet {
   residual(h0: Float64Array): { hL: Float64Array; tape: ResidualTape } {
     if (this.architecture !== 'resnet') throw new RangeError("odeNet.residual: only architecture 'resnet' has residual blocks; the ODE block is solved with odeint.");
     const B = h0.length / this.stateDim;
-    const C = this.features;
+    const C = this.options.channels;
     const u = new Float64Array(h0.length);
     toChannelMajor(h0, B, C, this.plane, u);
     const f = new Float64Array(h0.length);
@@ -244,7 +278,7 @@ export class OdeNet {
 
   /** dL/dh(0) from dL/dh(L), adding every block's dL/dθ into G (laid out as params). */
   residualBackward(tape: ResidualTape, gL: Float64Array, G: Float64Array): Float64Array {
-    const C = this.features;
+    const C = this.options.channels;
     const B = gL.length / this.stateDim;
     const g = new Float64Array(gL.length);
     toChannelMajor(gL, B, C, this.plane, g);
