@@ -159,7 +159,7 @@ describe('classifier experiment errors', () => {
   });
 
   it('trajectory settings on point data', async () => {
-    await failsWith(spec({ batchTime: 10 }), /train\.batchTime sets the length of sub-trajectories; point data have none/);
+    await failsWith(spec({ batchTime: 10 }), /train\.batchTime sets the length of sub-trajectories; points have none/);
     await failsWith(spec({ loss: 'l1' }), /train\.loss 'l1' compares trajectories; a classifier trains with 'mse'/);
     await failsWith(spec({ batchSize: 1000 }), /train\.batchSize is 1000 but the data 'circles' have only 256 points/);
   });

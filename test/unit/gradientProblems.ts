@@ -194,7 +194,7 @@ export function replayOptions(method: string, starts: number[], t: number[], jum
 }
 
 /** ‖a − b‖ / ‖b‖. */
-export function relErr(a: Float64Array, b: Float64Array): number {
+export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let num = 0;
   let den = 0;
   for (let i = 0; i < a.length; i++) {

@@ -7,22 +7,11 @@ import { augmentedMlpField, mlpField } from '../../engine/src/fields/index';
 import type { NativeField } from '../../engine/src/fields/field';
 import { odeintGrad, type OdeintGradOptions } from '../../engine/src/gradients/index';
 import { mlpVjp } from '../../engine/src/kernels/mlpVjpKernel';
-import { randomArray, uniform } from './gradientProblems';
-
-/** ‖a − b‖ / ‖b‖. */
-function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / den);
-}
+import { randomArray, relErr, uniform } from './gradientProblems';
 
 function assertClose(actual: Float64Array, expected: Float64Array, limit: number, what: string): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
-  const e = relError(actual, expected);
+  const e = relErr(actual, expected);
   assert.ok(e <= limit, `${what}: relative error ${e.toExponential(2)} > ${limit}`);
 }
 
@@ -189,7 +178,7 @@ describe("mlpField precision 'float32'", () => {
     f32.param('2.bias')[1] -= 0.25;
     const fresh = mlpField({ sizes: [2, 16, 2], init: f32.params, precision: 'float32' });
     const f = f32.f(0, y);
-    assert.ok(relError(f, fBefore) > 1e-3, 'f changed');
+    assert.ok(relErr(f, fBefore) > 1e-3, 'f changed');
     assertSameBits(f, fresh.f(0, y), 'f after the write');
     assertSameBits(f32.vjp(0, y, a).params, fresh.vjp(0, y, a).params, 'vjp after the write');
     // the record was made with the old weights: its vjp recomputes with the new ones

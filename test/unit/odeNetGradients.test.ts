@@ -8,19 +8,10 @@ import { LinearReadout } from '../../engine/src/experiments/readout';
 import { odeintGrad } from '../../engine/src/gradients/odeintGrad';
 import { ConvGnBlock, ConvTime, groupNormBackward, groupNormForward, odeNet, odeNetLossAndGrad, type OdeNetOptions } from '../../engine/src/odenet/index';
 import { BlockField } from '../../engine/src/odenet/blockField';
+import { relErr } from './gradientProblems';
 
 const randn = (n: number, rng: Rng, scale = 1): Float64Array => Float64Array.from({ length: n }, () => scale * rng.normal());
 const dot = (a: Float64Array, b: Float64Array): number => a.reduce((s, v, i) => s + v * b[i], 0);
-
-function relError(analytic: ArrayLike<number>, numeric: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < numeric.length; i++) {
-    num += (analytic[i] - numeric[i]) ** 2;
-    den += numeric[i] ** 2;
-  }
-  return Math.sqrt(num / den);
-}
 
 /** Central differences of `loss` in the components `index` of v (perturbed in place, restored). */
 function centralDiff(v: Float64Array, index: number[], loss: () => number, h = 1e-6): number[] {
@@ -62,8 +53,8 @@ describe('odeNet gradients against central finite differences (float64)', () => 
     const gx = new Float64Array(n);
     groupNormBackward(P, G, 0, s.channels, s, xhat, inv, B, c, gx);
     const all = (k: number): number[] => [...Array(k).keys()];
-    assert.ok(relError(gx, centralDiff(x, all(n), loss)) < 1e-6, 'dL/dx');
-    assert.ok(relError(G, centralDiff(P, all(P.length), loss)) < 1e-6, 'dL/dγ, dL/dβ');
+    assert.ok(relErr(gx, centralDiff(x, all(n), loss)) < 1e-6, 'dL/dx');
+    assert.ok(relErr(G, centralDiff(P, all(P.length), loss)) < 1e-6, 'dL/dγ, dL/dβ');
   });
 
   for (const time of [true, false]) {
@@ -86,8 +77,8 @@ describe('odeNet gradients against central finite differences (float64)', () => 
       const gx = new Float64Array(x.length);
       conv.backward(P, G, x, B, t, c, gx);
       const all = (k: number): number[] => [...Array(k).keys()];
-      assert.ok(relError(gx, centralDiff(x, all(x.length), loss)) < 1e-6, 'dL/dx');
-      assert.ok(relError(G, centralDiff(P, all(P.length), loss)) < 1e-6, 'dL/dθ');
+      assert.ok(relErr(gx, centralDiff(x, all(x.length), loss)) < 1e-6, 'dL/dx');
+      assert.ok(relErr(G, centralDiff(P, all(P.length), loss)) < 1e-6, 'dL/dθ');
       if (time) {
         // The time taps see t wherever they fall inside the image: moving t moves the output.
         const at = (tt: number): number => {
@@ -114,10 +105,10 @@ describe('odeNet gradients against central finite differences (float64)', () => 
     const loss = (): number => dot(a, field.f(t, y));
     const v = field.vjp(t, y, a);
     const iy = some(y.length, 40, rng);
-    assert.ok(relError(iy.map((i) => v.y[i]), centralDiff(y, iy, loss)) < 1e-6, 'dL/dy');
+    assert.ok(relErr(iy.map((i) => v.y[i]), centralDiff(y, iy, loss)) < 1e-6, 'dL/dy');
     const idx = some(params.length, 60, rng);
     const fd = centralDiff(params, idx, loss);
-    assert.ok(relError(idx.map((i) => v.params[i]), fd) < 1e-6, 'dL/dθ');
+    assert.ok(relErr(idx.map((i) => v.params[i]), fd) < 1e-6, 'dL/dθ');
     const both = field.fAndVjp(t, y, a);
     assert.deepEqual(both.f, field.f(t, y));
     assert.deepEqual(both.y, v.y);
@@ -137,7 +128,7 @@ describe('odeNet gradients against central finite differences (float64)', () => 
       const bp = await odeintGrad(field, y0, [0, 1], [null, c], { ...opts, gradient: 'backprop' });
       const adj = await odeintGrad(field, y0, [0, 1], [null, c], { ...opts, gradient: 'adjoint' });
       assert.ok(adj.stats.nfeBackward > 0 && bp.stats.nfeForward > 0);
-      return [relError(adj.gradParams, bp.gradParams), relError(adj.gradY0, bp.gradY0)];
+      return [relErr(adj.gradParams, bp.gradParams), relErr(adj.gradY0, bp.gradY0)];
     };
     const loose = await gap(1e-5);
     const tight = await gap(1e-8);
@@ -168,7 +159,7 @@ describe('odeNet gradients against central finite differences (float64)', () => 
       net.params[i] = keep;
       fd.push((up - down) / (2 * h));
     }
-    const e = relError(idx.map((i) => r.gradParams[i]), fd);
+    const e = relErr(idx.map((i) => r.gradParams[i]), fd);
     assert.ok(e < 1e-6, `relative error ${e}`);
   };
 

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { Rng } from '../../engine/src/data/rng';
 import { LinearReadout } from '../../engine/src/experiments/readout';
 import { DiscreteNetwork, type DiscreteNetworkOptions } from '../../engine/src/resnet/index';
+import { relErr } from './gradientProblems';
 
 /** A fixed smooth scalar of the network: Σ c ⊙ u_L, or the softmax head's cross-entropy. */
 function lossOf(net: DiscreteNetwork, x: Float64Array, c: Float64Array, training: boolean, head?: LinearReadout, target?: Int32Array): { loss: number; gParams: Float64Array; gx: Float64Array } {
@@ -22,16 +23,6 @@ function lossOf(net: DiscreteNetwork, x: Float64Array, c: Float64Array, training
   }
   const b = net.backward(tape, g);
   return { loss, gParams: b.params, gx: b.x };
-}
-
-function relError(analytic: Float64Array, numeric: Float64Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < analytic.length; i++) {
-    num += (analytic[i] - numeric[i]) ** 2;
-    den += numeric[i] ** 2;
-  }
-  return Math.sqrt(num / den);
 }
 
 function check(opts: DiscreteNetworkOptions, { training = false, withHead = false } = {}): void {
@@ -65,13 +56,13 @@ function check(opts: DiscreteNetworkOptions, { training = false, withHead = fals
     x[i] = v;
     fdX[i] = (up - down) / (2 * h);
   }
-  const eP = relError(gParams, fdParams);
-  const eX = relError(gx, fdX);
+  const eP = relErr(gParams, fdParams);
+  const eX = relErr(gx, fdX);
   assert.ok(eP < 1e-6, `dL/dθ relative error ${eP.toExponential(2)} for ${JSON.stringify(opts)}`);
   assert.ok(eX < 1e-6, `dL/dx relative error ${eX.toExponential(2)} for ${JSON.stringify(opts)}`);
   if (opts.architecture === 'lm') {
     const k = net.layout.find((e) => e.name === 'k')!;
-    const ek = relError(gParams.subarray(k.offset, k.offset + k.size), fdParams.subarray(k.offset, k.offset + k.size));
+    const ek = relErr(gParams.subarray(k.offset, k.offset + k.size), fdParams.subarray(k.offset, k.offset + k.size));
     assert.ok(ek < 1e-6, `dL/dk relative error ${ek.toExponential(2)}`);
     assert.ok(gParams.subarray(k.offset, k.offset + k.size).some((v) => Math.abs(v) > 1e-6), 'dL/dk is not trivially zero');
   }

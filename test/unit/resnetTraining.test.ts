@@ -126,7 +126,7 @@ describe('discreteTask (the TrainTask of a discrete network)', () => {
     assert.throws(() => discreteTask(exp, circles({ n: 50 }), net), (e: Error) => e instanceof ExperimentError && /inputs of 3 components.*have 2: build it with inputDim: 2/.test(e.message));
     const net2 = new DiscreteNetwork({ ...small, architecture: 'resnet' });
     const unlabelled = { name: 'blob', n: 10, dim: 2, x: new Float64Array(20) };
-    assert.throws(() => discreteTask(exp, unlabelled, net2), /'blob' need one label per point \(10\), found none/);
+    assert.throws(() => discreteTask(exp, unlabelled, net2), /'blob' have no labels: .*labelled data \(circles\(\), moons\(\), fashionMnistPoints\(\)\)/);
     assert.throws(() => discreteTask({ train: { ...exp.train, batchSize: 500 } }, circles({ n: 50 }), net2), /batchSize is 500 but .* have only 50 points/);
     assert.throws(() => discreteTask({ train: { ...exp.train, batchTime: 5 } }, circles({ n: 50 }), net2), /batchTime .* Remove it/);
   });

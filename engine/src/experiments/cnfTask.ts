@@ -12,7 +12,8 @@ import { isCnfField, MAX_EXACT_DIM, type CnfField } from '../cnf/cnfField';
 import { cnfInitialState, cnfLogDensity, cnfNll, DEFAULT_CNF_SOLVER } from '../cnf/density';
 import { odeintGrad } from '../gradients/odeintGrad';
 import { ExperimentError, type Experiment, type GradientSpec } from './define';
-import { DEFAULT_POINT_BATCH, isPointData } from './pointTask';
+import { DEFAULT_POINT_BATCH } from './labelledData';
+import { isPointData } from './pointTask';
 import type { TaskEvaluation, TaskStep, TrainTask } from './task';
 
 export interface CnfTask extends TrainTask {

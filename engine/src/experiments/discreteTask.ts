@@ -11,8 +11,8 @@ import type { GradStats } from '../gradients/types';
 import { batchLossAndGrad, evaluateClassifier, gatherRows } from '../resnet/classifier';
 import type { DiscreteNetwork } from '../resnet/network';
 import { ExperimentError, type Experiment } from './define';
-import { DEFAULT_POINT_BATCH } from './pointTask';
-import { encodeLabels, LinearReadout, type ClassifierLoss } from './readout';
+import { checkLabelledData } from './labelledData';
+import { LinearReadout, type ClassifierLoss } from './readout';
 import type { TaskEvaluation, TrainTask } from './task';
 
 /** Classifiers of a discrete network train on softmax cross-entropy unless train.loss says 'mse'. */
@@ -33,20 +33,10 @@ export function discreteTask(exp: Pick<Experiment, 'train' | 'location'>, data: 
   if (data.dim !== net.dim) {
     fail(`the network takes inputs of ${net.dim} components (inputDim) but ${name} have ${data.dim}: build it with inputDim: ${data.dim}.`);
   }
-  if (!(data.x instanceof Float64Array) || data.x.length !== data.n * data.dim) {
-    fail(`${name} say n = ${data.n} points of dim ${data.dim}, so x needs ${data.n * data.dim} values (n × dim, row-major), but it has ${data.x?.length}.`);
-  }
-  if (!data.labels || data.labels.length !== data.n) {
-    fail(`${name} need one label per point (${data.n}), found ${data.labels?.length ?? 'none'}: use labelled data (circles(), moons(), fashionMnistPoints()).`);
-  }
-  const encoding = encodeLabels(data.labels!);
-  if (encoding.classes.length < 2) fail(`${name} have a single class: a classifier needs at least two.`);
+  const { encoding, batchSize } = checkLabelledData(exp, data, { noun: 'points', labelled: 'labelled data (circles(), moons(), fashionMnistPoints())' });
   const t = exp.train;
   const loss = t.loss ?? DEFAULT_DISCRETE_LOSS;
   if (loss !== 'mse' && loss !== 'crossEntropy') fail(`train.loss '${loss}' compares trajectories; a discrete network classifies with 'crossEntropy' (default) or 'mse'.`);
-  if (t.batchTime !== undefined) fail('train.batchTime sets the length of sub-trajectories; point data have none. Remove it (train.batchSize sets the points per batch).');
-  const batchSize = t.batchSize ?? Math.min(DEFAULT_POINT_BATCH, data.n);
-  if (batchSize > data.n) fail(`train.batchSize is ${batchSize} but ${name} have only ${data.n} points: lower batchSize.`);
   const readout = new LinearReadout(net.width, encoding.classes.length, loss as ClassifierLoss, (t.seed ?? 0) + 1);
   const o = net.options;
   const method = o.tableau ? `rk:${o.tableau.name}` : net.architecture;

@@ -12,8 +12,8 @@ import { gatherRows } from '../resnet/classifier';
 import { DEFAULT_ODENET_SOLVER, evaluateOdeNet, odeNetLossAndGrad } from '../odenet/classify';
 import type { OdeNet } from '../odenet/network';
 import { ExperimentError, type Experiment, type GradientSpec } from './define';
-import { DEFAULT_POINT_BATCH } from './pointTask';
-import { encodeLabels, LinearReadout } from './readout';
+import { checkLabelledData } from './labelledData';
+import { LinearReadout } from './readout';
 import type { TaskEvaluation, TrainTask } from './task';
 
 export interface OdeNetTask extends TrainTask {
@@ -41,19 +41,9 @@ export function odeNetTask(exp: Pick<Experiment, 'train' | 'solver' | 'location'
       : `give images flattened to ${net.dim} values`;
     fail(`the ODE-Net takes images of ${imageWords(net)} values, but ${name} have ${data.dim} per point: ${hint}.`);
   }
-  if (!(data.x instanceof Float64Array) || data.x.length !== data.n * data.dim) {
-    fail(`${name} say n = ${data.n} images of ${data.dim} values, so x needs ${data.n * data.dim} values (n × dim, row-major), but it has ${data.x?.length}.`);
-  }
-  if (!data.labels || data.labels.length !== data.n) {
-    fail(`${name} need one label per image (${data.n}), found ${data.labels?.length ?? 'none'}: use labelled images (fashionMnistPoints({ pool: 1 })).`);
-  }
-  const encoding = encodeLabels(data.labels!);
-  if (encoding.classes.length < 2) fail(`${name} have a single class: a classifier needs at least two.`);
+  const { encoding, batchSize } = checkLabelledData(exp, data, { noun: 'images', labelled: 'labelled images (fashionMnistPoints({ pool: 1 }))' });
   const t = exp.train;
   if (t.loss !== undefined && t.loss !== 'crossEntropy') fail(`train.loss '${t.loss}' does not apply: an ODE-Net classifies with softmax cross-entropy. Remove train.loss.`);
-  if (t.batchTime !== undefined) fail('train.batchTime sets the length of sub-trajectories; images have none. Remove it (train.batchSize sets the images per batch).');
-  const batchSize = t.batchSize ?? Math.min(DEFAULT_POINT_BATCH, data.n);
-  if (batchSize > data.n) fail(`train.batchSize is ${batchSize} but ${name} have only ${data.n} images: lower batchSize.`);
   // A ResNet has no ODE to solve: solver and gradient (which an editor's settings may fill in) do not apply.
   const readout = new LinearReadout(net.features, encoding.classes.length, 'crossEntropy', (t.seed ?? 0) + 1);
   const solver = { ...DEFAULT_ODENET_SOLVER, ...exp.solver };

@@ -12,14 +12,12 @@ import type { NativeField } from '../fields/field';
 import { odeintGrad } from '../gradients/odeintGrad';
 import { odeint } from '../odeint';
 import { ExperimentError, type Experiment, type GradientSpec } from './define';
-import { encodeLabels, LinearReadout, type ClassEncoding, type ClassifierLoss } from './readout';
+import { checkLabelledData } from './labelledData';
+import { LinearReadout, type ClassEncoding, type ClassifierLoss } from './readout';
 import type { TrainTask } from './task';
 
 /** The ODE block flows from 0 to FLOW_TIME. */
 export const FLOW_TIME = 1;
-
-/** Mini-batch size when train.batchSize is unset (capped at the number of points). */
-export const DEFAULT_POINT_BATCH = 128;
 
 export const isPointData = (d: TrajectoryData | PointData): d is PointData => 'x' in d && !('ys' in d);
 
@@ -41,24 +39,10 @@ export function checkPointData(exp: Experiment, data: PointData, field: NativeFi
     throw new ExperimentError(what, exp.location);
   };
   const name = `the data '${data.name}'`;
-  if (!Number.isInteger(data.dim) || data.dim < 1) fail(`${name} have dim ${data.dim}: point data need a whole number of components ≥ 1.`);
-  if (!Number.isInteger(data.n) || data.n < 2) fail(`${name} have ${data.n} points: a classifier needs at least 2.`);
-  if (!(data.x instanceof Float64Array) || data.x.length !== data.n * data.dim) {
-    fail(`${name} say n = ${data.n} points of dim ${data.dim}, so x needs ${data.n * data.dim} values (n × dim, row-major), but it has ${data.x?.length}.`);
-  }
-  if (!data.labels) {
-    fail(
-      `${name} have no labels: a classification experiment needs one label per point. ` +
-        "Use a labelled data set (circles(), nestedSpheres(), moons(), eightGaussians()) or set data.labels.",
-    );
-  }
-  const labels = data.labels as Float64Array;
-  if (labels.length !== data.n) fail(`${name} have ${data.n} points but ${labels.length} labels: give exactly one label per point.`);
-  const bad = labels.findIndex((l) => !Number.isFinite(l));
-  if (bad >= 0) fail(`${name}: label ${bad} is ${labels[bad]}; labels must be finite numbers (class indices, or ±1).`);
-  const encoding = encodeLabels(labels);
-  if (encoding.classes.length < 2) fail(`${name} have a single class (${encoding.classes[0]}): a classifier needs at least two.`);
-  if (encoding.classes.length > 64) fail(`${name} have ${encoding.classes.length} distinct labels: labels should be classes (at most 64), not continuous values.`);
+  const { encoding, batchSize } = checkLabelledData(exp, data, {
+    noun: 'points',
+    labelled: 'a labelled data set (circles(), nestedSpheres(), moons(), eightGaussians())',
+  });
   const dim = field.dim ?? data.dim;
   if (dim < data.dim) {
     fail(
@@ -71,9 +55,6 @@ export function checkPointData(exp: Experiment, data: PointData, field: NativeFi
   if (loss !== 'mse' && loss !== 'crossEntropy') {
     fail(`train.loss '${loss}' compares trajectories; a classifier trains with 'mse' (ANODE: ±1 targets through a linear readout) or 'crossEntropy'.`);
   }
-  if (t.batchTime !== undefined) fail('train.batchTime sets the length of sub-trajectories; point data have none. Remove it (train.batchSize sets the points per batch).');
-  const batchSize = t.batchSize ?? Math.min(DEFAULT_POINT_BATCH, data.n);
-  if (batchSize > data.n) fail(`train.batchSize is ${batchSize} but ${name} have only ${data.n} points: lower batchSize.`);
   return { data, dim, encoding, loss: loss as ClassifierLoss, batchSize };
 }
 
