@@ -21,19 +21,9 @@ import { cnfTask } from '../engine/src/experiments/cnfTask';
 import type { GradientMethod } from '../engine/src/gradients/types';
 import { createOptimizer } from '../engine/src/train/optimizers';
 import { lrSchedule } from '../engine/src/train/schedules';
+import { flag, has, text } from './flags';
 import { formatTable } from './table';
 
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v)) throw new Error(`--${name} needs a number, got '${process.argv[i + 1]}'.`);
-  return v;
-}
-const text = (name: string): string | undefined => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i < 0 ? undefined : process.argv[i + 1];
-};
 
 const iters = flag('iters', 600);
 const batch = flag('batch', 128);
@@ -48,7 +38,7 @@ const nTest = flag('test', 10000);
 /** The planar flow is ~40× cheaper per iteration: it also trains this many times longer (about the CNF's wall time); 0 skips it. */
 const planarLong = flag('planar-long', 20);
 const gradient = (text('gradient') ?? 'adjoint') as GradientMethod;
-const traceFlag = text('trace') ?? (process.argv.includes('--hutchinson') ? 'both' : 'exact');
+const traceFlag = text('trace') ?? (has('hutchinson') ? 'both' : 'exact');
 if (!['exact', 'hutchinson', 'both'].includes(traceFlag)) throw new Error(`--trace must be exact, hutchinson or both; got '${traceFlag}'.`);
 const traces: TraceEstimator[] = traceFlag === 'both' ? ['exact', 'hutchinson'] : [traceFlag as TraceEstimator];
 const only = text('only')?.split(',');

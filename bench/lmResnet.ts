@@ -16,19 +16,11 @@ import { DataError } from '../engine/src/data/errors';
 import { nestedSpheres } from '../engine/src/data/toys2d';
 import type { PointData } from '../engine/src/data/types';
 import { DiscreteNetwork, fashionMnistPoints, standardize, trainClassifier, type DiscreteNetworkOptions } from '../engine/src/resnet/index';
+import { flag, has, text } from './flags';
 import { formatTable } from './table';
 
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v)) throw new Error(`--${name} needs a number, got '${process.argv[i + 1]}'.`);
-  return v;
-}
-const has = (name: string): boolean => process.argv.includes(`--${name}`);
-const dirFlag = process.argv.indexOf('--dir');
 /** The folder of the four Fashion-MNIST IDX files (default: the Debian package's). */
-const dir = dirFlag >= 0 ? process.argv[dirFlag + 1] : undefined;
+const dir = text('dir');
 
 const seeds = flag('seeds', 6);
 const epochs = flag('epochs', 10);

@@ -22,19 +22,11 @@ import { odeNet, odeNetLossAndGrad, type OdeNetGradient, type OdeNetOptions, typ
 import { fashionMnistPoints } from '../engine/src/resnet/index';
 import { createOptimizer } from '../engine/src/train/optimizers';
 import { lrSchedule } from '../engine/src/train/schedules';
+import { flag, has, text } from './flags';
 import { formatTable } from './table';
 
-const has = (name: string): boolean => process.argv.includes(`--${name}`);
 const full = has('full');
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v)) throw new Error(`--${name} needs a number, got '${process.argv[i + 1]}'.`);
-  return v;
-}
-const dirFlag = process.argv.indexOf('--dir');
-const dir = dirFlag >= 0 ? process.argv[dirFlag + 1] : undefined;
+const dir = text('dir');
 
 const nTrain = flag('train', full ? 60000 : 2000);
 const nTest = flag('test', full ? 10000 : 1000);
