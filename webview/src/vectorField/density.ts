@@ -6,8 +6,9 @@
  * cross-faded.
  */
 import type { FieldDensity, FieldPreview } from '../protocol';
-import { withAlpha, type Theme } from '../shared/theme';
+import type { Theme } from '../shared/theme';
 import { densityColor, densityMax, densityRgb } from './densityScale';
+import { drawBox } from './draw';
 import type { Viewport } from './viewport';
 
 /** Pieces per side a carried cell is painted in. */
@@ -108,21 +109,7 @@ export function drawDensityFrame(
     }
   }
   // The box of the grid at t = 0 (the data space), and its corners' values.
-  const b = preview.bounds;
-  const x0 = vp.px(b.xMin), x1 = vp.px(b.xMax), y0 = vp.py(b.yMin), y1 = vp.py(b.yMax);
-  ctx.strokeStyle = theme.grid;
-  ctx.lineWidth = ratio;
-  ctx.strokeRect(x0, y1, x1 - x0, y0 - y1);
-  ctx.fillStyle = withAlpha(theme.foreground, 0.7);
-  ctx.font = `${Math.round(11 * ratio)}px ${theme.fontFamily}`;
-  ctx.textBaseline = 'top';
-  ctx.textAlign = 'left';
-  ctx.fillText(b.xMin.toPrecision(3), x0, y0 + 4 * ratio);
-  ctx.textAlign = 'right';
-  ctx.fillText(b.xMax.toPrecision(3), x1, y0 + 4 * ratio);
-  ctx.textBaseline = 'bottom';
-  ctx.fillText(b.yMax.toPrecision(3), x0 - 4 * ratio, y1 + 11 * ratio);
-  ctx.fillText(b.yMin.toPrecision(3), x0 - 4 * ratio, y0);
+  drawBox(ctx, vp, preview.bounds, theme, ratio);
   // The data, lightly: white dots show on every colour of the scale.
   ctx.fillStyle = 'rgba(255, 255, 255, 0.28)';
   const r = Math.max(1, ratio);

@@ -34,6 +34,29 @@ function magnitudeRamp(theme: Theme): (s: number) => string {
   };
 }
 
+/** The data box's edges in pixels (y0 at yMin, the bottom). */
+function boxPixels(vp: Viewport, b: FieldPreview['bounds']): { x0: number; x1: number; y0: number; y1: number } {
+  return { x0: vp.px(b.xMin), x1: vp.px(b.xMax), y0: vp.py(b.yMin), y1: vp.py(b.yMax) };
+}
+
+/** The data box and its corner values on the axes. */
+export function drawBox(ctx: CanvasRenderingContext2D, vp: Viewport, b: FieldPreview['bounds'], theme: Theme, ratio: number): void {
+  const { x0, x1, y0, y1 } = boxPixels(vp, b);
+  ctx.strokeStyle = theme.grid;
+  ctx.lineWidth = ratio;
+  ctx.strokeRect(x0, y1, x1 - x0, y0 - y1);
+  ctx.fillStyle = withAlpha(theme.foreground, 0.7);
+  ctx.font = `${Math.round(11 * ratio)}px ${theme.fontFamily}`;
+  ctx.textBaseline = 'top';
+  ctx.textAlign = 'left';
+  ctx.fillText(b.xMin.toPrecision(3), x0, y0 + 4 * ratio);
+  ctx.textAlign = 'right';
+  ctx.fillText(b.xMax.toPrecision(3), x1, y0 + 4 * ratio);
+  ctx.textBaseline = 'bottom';
+  ctx.fillText(b.yMax.toPrecision(3), x0 - 4 * ratio, y1 + 11 * ratio);
+  ctx.fillText(b.yMin.toPrecision(3), x0 - 4 * ratio, y0);
+}
+
 export interface StaticCounts {
   arrows: number;
   streamlines: number;
@@ -52,21 +75,8 @@ export function drawStatic(ctx: CanvasRenderingContext2D, vp: Viewport, preview:
   ctx.fillStyle = theme.background;
   ctx.fillRect(0, 0, vp.width, vp.height);
 
-  // The box and its axis labels.
-  ctx.strokeStyle = theme.grid;
-  ctx.lineWidth = ratio;
-  const x0 = vp.px(b.xMin), x1 = vp.px(b.xMax), y0 = vp.py(b.yMin), y1 = vp.py(b.yMax);
-  ctx.strokeRect(x0, y1, x1 - x0, y0 - y1);
-  ctx.fillStyle = withAlpha(theme.foreground, 0.7);
-  ctx.font = `${Math.round(11 * ratio)}px ${theme.fontFamily}`;
-  ctx.textBaseline = 'top';
-  ctx.textAlign = 'left';
-  ctx.fillText(b.xMin.toPrecision(3), x0, y0 + 4 * ratio);
-  ctx.textAlign = 'right';
-  ctx.fillText(b.xMax.toPrecision(3), x1, y0 + 4 * ratio);
-  ctx.textBaseline = 'bottom';
-  ctx.fillText(b.yMax.toPrecision(3), x0 - 4 * ratio, y1 + 11 * ratio);
-  ctx.fillText(b.yMin.toPrecision(3), x0 - 4 * ratio, y0);
+  drawBox(ctx, vp, b, theme, ratio);
+  const { x0, x1, y0, y1 } = boxPixels(vp, b);
 
   // Arrows: equal length (most of a cell), colour by magnitude (square-root scale: the slow
   // parts of a cubic field would all be one colour on a linear one). A classifier's classes
@@ -187,7 +197,7 @@ function drawStreamlines(ctx: CanvasRenderingContext2D, vp: Viewport, lines: Str
  * class) and its start as a dot. The moving points are drawn per frame (drawClassPoints).
  */
 function drawClassFlows(ctx: CanvasRenderingContext2D, vp: Viewport, preview: FieldPreview, cls: FieldClassification, theme: Theme, ratio: number): number {
-  const { x0, y0, x1, y1 } = { x0: vp.px(preview.bounds.xMin), x1: vp.px(preview.bounds.xMax), y0: vp.py(preview.bounds.yMin), y1: vp.py(preview.bounds.yMax) };
+  const { x0, y0, x1, y1 } = boxPixels(vp, preview.bounds);
   ctx.save();
   ctx.beginPath();
   ctx.rect(x0, y1, x1 - x0, y0 - y1);
