@@ -10,7 +10,7 @@ import type { NativeField } from '../fields/field';
 import { mlpField, type MlpField } from '../fields/mlpField';
 import { seededRandom } from '../fields/prng';
 import { denseSize, initDense, type DenseSpec } from './dense';
-import { cellSize, type CellSpec } from './rnnCell';
+import { cellSize, initCell, type CellKind, type CellSpec } from './rnnCell';
 import { fitScale } from './scale';
 
 export interface LatentOdeOptions {
@@ -20,6 +20,8 @@ export interface LatentOdeOptions {
   obsDim?: number;
   /** Hidden units of the encoder's RNN cell (default 25). */
   encoderHidden?: number;
+  /** The encoder's cell: 'gru' (default) or 'tanh', an Elman cell. */
+  encoderCell?: CellKind;
   /** Hidden widths of the latent field (default [20]). */
   fieldHidden?: number | number[];
   /** Hidden units of the decoder (default 20; 0: a linear decoder). */
@@ -73,8 +75,8 @@ const positiveInt = (name: string, v: number, min = 1): number => {
 /** The layout of the encoder and decoder for these sizes. */
 export function latentLayout(o: LatentOdeLayout['options']): LatentOdeLayout {
   const L = o.latentDim;
-  const cell: CellSpec = { nIn: o.obsDim + 1, hidden: o.encoderHidden, offset: 0 };
-  let at = cellSize(cell.nIn, cell.hidden);
+  const cell: CellSpec = { nIn: o.obsDim + 1, hidden: o.encoderHidden, offset: 0, kind: o.encoderCell };
+  let at = cellSize(cell.nIn, cell.hidden, cell.kind);
   const head: DenseSpec = { nIn: o.encoderHidden, nOut: 2 * L, offset: at };
   at += denseSize(head.nIn, head.nOut);
   let dec1: DenseSpec | null = null;
@@ -97,18 +99,21 @@ export function latentOde(opts: LatentOdeOptions = {}): LatentOdeModel {
     latentDim: positiveInt('latentDim', opts.latentDim ?? 4),
     obsDim: positiveInt('obsDim', opts.obsDim ?? 2),
     encoderHidden: positiveInt('encoderHidden', opts.encoderHidden ?? 25),
+    encoderCell: opts.encoderCell ?? 'gru',
     fieldHidden: fieldHidden.map((h) => positiveInt('fieldHidden', h)),
     decoderHidden: positiveInt('decoderHidden', opts.decoderHidden ?? 20, 0),
     obsStd: opts.obsStd ?? 0.3,
     activation: opts.activation ?? 'tanh',
     seed: opts.seed ?? 0,
   };
+  if (o.encoderCell !== 'gru' && o.encoderCell !== 'tanh') throw new RangeError(`latentOde: encoderCell must be 'gru' or 'tanh', got '${String(o.encoderCell)}'.`);
   if (!(o.obsStd > 0 && Number.isFinite(o.obsStd))) throw new RangeError(`latentOde: obsStd must be a finite number > 0, got ${o.obsStd}.`);
   const layout = latentLayout(o);
   const field = mlpField({ sizes: [o.latentDim, ...o.fieldHidden, o.latentDim], activation: o.activation, seed: o.seed });
   const extra = new Float64Array(layout.size);
   const rand = seededRandom(o.seed + 1);
-  for (const d of [{ nIn: layout.cell.nIn + layout.cell.hidden, nOut: layout.cell.hidden, offset: 0 }, layout.head, layout.dec1, layout.dec2]) {
+  initCell(extra, layout.cell, rand);
+  for (const d of [layout.head, layout.dec1, layout.dec2]) {
     if (d) initDense(extra, d, rand);
   }
   return {

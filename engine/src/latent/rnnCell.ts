@@ -1,25 +1,38 @@
 /**
  * The recurrent cell shared by the latent ODE's encoder and the RNN baseline: an Elman cell
- * h' = tanh(W [x; h] + b), with its forward pass over a sequence and back-propagation through
- * time. Inputs carry the time gap to the neighbouring observation, so irregular sampling is
- * seen by the cell.
+ * h' = tanh(W [x; h] + b), or a GRU (gruCell.ts), with its forward pass over a sequence and
+ * back-propagation through time. Inputs carry the time gap to the neighbouring observation, so
+ * irregular sampling is seen by the cell.
  */
-import { denseBackward, denseForward, denseSize, type DenseSpec } from './dense';
+import { denseBackward, denseForward, denseSize, initDense, type DenseSpec } from './dense';
+import type { Rand } from '../fields/prng';
+import { gruBlocks, gruSequence, gruSequenceBackward, gruSize, gruStep } from './gruCell';
+
+export type CellKind = 'tanh' | 'gru';
 
 export interface CellSpec {
   /** Input and hidden sizes. */
   nIn: number;
   hidden: number;
-  /** Where the cell's W [hidden × (nIn + hidden)] and b start in the parameter vector. */
+  /** Where the cell's W [hidden × (nIn + hidden)] and b (for a GRU, three such blocks) start in the parameter vector. */
   offset: number;
+  /** The Elman cell (default) or a GRU. */
+  kind?: CellKind;
 }
 
-export const cellSize = (nIn: number, hidden: number): number => denseSize(nIn + hidden, hidden);
+export const cellSize = (nIn: number, hidden: number, kind: CellKind = 'tanh'): number => (kind === 'gru' ? gruSize(nIn, hidden) : denseSize(nIn + hidden, hidden));
 
 const asDense = (c: CellSpec): DenseSpec => ({ nIn: c.nIn + c.hidden, nOut: c.hidden, offset: c.offset });
 
+/** PyTorch's initialisation of each of the cell's layers. */
+export function initCell(params: Float64Array, c: CellSpec, rand: Rand): void {
+  const blocks = c.kind === 'gru' ? gruBlocks(c) : [asDense(c)];
+  for (const d of blocks) initDense(params, d, rand);
+}
+
 /** One step: the new hidden state from input x and state h. */
 export function cellStep(params: Float64Array, c: CellSpec, x: ArrayLike<number>, h: Float64Array): Float64Array {
+  if (c.kind === 'gru') return gruStep(params, c, x, h);
   const xh = new Float64Array(c.nIn + c.hidden);
   for (let i = 0; i < c.nIn; i++) xh[i] = x[i];
   xh.set(h, c.nIn);
@@ -30,6 +43,7 @@ export function cellStep(params: Float64Array, c: CellSpec, x: ArrayLike<number>
 
 /** The states after each input, from h = 0: states[k] follows inputs[k]. */
 export function cellSequence(params: Float64Array, c: CellSpec, inputs: readonly ArrayLike<number>[]): Float64Array[] {
+  if (c.kind === 'gru') return gruSequence(params, c, inputs);
   const states: Float64Array[] = [];
   let h: Float64Array = new Float64Array(c.hidden);
   for (const x of inputs) {
@@ -52,6 +66,10 @@ export function cellSequenceBackward(
   gradStates: readonly (ArrayLike<number> | null)[],
 ): void {
   const H = c.hidden;
+  if (c.kind === 'gru') {
+    gruSequenceBackward(params, grads, c, inputs, states, gradStates);
+    return;
+  }
   const d = asDense(c);
   const xh = new Float64Array(c.nIn + H);
   const ga = new Float64Array(H);
