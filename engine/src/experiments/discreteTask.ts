@@ -11,7 +11,7 @@ import type { GradStats } from '../gradients/types';
 import { batchLossAndGrad, evaluateClassifier, gatherRows } from '../resnet/classifier';
 import type { DiscreteNetwork } from '../resnet/network';
 import { ExperimentError, type Experiment } from './define';
-import { checkLabelledData } from './labelledData';
+import { checkLabelledData, labelledSummary } from './labelledData';
 import { LinearReadout, type ClassifierLoss } from './readout';
 import type { TaskEvaluation, TrainTask } from './task';
 
@@ -64,11 +64,7 @@ export function discreteTask(exp: Pick<Experiment, 'train' | 'location'>, data: 
     network: net,
     extra: readout.params,
     summary: {
-      name: data.name,
-      dim: data.dim,
-      points: data.n,
-      classes: encoding.classes,
-      task: 'classification',
+      ...labelledSummary(data, encoding),
       model: {
         kind: 'discrete-network',
         architecture: net.architecture,

@@ -47,3 +47,8 @@ export function checkLabelledData(
   if (batchSize > data.n) fail(`train.batchSize is ${batchSize} but ${name} have only ${data.n} ${noun}: lower batchSize.`);
   return { encoding, batchSize };
 }
+
+/** What config.json records of a classifier's data, whatever the model. */
+export function labelledSummary(data: PointData, encoding: ClassEncoding): Record<string, unknown> {
+  return { name: data.name, dim: data.dim, points: data.n, classes: encoding.classes, task: 'classification' };
+}

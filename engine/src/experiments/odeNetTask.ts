@@ -12,7 +12,7 @@ import { gatherRows } from '../resnet/classifier';
 import { DEFAULT_ODENET_SOLVER, evaluateOdeNet, odeNetLossAndGrad } from '../odenet/classify';
 import type { OdeNet } from '../odenet/network';
 import { ExperimentError, type Experiment, type GradientSpec } from './define';
-import { checkLabelledData } from './labelledData';
+import { checkLabelledData, labelledSummary } from './labelledData';
 import { LinearReadout } from './readout';
 import type { TaskEvaluation, TrainTask } from './task';
 
@@ -54,11 +54,7 @@ export function odeNetTask(exp: Pick<Experiment, 'train' | 'solver' | 'location'
     network: net,
     extra: readout.params,
     summary: {
-      name: data.name,
-      dim: data.dim,
-      points: data.n,
-      classes: encoding.classes,
-      task: 'classification',
+      ...labelledSummary(data, encoding),
       model: {
         kind: 'ode-net',
         architecture: net.architecture,

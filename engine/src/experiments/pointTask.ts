@@ -12,7 +12,7 @@ import type { NativeField } from '../fields/field';
 import { odeintGrad } from '../gradients/odeintGrad';
 import { odeint } from '../odeint';
 import { ExperimentError, type Experiment, type GradientSpec } from './define';
-import { checkLabelledData } from './labelledData';
+import { checkLabelledData, labelledSummary } from './labelledData';
 import { LinearReadout, type ClassEncoding, type ClassifierLoss } from './readout';
 import type { TrainTask } from './task';
 
@@ -78,11 +78,7 @@ export function pointTask(exp: Experiment, checked: CheckedPoints, field: Native
     readout,
     extra: readout.params,
     summary: {
-      name: data.name,
-      dim: data.dim,
-      points: data.n,
-      classes: encoding.classes,
-      task: 'classification',
+      ...labelledSummary(data, encoding),
       flowDim: dim,
       readout: { outputs: readout.outputs, loss },
       t0: 0,
