@@ -86,6 +86,12 @@ describe('MetricsTail', () => {
     const p = toCurvePoint({ iteration: 3, loss: NaN, lr: 0.1, gradNorm: 2, stepSize: { hMin: 0.1, hMax: 1 }, note: 'x' });
     assert.deepEqual(p, { iteration: 3, loss: NaN, lr: 0.1 });
   });
+
+  it("carries a classifier's batch accuracy and its accuracy on every point", () => {
+    const p = toCurvePoint({ iteration: 20, loss: 0.3, evalLoss: 0.25, accuracy: 0.875, evalAccuracy: 0.9, gradNorm: 1 });
+    assert.deepEqual(p, { iteration: 20, loss: 0.3, evalLoss: 0.25, accuracy: 0.875, evalAccuracy: 0.9 });
+    assert.equal(toCurvePoint({ iteration: 21, loss: 0.3, accuracy: 'n/a' }).accuracy, undefined, 'only numbers are drawn');
+  });
 });
 
 describe('Coalescer', () => {
@@ -138,6 +144,8 @@ describe('metricsCsv', () => {
     assert.equal(lines[2], `${a.id},2,${Math.exp(-0.2)},,26,38,0.1,0.2,0.01,0.5,,,`);
     assert.equal(lines[3], 'b,1,3,2,,,,,,,"has ""quotes"", commas",,');
     assert.equal(lines.length, 5);
+    // A classifier's accuracy columns come right after its losses.
+    assert.equal(metricsCsv([{ runId: 'c', records: [{ iteration: 1, loss: 0.7, zeta: 1, evalAccuracy: 0.5, accuracy: 0.625 }] }]).split('\r\n')[0], 'run,iteration,loss,accuracy,evalAccuracy,zeta');
   });
 });
 

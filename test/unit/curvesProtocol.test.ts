@@ -19,6 +19,7 @@ const goodHost: HostMessage[] = [
   { type: 'curves/runs', payload: { runs: [], selected: [] } },
   { type: 'curves/metrics', payload: { runId, reset: true, points: [{ iteration: 1, loss: 0.5, nfeForward: 26, lr: 1e-3 }, { iteration: 2, loss: NaN }] } },
   { type: 'curves/metrics', payload: { runId, reset: false, points: [{ iteration: 3, evalLoss: Infinity, wallSeconds: 1.5, iterationSeconds: 0.1, nfeBackward: 40 }] } },
+  { type: 'curves/metrics', payload: { runId, reset: false, points: [{ iteration: 10, loss: 0.4, accuracy: 0.875, evalAccuracy: 0.9, evalLoss: 0.3 }, { iteration: 11, accuracy: NaN }] } },
   { type: 'panel/notice', payload: { level: 'warning', text: 'line 3 could not be read' } },
 ];
 
@@ -68,6 +69,8 @@ describe('host → webview messages', () => {
     );
     refused(validateHostMessage({ type: 'curves/metrics', payload: { runId, reset: true, points: [{ loss: 1 }] } }), /points\[0\]\.iteration: missing/);
     refused(validateHostMessage({ type: 'curves/metrics', payload: { runId, reset: true, points: [{ iteration: 1, lr: null }] } }), /points\[0\]\.lr: expected a number, got null/);
+    refused(validateHostMessage({ type: 'curves/metrics', payload: { runId, reset: true, points: [{ iteration: 1, accuracy: '87%' }] } }), /points\[0\]\.accuracy: expected a number, got "87%"/);
+    refused(validateHostMessage({ type: 'curves/metrics', payload: { runId, reset: true, points: [{ iteration: 1, evalAccuracy: null }] } }), /points\[0\]\.evalAccuracy: expected a number, got null/);
     refused(validateHostMessage({ type: 'curves/runs', payload: { runs: [{ ...run, lastIteration: 1.5 }], selected: [] } }), /runs\[0\]\.lastIteration: expected an integer/);
     refused(validateHostMessage({ type: 'curves/runs', payload: { runs: {}, selected: [] } }), /payload\.runs: expected an array, got object/);
     refused(validateHostMessage({ type: 'panel/notice', payload: { level: 'fatal', text: 'x' } }), /payload\.level: expected one of info, warning, error/);

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CurvePoint } from '../../webview/src/protocol';
-import { CHARTS, chartDatasets, formatTick, labelLogTick, mergePoints, runLabel, toSeries } from '../../webview/src/curves/series';
+import { CHARTS, chartDatasets, chartVisible, formatTick, labelLogTick, mergePoints, runLabel, toSeries } from '../../webview/src/curves/series';
 
 const chart = (id: string) => CHARTS.find((c) => c.id === id)!;
 
@@ -80,6 +80,39 @@ describe('chartDatasets', () => {
 
   it('has nothing to draw for a run with no metrics yet', () => {
     for (const c of CHARTS) assert.deepEqual(chartDatasets(c, [{ runId: 'a', label: 'A', points: [] }], c.defaultLog), []);
+  });
+});
+
+describe('accuracy chart', () => {
+  // A classifier: batch accuracy every iteration, accuracy on every point every 10.
+  const classifier = { runId: 'c', label: 'C', points: run(40, (i) => ({ accuracy: Math.min(1, 0.5 + i / 60), ...(i % 10 === 0 ? { evalAccuracy: 0.5 + i / 100, evalLoss: 1 / i } : {}) })) };
+  const trajectory = { runId: 't', label: 'T', points: run(40, (i) => (i % 10 === 0 ? { evalLoss: 0.1 } : {})) };
+
+  it('is shown only when a shown run recorded accuracy', () => {
+    assert.equal(chartVisible(chart('accuracy'), [trajectory]), false);
+    assert.equal(chartVisible(chart('accuracy'), []), false);
+    assert.equal(chartVisible(chart('accuracy'), [trajectory, classifier]), true);
+    assert.equal(chartVisible(chart('accuracy'), [{ ...classifier, points: classifier.points.filter((p) => p.iteration === 10).map((p) => ({ iteration: 10, evalAccuracy: p.evalAccuracy })) }]), true);
+    // The other charts stay, even empty: a run that has not logged yet still shows its axes.
+    for (const c of CHARTS.filter((c) => c.id !== 'accuracy')) assert.equal(chartVisible(c, [trajectory]), true);
+  });
+
+  it('draws batch accuracy solid and accuracy on every point dashed with its points, on [0, 1]', () => {
+    const spec = chart('accuracy');
+    assert.deepEqual(spec.yRange, { min: 0, max: 1 });
+    const ds = chartDatasets(spec, [trajectory, classifier], spec.defaultLog);
+    assert.deepEqual(ds.map((d) => [d.runId, d.series.key, d.data.length, d.series.dashed, d.series.showPoints]), [
+      ['c', 'accuracy', 40, false, false],
+      ['c', 'evalAccuracy', 4, true, true],
+    ]);
+    assert.deepEqual(ds[1].data, [10, 20, 30, 40].map((i) => ({ x: i, y: 0.5 + i / 100 })));
+    assert.equal(ds[1].runIndex, 1, 'the classifier keeps its colour among the shown runs');
+  });
+
+  it('names the evaluation loss for every task, not only trajectories', () => {
+    const [, evalLoss] = chartDatasets(chart('loss'), [classifier], true);
+    assert.equal(evalLoss.series.key, 'evalLoss');
+    assert.equal(evalLoss.label, 'evaluation loss');
   });
 });
 

@@ -31,6 +31,25 @@ function record(i: number): MetricsRecord {
   };
 }
 
+/** A classifier (circles): cross-entropy loss, batch accuracy every iteration, accuracy on every point every 10. */
+function classifierRecord(i: number): MetricsRecord {
+  return {
+    iteration: i,
+    loss: 0.7 * Math.exp(-i / 20) + 0.05,
+    evalLoss: i % 10 === 0 ? 0.65 * Math.exp(-i / 20) + 0.05 : undefined,
+    accuracy: Math.min(1, 0.5 + 0.45 * (1 - Math.exp(-i / 12)) + 0.03 * Math.sin(i)),
+    evalAccuracy: i % 10 === 0 ? 0.5 + 0.45 * (1 - Math.exp(-i / 12)) : undefined,
+    nfeForward: 20 + 2 * Math.floor(i / 10),
+    nfeBackward: 30 + 2 * Math.floor(i / 10),
+    wallSeconds: i * 0.02,
+    iterationSeconds: 0.02,
+    lr: 1e-2,
+  };
+}
+
+/** Whether a chart card is on screen (the accuracy chart is for classifiers only). */
+const chartShown = (frame: FrameLocator, chart: string) => frame.locator(`section.chart-card[data-chart="${chart}"]`).evaluate((el) => !(el as unknown as { hidden: boolean }).hidden);
+
 before(async () => {
   // An older run of a variant, to compare with: shorter, with a higher loss.
   const older = createRun(defaultRunsRoot(folder), { experiment: 'spiral-adjoint', config: {}, now: new Date(Date.now() - 3_600_000) });
@@ -94,6 +113,7 @@ test('Open Training Curves shows every metric of the run', { timeout: 90_000 }, 
   assert.equal(await checked(runId), true, 'the newest run is shown');
   assert.equal(await checked(olderRunId), false);
   assert.deepEqual(Object.keys(loss.all).sort(), [`${runId}:evalLoss`, `${runId}:loss`]);
+  assert.equal(await chartShown(frame, 'accuracy'), false, 'a trajectory run has no accuracy chart');
   await vscode.screenshot('curves-light');
 });
 
@@ -177,4 +197,33 @@ test('the panel comes back after a window reload, as it was', { timeout: 90_000 
   assert.equal(loss.scale, 'logarithmic');
   assert.equal((await chartData(frame, 'nfe')).scale, 'logarithmic', 'the NFE log scale picked before the reload');
   assert.deepEqual(cspViolations, []);
+});
+
+test('a classifier run shows its accuracy chart', { timeout: 90_000 }, async () => {
+  assert.ok(vscode);
+  // Written into the workspace VS Code has open, as `neural-ode train` on a classifier would.
+  const run = createRun(defaultRunsRoot(vscode.workspace), { experiment: 'circles', config: { task: 'classification', iterations: 60 } });
+  const classifierId = run.id;
+  for (let i = 1; i <= 60; i++) appendMetrics(run, classifierRecord(i));
+  run.close();
+  const row = frame.locator(`.run-row[data-run="${classifierId}"] vscode-checkbox`);
+  await row.waitFor({ state: 'visible', timeout: 30_000 });
+  await row.click();
+  const acc = await vscode!.until('60 accuracy points', () => chartData(frame, 'accuracy'), (d) => d.all[`${classifierId}:accuracy`] === 60);
+  assert.equal(await chartShown(frame, 'accuracy'), true);
+  assert.equal(acc.scale, 'linear');
+  assert.equal(acc.all[`${classifierId}:evalAccuracy`], 6, 'accuracy on every point, evaluated every 10 iterations');
+  assert.deepEqual(Object.keys(acc.all), [`${classifierId}:accuracy`, `${classifierId}:evalAccuracy`], 'the trajectory runs have no accuracy curves');
+  // Alone, on a light theme, for the screenshot.
+  for (const id of [runId, olderRunId]) await frame.locator(`.run-row[data-run="${id}"] vscode-checkbox`).click();
+  const alone = await vscode!.until('the classifier alone', () => chartData(frame, 'loss'), (d) => Object.keys(d.all).length === 2);
+  assert.deepEqual(Object.keys(alone.all).sort(), [`${classifierId}:evalLoss`, `${classifierId}:loss`]);
+  const card = frame.locator('section.chart-card[data-chart="accuracy"]');
+  const last = await card.locator(`li[data-run="${classifierId}"][data-series="evalAccuracy"]`).getAttribute('data-last-value');
+  assert.ok(Math.abs(Number(last) - (classifierRecord(60).evalAccuracy as number)) < 1e-12);
+  assert.equal(await card.locator('vscode-checkbox[data-role="log-toggle"]').isVisible(), false, 'accuracy has a fixed [0, 1] axis');
+  vscode.setWorkspaceSettings({ 'workbench.colorTheme': 'Default Light Modern' });
+  await vscode!.until('a light body', () => frame.locator('body').getAttribute('class'), (c) => /\bvscode-light\b/.test(c ?? ''), 30_000);
+  await new Promise((r) => setTimeout(r, 300));
+  await vscode.screenshot('curves-classifier-light');
 });

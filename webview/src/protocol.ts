@@ -12,8 +12,12 @@
 export interface CurvePoint {
   iteration: number;
   loss?: number;
-  /** Loss on the whole trajectory, present only on evaluated iterations. */
+  /** The task's evaluation loss (on the whole data), present only on evaluated iterations. */
   evalLoss?: number;
+  /** A classifier's fraction of the batch classified right, in [0, 1]. */
+  accuracy?: number;
+  /** A classifier's fraction of every point classified right, on evaluated iterations. */
+  evalAccuracy?: number;
   nfeForward?: number;
   nfeBackward?: number;
   /** Seconds this iteration took. */
@@ -292,7 +296,7 @@ const MAX_RUNS = 10_000;
 
 const curvePoint = object(
   { iteration: num },
-  { loss: num, evalLoss: num, nfeForward: num, nfeBackward: num, iterationSeconds: num, wallSeconds: num, lr: num },
+  { loss: num, evalLoss: num, accuracy: num, evalAccuracy: num, nfeForward: num, nfeBackward: num, iterationSeconds: num, wallSeconds: num, lr: num },
 );
 
 const runInfo = object({

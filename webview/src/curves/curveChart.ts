@@ -18,7 +18,7 @@ import {
 import type { VscodeCheckbox } from '@vscode-elements/elements/dist/vscode-checkbox/vscode-checkbox.js';
 import { themeAxes } from '../shared/chartAxes';
 import type { Theme } from '../shared/theme';
-import { chartDatasets, formatTick, labelLogTick, type ChartSpec, type RunSeries, type XY } from './series';
+import { chartDatasets, chartVisible, formatTick, labelLogTick, type ChartSpec, type RunSeries, type XY } from './series';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Decimation);
 
@@ -55,6 +55,9 @@ export class CurveChart {
     this.toggle.label = 'Log scale';
     this.toggle.checked = log;
     this.toggle.dataset.role = 'log-toggle';
+    // A fixed range (accuracy in [0, 1]) is read on a linear axis only.
+    this.toggle.hidden = spec.yRange !== undefined;
+    if (spec.yRange) this.log = false;
     this.toggle.addEventListener('change', () => {
       this.setLog(this.toggle.checked);
       onLogChange(this.log);
@@ -84,7 +87,7 @@ export class CurveChart {
         interaction: { mode: 'nearest', axis: 'x', intersect: false },
         scales: {
           x: { type: 'linear', title: { display: true, text: 'iteration' } },
-          y: { type: log ? 'logarithmic' : 'linear', title: { display: true, text: spec.yTitle } },
+          y: { type: this.log ? 'logarithmic' : 'linear', min: spec.yRange?.min, max: spec.yRange?.max, title: { display: true, text: spec.yTitle } },
         },
         plugins: {
           // Long runs: draw what a pixel column can show (the data keep every point).
@@ -104,7 +107,7 @@ export class CurveChart {
   }
 
   setLog(log: boolean): void {
-    if (log === this.log) return;
+    if (log === this.log || (log && this.spec.yRange)) return;
     this.log = log;
     this.toggle.checked = log;
     this.render();
@@ -122,6 +125,8 @@ export class CurveChart {
   }
 
   private render(): void {
+    // An optional chart (accuracy) stays hidden until a shown run records its metric.
+    this.element.hidden = !chartVisible(this.spec, this.runs);
     const highContrast = this.theme.kind.startsWith('high-contrast');
     const datasets = chartDatasets(this.spec, this.runs, this.log).map((d): LineDataset => {
       const color = this.theme.palette[d.runIndex % this.theme.palette.length];

@@ -137,7 +137,9 @@ onHostMessage(handle, (error) => showNotice('error', `Ignored a malformed messag
 // --- export -----------------------------------------------------------------------------------
 /** All charts on one canvas, on the theme's background (chart canvases are transparent). */
 function composePng(): string {
-  const canvases = charts.map((c) => c.canvas);
+  // Only the charts on screen (a trajectory run has no accuracy chart).
+  const shownCharts = charts.filter((c) => !c.element.hidden);
+  const canvases = shownCharts.map((c) => c.canvas);
   const ratio = window.devicePixelRatio || 1;
   const cols = 2;
   const w = Math.max(...canvases.map((c) => c.width));
@@ -156,7 +158,7 @@ function composePng(): string {
   canvases.forEach((c, i) => {
     const x = (i % cols) * w;
     const y = Math.floor(i / cols) * (h + titleHeight);
-    ctx.fillText(charts[i].spec.title, x + 8 * ratio, y + titleHeight / 2);
+    ctx.fillText(shownCharts[i].spec.title, x + 8 * ratio, y + titleHeight / 2);
     ctx.drawImage(c, x, y + titleHeight);
   });
   return out.toDataURL('image/png');

@@ -4,7 +4,7 @@
  */
 import type { CurvePoint } from '../protocol';
 
-export type MetricKey = 'loss' | 'evalLoss' | 'nfeForward' | 'nfeBackward' | 'iterationSeconds' | 'lr';
+export type MetricKey = 'loss' | 'evalLoss' | 'accuracy' | 'evalAccuracy' | 'nfeForward' | 'nfeBackward' | 'iterationSeconds' | 'lr';
 
 export interface SeriesSpec {
   key: MetricKey;
@@ -16,17 +16,31 @@ export interface SeriesSpec {
 }
 
 export interface ChartSpec {
-  id: 'loss' | 'nfe' | 'time' | 'lr';
+  id: 'loss' | 'accuracy' | 'nfe' | 'time' | 'lr';
   title: string;
   yTitle: string;
   defaultLog: boolean;
   series: SeriesSpec[];
+  /** A fixed linear y range (no log toggle): accuracy is a fraction in [0, 1]. */
+  yRange?: { min: number; max: number };
+  /** Shown only when a shown run has one of its series (accuracy: classifiers only). */
+  optional?: boolean;
 }
 
 const s = (key: MetricKey, label: string, dashed = false, showPoints = false): SeriesSpec => ({ key, label, dashed, showPoints });
 
 export const CHARTS: readonly ChartSpec[] = [
-  { id: 'loss', title: 'Loss', yTitle: 'loss', defaultLog: true, series: [s('loss', 'loss'), s('evalLoss', 'trajectory loss', true, true)] },
+  // The evaluation loss is the task's (trajectory loss, loss on every point, NLL, interpolation RMSE): one generic name.
+  { id: 'loss', title: 'Loss', yTitle: 'loss', defaultLog: true, series: [s('loss', 'loss'), s('evalLoss', 'evaluation loss', true, true)] },
+  {
+    id: 'accuracy',
+    title: 'Accuracy',
+    yTitle: 'fraction correct',
+    defaultLog: false,
+    series: [s('accuracy', 'batch accuracy'), s('evalAccuracy', 'accuracy on every point', true, true)],
+    yRange: { min: 0, max: 1 },
+    optional: true,
+  },
   { id: 'nfe', title: 'Function evaluations (NFE)', yTitle: 'NFE', defaultLog: false, series: [s('nfeForward', 'forward'), s('nfeBackward', 'backward', true)] },
   { id: 'time', title: 'Time per iteration', yTitle: 'seconds', defaultLog: false, series: [s('iterationSeconds', 'time')] },
   { id: 'lr', title: 'Learning rate', yTitle: 'lr', defaultLog: false, series: [s('lr', 'lr')] },
@@ -98,6 +112,12 @@ export function chartDatasets(chart: ChartSpec, runs: readonly RunSeries[], log:
     }
   });
   return out;
+}
+
+/** Whether a chart is shown: always, unless it is optional and no shown run has any of its series. */
+export function chartVisible(chart: ChartSpec, runs: readonly RunSeries[]): boolean {
+  if (!chart.optional) return true;
+  return runs.some((run) => run.points.some((p) => chart.series.some((series) => p[series.key] !== undefined)));
 }
 
 /**
