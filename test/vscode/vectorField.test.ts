@@ -236,21 +236,23 @@ test('saving the experiment redraws the field (the live preview), unless it is o
   assert.match(fs.readFileSync(path.join(vscode.workspace, 'timeField.ode.ts'), 'utf8'), /seed: 4 \}\)/);
 
   // neuralOde.preview.enabled off: a save leaves the panel as it was (once any redraw under way is done).
+  // The theme changes in the same write: once the panel turns dark, VS Code has read the new settings.
+  const body = () => frame.locator('body').getAttribute('class');
+  vscode.setWorkspaceSettings({ 'workbench.colorTheme': 'Default Dark Modern', 'neuralOde.preview.enabled': false });
+  await vscode.until('the new settings read (a dark panel)', body, (c) => /\bvscode-dark\b/.test(c ?? ''), 30_000);
   const settled = await settledChecksum();
-  vscode.setWorkspaceSettings({ 'workbench.colorTheme': 'Default Light Modern', 'neuralOde.preview.enabled': false });
-  // VS Code picks up the settings file's change within a second or two.
-  await new Promise((r) => setTimeout(r, 2500));
   await editSeedAndSave(5);
   await new Promise((r) => setTimeout(r, 3000));
   assert.equal((await drawn()).checksum, settled, 'no re-evaluation while the live preview is off');
 
   // On again, with a budget of 12 evaluations: the field is drawn, the solve is skipped with the reason.
   vscode.setWorkspaceSettings({ 'workbench.colorTheme': 'Default Light Modern', 'neuralOde.preview.maxCost': 12 });
-  await new Promise((r) => setTimeout(r, 2500));
+  await vscode.until('the new settings read (a light panel)', body, (c) => /\bvscode-light\b/.test(c ?? ''), 30_000);
+  const lightBefore = await settledChecksum();
   await editSeedAndSave(6);
   const notice = frame.locator('.notice');
   await vscode.until('the budget notice', () => notice.textContent(), (t) => /skipped: .*budget of 12 evaluations.*neuralOde\.preview\.maxCost/.test(t ?? ''), 20_000);
-  assert.notEqual((await drawn()).checksum, settled, 'the field of seed 6 is drawn all the same');
+  assert.notEqual((await drawn()).checksum, lightBefore, 'the field of seed 6 is drawn all the same');
   await vscode.screenshot('vectorField-preview-budget');
   vscode.setWorkspaceSettings({ 'workbench.colorTheme': 'Default Light Modern' });
 });
