@@ -1,5 +1,6 @@
 // `npm test`: every check, in order, stopping at the first stage that fails.
-//   prerequisites → typecheck → lint → unit tests → build + package → real-VS-Code tests
+//   prerequisites → typecheck → lint → build + package → unit tests → real-VS-Code tests
+// The build comes before the unit tests: one of them runs the built debug adapter over stdio.
 // Test files are listed here because Node 20's test runner has no globs.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -54,9 +55,9 @@ async function main() {
   stage('typecheck', bin('tsc'), ['-p', '.', '--noEmit']);
   stage('typecheck webview', bin('tsc'), ['-p', 'webview', '--noEmit']);
   stage('lint', bin('eslint'), ['.']);
+  stage('build + package', process.execPath, [path.join(root, 'scripts', 'package.mjs')]);
   // A bound on every test, so that a hang fails the run instead of stalling it.
   nodeTests('unit tests', testFiles('test/unit'), ['--test-timeout=600000']);
-  stage('build + package', process.execPath, [path.join(root, 'scripts', 'package.mjs')]);
   // One VS Code at a time: each file starts its own code-server and browser.
   nodeTests('VS Code tests', testFiles('test/vscode'), ['--test-concurrency=1']);
 }
