@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { toTrajectoryPreview } from '../../extension/src/panels/trajectoriesPanel';
+import { toFieldPreview } from '../../extension/src/panels/vectorFieldPanel';
 import { irregularSpirals, type IrregularSpiralsData } from '../../engine/src/data/irregularSpirals';
 import { defineExperiment, ExperimentError, type ExperimentSpec } from '../../engine/src/experiments/define';
 import { LATENT_SHOWN } from '../../engine/src/experiments/latentPreview';
@@ -161,5 +162,8 @@ describe('training and previewing a latent ODE', () => {
     const bad = validateHostMessage({ type: 'trajectories/preview', payload });
     assert.equal(bad.ok, false);
     assert.match(bad.ok ? '' : bad.error, /latent\.series\[1\]\.extrapolation: t, x and y differ in length/);
+    // The Vector field panel draws the latent field (components 0 and 1) from the same preview.
+    const field = validateHostMessage({ type: 'vectorField/preview', payload: JSON.parse(JSON.stringify(toFieldPreview({ file: '/w/latentOde.ode.ts', runId: null }, trained))) });
+    assert.equal(field.ok, true, field.ok ? '' : field.error);
   });
 });

@@ -28,8 +28,8 @@ export async function buildTrainable(exp: Experiment): Promise<{ data: Experimen
   const { data, model } = await buildAnyTrainable(exp);
   if ('spirals' in data || isLatentOde(model)) {
     throw new ExperimentError(
-      'the model is a latent ODE (irregularly sampled series): the vector-field, inspector, diagnostics and debugger views do not show it. ' +
-        'Open the Trajectories panel for its reconstructions and extrapolations, and train it with Train Experiment.',
+      'the model is a latent ODE (irregularly sampled series): the inspector, diagnostics and debugger trace one state of a vector field and do not show it. ' +
+        'Open the Trajectories panel for its reconstructions and extrapolations (the Vector field panel shows its latent field), and train it with Train Experiment.',
       exp.location,
     );
   }

@@ -9,8 +9,6 @@ import type { ExperimentPreview } from '../../../engine/src/protocol';
 import { validateVectorFieldViewState, type FieldClassification, type FieldDensity, type FieldFrames, type FieldPreview, type FieldSource } from '../../../webview/src/protocol';
 import type { PreviewPanelKind } from './previewPanel';
 
-export { findRunDir, runExperimentFile } from './previewFeed';
-
 /** Typed arrays become plain arrays: webview messages go through JSON. */
 export function toFieldPreview(source: FieldSource, p: ExperimentPreview): FieldPreview {
   return {
