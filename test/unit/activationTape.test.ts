@@ -7,20 +7,7 @@ import { augmentedMlpField, mapInput, mlpField } from '../../engine/src/fields/i
 import type { ActivationTape, NativeField } from '../../engine/src/fields/field';
 import { odeintGrad, type GradientMethod, type OdeintGradOptions } from '../../engine/src/gradients/index';
 import { mlpVjp, type MlpGradsOut } from '../../engine/src/kernels/mlpVjpKernel';
-import { randomArray, uniform } from './gradientProblems';
-
-/** Bitwise equality (Object.is per entry: −0 and NaN count). */
-function assertSameBits(actual: Float64Array, expected: Float64Array, what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  for (let i = 0; i < actual.length; i++) {
-    if (!Object.is(actual[i], expected[i])) assert.fail(`${what}[${i}]: ${actual[i]} vs ${expected[i]}`);
-  }
-}
-
-/** The same field without its tape: gradients then come from vjp alone, as before tapes. */
-function untaped(field: NativeField): NativeField {
-  return { kind: 'native', dim: field.dim, params: field.params, f: (t, y) => field.f(t, y), vjp: (t, y, a) => field.vjp(t, y, a) };
-}
+import { assertSameBits, randomArray, uniform, untaped } from './gradientProblems';
 
 /** The field with its tapes watched: how many were opened and closed, records made, and records left after close. */
 function watched(field: NativeField, failF?: (calls: number) => boolean, ignoreInto = false) {

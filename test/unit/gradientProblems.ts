@@ -1,5 +1,6 @@
 // Small fields with hand-written VJPs for the gradient tests, and finite differences of a loss
 // L = Σ_i ⟨c_i, y(t_i)⟩ computed by odeint.
+import assert from 'node:assert/strict';
 import type { NativeField } from '../../engine/src/fields/field';
 import { odeint, type OdeintOptions, type StepReport } from '../../engine/src/index';
 
@@ -202,4 +203,17 @@ export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
     den += b[i] ** 2;
   }
   return Math.sqrt(num / den);
+}
+
+/** Bitwise equality (Object.is per entry: −0 and NaN count). */
+export function assertSameBits(actual: Float64Array, expected: Float64Array, what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  for (let i = 0; i < actual.length; i++) {
+    if (!Object.is(actual[i], expected[i])) assert.fail(`${what}[${i}]: ${actual[i]} vs ${expected[i]}`);
+  }
+}
+
+/** The same field without its activation tape: gradients then come from vjp alone. */
+export function untaped(field: NativeField): NativeField {
+  return { kind: 'native', dim: field.dim, params: field.params, f: (t, y) => field.f(t, y), vjp: (t, y, a) => field.vjp(t, y, a) };
 }

@@ -7,24 +7,12 @@ import { augmentedMlpField, mlpField } from '../../engine/src/fields/index';
 import type { NativeField } from '../../engine/src/fields/field';
 import { odeintGrad, type OdeintGradOptions } from '../../engine/src/gradients/index';
 import { mlpVjp } from '../../engine/src/kernels/mlpVjpKernel';
-import { randomArray, relErr, uniform } from './gradientProblems';
+import { assertSameBits, randomArray, relErr, uniform, untaped } from './gradientProblems';
 
 function assertClose(actual: Float64Array, expected: Float64Array, limit: number, what: string): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
   const e = relErr(actual, expected);
   assert.ok(e <= limit, `${what}: relative error ${e.toExponential(2)} > ${limit}`);
-}
-
-function assertSameBits(actual: Float64Array, expected: Float64Array, what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  for (let i = 0; i < actual.length; i++) {
-    if (!Object.is(actual[i], expected[i])) assert.fail(`${what}[${i}]: ${actual[i]} vs ${expected[i]}`);
-  }
-}
-
-/** The same field without its tape: gradients then come from vjp alone. */
-function untaped(field: NativeField): NativeField {
-  return { kind: 'native', dim: field.dim, params: field.params, f: (t, y) => field.f(t, y), vjp: (t, y, a) => field.vjp(t, y, a) };
 }
 
 const batchOf = (n: number, d: number, seed: number) => randomArray(n * d, uniform(seed), 1.5);
