@@ -111,11 +111,17 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const d = 4;
       const A = tf.variable(tf.tensor2d(f32(values(d * d, 5, 0.8)), [d, d]));
       const c = tf.variable(tf.tensor1d(f32(values(d, 6, 0.5))));
-      const unused = tf.variable(tf.zeros([3]));
       // f = tanh(y A + c) · (1 + t)
-      const field = tensorField((t, y) => tf.mul(tf.tanh(tf.add(tf.matMul(y, A), c)), 1 + t), [A, c, unused]);
+      const field = tensorField((t, y) => tf.mul(tf.tanh(tf.add(tf.matMul(y, A), c)), 1 + t), [A, c]);
       checkAgainstFiniteDifferences(field, [3, d], 0.5);
-      tf.dispose([A, c, unused]);
+      // a variable f never reads is named, not trained silently at zero
+      const unused = tf.variable(tf.zeros([3]), true, 'unusedBias');
+      const withUnused = tensorField((t, y) => tf.mul(tf.tanh(tf.add(tf.matMul(y, A), c)), 1 + t), [A, c, unused]);
+      const y = tf.ones([2, d]);
+      const before = tf.memory().numTensors;
+      assert.throws(() => withUnused.vjp(0, y, y), /does not use the variable 'unusedBias'/);
+      assert.equal(tf.memory().numTensors, before, 'the failed vjp leaves no tensor');
+      tf.dispose([A, c, unused, y]);
     });
 
     it('tensorField: a small convolution gets its VJP from autodiff', () => {

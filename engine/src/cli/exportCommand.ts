@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadExperiment } from '../experiments/load';
+import { buildAnyTrainable } from '../experiments/modelSource';
+import { layoutChange, namedLayout } from '../experiments/paramNames';
 import { exportWeights } from '../io/weights';
 import { SolverError } from '../solvers/errors';
 import { loadLatestCheckpoint, defaultRunsRoot } from '../train/runStore';
@@ -20,7 +22,7 @@ export interface ExportArgs {
  */
 export async function exportCommand(args: ExportArgs): Promise<{ file: string; iteration: number; bytes: number }> {
   const exp = await loadExperiment(args.experiment);
-  const model = typeof exp.model === 'function' ? await exp.model() : exp.model;
+  const { model } = await buildAnyTrainable(exp);
   const dir = path.join(path.resolve(args.runsRoot ?? defaultRunsRoot(process.cwd())), args.run);
   if (!fs.existsSync(dir)) throw new SolverError('input', `No run ${args.run} in ${path.dirname(dir)}: give its id as listed there (or --runs for another runs folder).`);
   const { checkpoint } = loadLatestCheckpoint(dir);
@@ -31,6 +33,8 @@ export async function exportCommand(args: ExportArgs): Promise<{ file: string; i
       `Run ${args.run} has ${params.length} parameters but ${args.experiment}'s model has ${model.params.length}: was the experiment's model changed after the run?`,
     );
   }
+  const changed = layoutChange(checkpoint.layout, namedLayout(model));
+  if (changed) throw new SolverError('input', `Run ${args.run} does not fit ${args.experiment}'s model: ${changed}. Was the experiment's model changed after the run?`);
   model.params.set(params);
   const bytes = exportWeights(model as Parameters<typeof exportWeights>[0], {
     dtype: args.dtype,

@@ -7,8 +7,8 @@ export { linspace, sampleTrajectory, TRUE_SOLVE, type TrajectoryOptions } from '
 export { spiral, spiralField, SPIRAL_A, SPIRAL_Y0, type SpiralOptions } from './spiral';
 export { getBatch, type BatchOptions, type TrajectoryBatch } from './batch';
 export {
-  dampedOscillator, dampedOscillatorField, lotkaVolterra, lotkaVolterraField,
-  type DampedOscillatorOptions, type LotkaVolterraOptions,
+  dampedOscillator, dampedOscillatorField, dampedPendulum, dampedPendulumField, lotkaVolterra, lotkaVolterraField,
+  type DampedOscillatorOptions, type DampedPendulumOptions, type LotkaVolterraOptions,
 } from './systems';
 export {
   eightGaussians, moons, checkerboard, nestedSpheres, circles,

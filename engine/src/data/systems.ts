@@ -54,3 +54,28 @@ export function lotkaVolterra(opts: LotkaVolterraOptions = {}): Promise<Trajecto
     seed: opts.seed,
   });
 }
+
+export interface DampedPendulumOptions extends Partial<TrajectoryOptions> {
+  /** g/L, the square of the small-swing angular frequency (default 1). */
+  gOverL?: number;
+  /** Linear friction c in θ'' = −(g/L) sin θ − c θ' (default 0.2). */
+  damping?: number;
+  /** [angle, angular velocity] at t0 (default [2.5, 0]: a wide swing, where sin θ is far from θ). */
+  y0?: ArrayLike<number>;
+}
+
+/** θ'' = −(g/L) sin θ − c θ' as a first-order system in y = [θ, ω]. */
+export function dampedPendulumField(gOverL = 1, damping = 0.2): (t: number, y: Float64Array) => Float64Array {
+  return (_t, y) => Float64Array.of(y[1], -gOverL * Math.sin(y[0]) - damping * y[1]);
+}
+
+/** A damped pendulum swinging down from θ = 2.5 rad, 200 samples on [0, 20] by default. */
+export function dampedPendulum(opts: DampedPendulumOptions = {}): Promise<TrajectoryData> {
+  return sampleTrajectory('dampedPendulum', dampedPendulumField(opts.gOverL ?? 1, opts.damping ?? 0.2), Float64Array.from(opts.y0 ?? [2.5, 0]), {
+    dataSize: opts.dataSize ?? 200,
+    t0: opts.t0 ?? 0,
+    t1: opts.t1 ?? 20,
+    noiseStd: opts.noiseStd,
+    seed: opts.seed,
+  });
+}

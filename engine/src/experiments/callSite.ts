@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+
 /** A place in a user's file, for messages: `file:line:column`. */
 export interface SourceLocation {
   file: string;
@@ -19,4 +21,13 @@ export function callerLocation(depth = 0): SourceLocation | undefined {
   const m = frame?.match(/\(?((?:file:\/\/)?[^()]+?):(\d+):(\d+)\)?\s*$/);
   if (!m) return undefined;
   return { file: m[1].replace(/^\s*at\s+/, '').replace(/^file:\/\//, ''), line: Number(m[2]), column: Number(m[3]) };
+}
+
+/** The first stack frame inside `file` (source-mapped, so lines are the user's own). */
+export function frameInFile(stack: string | undefined, file: string): SourceLocation | undefined {
+  for (const frame of (stack ?? '').split('\n').slice(1)) {
+    const m = /\(?((?:file:\/\/)?[^()\s][^()]*?):(\d+):(\d+)\)?\s*$/.exec(frame.replace(/^\s*at\s+/, ''));
+    if (m && resolve(m[1].replace(/^file:\/\//, '')) === file) return { file, line: Number(m[2]), column: Number(m[3]) };
+  }
+  return undefined;
 }

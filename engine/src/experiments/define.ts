@@ -1,12 +1,14 @@
 import type { IrregularSpiralsData } from '../data/irregularSpirals';
 import type { PointData, TrajectoryData } from '../data/types';
-import type { NativeField } from '../fields/field';
+import type { LayersModel } from '@tensorflow/tfjs';
+import type { NativeField, TensorField } from '../fields/field';
 import type { DiscreteNetwork } from '../resnet/network';
 import type { OdeNet } from '../odenet/network';
 import type { GradientMethod } from '../gradients/types';
 import type { SolverOptions } from '../solvers/stepper';
 import type { OptimizerSpec } from '../train/optimizers';
 import type { ScheduleSpec } from '../train/schedules';
+import { isLayersModel, layersModelShapes } from '../fields/layersField';
 import { callerLocation, formatLocation, type SourceLocation } from './callSite';
 
 /** How an experiment trains: torchdiffeq's ode_demo loop, in its names where it has them. */
@@ -56,6 +58,13 @@ export type SeriesData = IrregularSpiralsData;
 /** What an experiment trains: an ODE model's vector field, or a discrete network read as a scheme. */
 export type ExperimentModel = NativeField | DiscreteNetwork | OdeNet;
 
+/**
+ * A vector field the user writes in TensorFlow.js: tensorField((t, y) => …, variables), or a
+ * tf.LayersModel from [batch, dim] (or [batch, dim + 1], t last) to [batch, dim]. Experiments
+ * run it as a native field (tensorNativeField), so it trains and shows like the built-in ones.
+ */
+export type UserTensorModel = TensorField | LayersModel;
+
 /** What an experiment file default-exports through `defineExperiment`. */
 export interface ExperimentSpec {
   name: string;
@@ -69,7 +78,7 @@ export interface ExperimentSpec {
    * The model: a vector field with a VJP (an ODE model), or a discrete network (ResNet,
    * LM-ResNet, RK-Net, which classify labelled points), or a function making a fresh one.
    */
-  model: ExperimentModel | (() => ExperimentModel);
+  model: ExperimentModel | UserTensorModel | (() => ExperimentModel | UserTensorModel | Promise<ExperimentModel | UserTensorModel>);
   solver?: SolverSpec;
   gradient?: GradientMethod | GradientSpec;
   train: TrainSpec;
@@ -107,8 +116,16 @@ export function validateExperiment(spec: ExperimentSpec, location?: SourceLocati
   if (!spec.model || (typeof spec.model !== 'function' && typeof spec.model !== 'object')) {
     fail("model must be a vector field (e.g. mlpField({ sizes: [2, 50, 2] })), a discrete network (discreteNetwork({ … })) or a function returning one.");
   }
-  if (typeof spec.model === 'object' && !['native', 'discrete-network', 'ode-net'].includes((spec.model as ExperimentModel).kind)) {
-    fail('model must be a native field (mlpField, augmentedMlpField, mapInput, …) or a discrete network: training tensor fields is not supported yet.');
+  if (typeof spec.model === 'object' && !['native', 'discrete-network', 'ode-net', 'tfjs'].includes((spec.model as ExperimentModel).kind)) {
+    if (isLayersModel(spec.model)) {
+      try {
+        layersModelShapes(spec.model);
+      } catch (err) {
+        fail((err as Error).message);
+      }
+    } else {
+      fail('model must be a vector field (mlpField, tensorField, a tf.LayersModel), a discrete network (discreteNetwork) or an ODE-Net (odeNet), or a function returning one.');
+    }
   }
   const s = spec.solver ?? {};
   if (s.rtol !== undefined && !(s.rtol >= 0)) fail(`solver.rtol must be a number ≥ 0, got ${s.rtol}.`);

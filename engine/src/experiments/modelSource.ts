@@ -10,17 +10,44 @@ import { loadLatestCheckpoint } from '../train/runStore';
 import { isLatentOde } from '../latent/latentOde';
 import { ExperimentError, type Experiment, type ExperimentData, type ExperimentModel, type SeriesData } from './define';
 import type { LinearReadout } from './readout';
+import { frameInFile } from './callSite';
+import { layoutChange, namedLayout } from './paramNames';
+import { isSeriesData } from './latentTask';
+import { isTensorModel, tensorModelField } from './tensorModel';
+import type { UserTensorModel } from './define';
 
 const build = async <T>(x: T | (() => T | Promise<T>)): Promise<T> => (typeof x === 'function' ? (x as () => T | Promise<T>)() : x);
 
 /** The data and a fresh, untrained model; a throw in the user's functions is reported at the spec. */
 export async function buildAnyTrainable(exp: Experiment): Promise<{ data: ExperimentData | SeriesData; model: ExperimentModel }> {
+  let data: ExperimentData | SeriesData;
+  let model: ExperimentModel | UserTensorModel;
   try {
-    return { data: await build(exp.data), model: await build(exp.model) };
+    data = await build(exp.data);
+    model = await build<ExperimentModel | UserTensorModel>(exp.model);
   } catch (err) {
     if (err instanceof ExperimentError) throw err;
-    throw new ExperimentError(`building the data or the model failed: ${(err as Error)?.message ?? String(err)}`, exp.location);
+    const e = err as Error;
+    const where = exp.location ? (frameInFile(e?.stack, exp.location.file) ?? exp.location) : undefined;
+    throw new ExperimentError(`building the data or the model failed: ${e?.message ?? String(err)}`, where);
   }
+  if (isTensorModel(model)) {
+    if (isSeriesData(data)) {
+      throw new ExperimentError(
+        `the data '${data.name}' are irregularly sampled series, which only latentOde() learns from; a tfjs vector field fits a trajectory or classifies points.`,
+        exp.location,
+      );
+    }
+    return { data, model: await tensorModelField(exp, model, data) };
+  }
+  if (!model || typeof model !== 'object' || !['native', 'discrete-network', 'ode-net'].includes(model.kind)) {
+    throw new ExperimentError(
+      `the model function returned ${model === null ? 'null' : typeof model === 'object' ? 'an object that is no model' : typeof model}: return a vector field ` +
+        '(mlpField, tensorField, a tf.LayersModel), a discrete network (discreteNetwork) or an ODE-Net (odeNet).',
+      exp.location,
+    );
+  }
+  return { data, model };
 }
 
 /** As buildAnyTrainable, for the views of a trajectory or a classifier: a latent ODE's series are refused, saying where they are shown. */
@@ -76,7 +103,7 @@ export async function buildFieldOrFlow(
 const isVector = (x: unknown): x is Float64Array | Float32Array => x instanceof Float64Array || x instanceof Float32Array;
 
 /** Run `runId`'s latest weights into the field (and a classifier's readout); returns the checkpoint's iteration. */
-export function loadRunWeights(exp: Experiment, field: Pick<NativeField, 'params'>, readout: LinearReadout | null, runsRoot: string | undefined, runId: string): number {
+export function loadRunWeights(exp: Experiment, field: Pick<NativeField, 'params'> & { layout?: unknown }, readout: LinearReadout | null, runsRoot: string | undefined, runId: string): number {
   if (!runsRoot) throw new RangeError('A run id needs the runs folder (runsRoot) it lives in.');
   const { checkpoint } = loadLatestCheckpoint(path.join(runsRoot, runId));
   const params = checkpoint.params;
@@ -86,6 +113,10 @@ export function loadRunWeights(exp: Experiment, field: Pick<NativeField, 'params
         `the model has ${field.params.length}. The model was changed after the run: use the experiment untrained, or train it again.`,
       exp.location,
     );
+  }
+  const changed = layoutChange(checkpoint.layout, namedLayout(field));
+  if (changed) {
+    throw new ExperimentError(`run ${runId} does not fit this experiment's model: ${changed}. Use the experiment untrained, or train it again.`, exp.location);
   }
   field.params.set(params);
   if (readout) {

@@ -17,6 +17,8 @@ import { isSeriesData, latentTask } from './latentTask';
 import { checkPointData, isPointData, pointTask } from './pointTask';
 import type { TrainTask } from './task';
 import { trajectoryTask } from './trajectoryTask';
+import { isTensorNativeField } from '../fields/tensorNative';
+import { layoutChange, namedLayout } from './paramNames';
 
 export interface TrainOptions {
   /** The runs folder (`<workspace>/.neural-ode/runs`). */
@@ -75,12 +77,21 @@ function runConfig(exp: Experiment, task: TrainTask, field: ExperimentModel, ite
     file: exp.location?.file,
     task: task.kind,
     data: task.summary,
-    model: { params: field.params.length, dim: field.dim ?? null, ...(task.extra.length > 0 ? { readoutParams: task.extra.length } : {}) },
+    model: {
+      ...(isTensorNativeField(field) ? { kind: 'tfjs' } : {}),
+      params: field.params.length,
+      dim: field.dim ?? null,
+      ...(task.extra.length > 0 ? { readoutParams: task.extra.length } : {}),
+      ...(namedLayout(field) ? { layout: namedLayout(field) } : {}),
+    },
     solver: exp.solver ?? {},
     gradient: exp.gradient ?? 'backprop',
     train: { ...exp.train, iterations },
   };
 }
+
+/** The experiment's gradient setting in its long form. */
+export const gradientSpec = (exp: Experiment): GradientSpec => (typeof exp.gradient === 'object' ? exp.gradient : { method: exp.gradient ?? 'backprop' });
 
 /** The task the data call for, after checking data and model against each other. */
 export function makeTask(exp: Experiment, data: ExperimentData | SeriesData, field: ExperimentModel, grad: GradientSpec): TrainTask {
@@ -139,7 +150,7 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
   const iterations = opts.iterations ?? t.iterations;
   const evalEvery = t.evalEvery ?? 20;
   const checkpointEvery = t.checkpointEvery ?? 20;
-  const grad: GradientSpec = typeof exp.gradient === 'object' ? exp.gradient : { method: exp.gradient ?? 'backprop' };
+  const grad = gradientSpec(exp);
   const task = makeTask(exp, data, field, grad);
   // The optimiser steps the field's parameters and the task's (the readout) as one vector.
   const nField = field.params.length;
@@ -169,6 +180,13 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
         exp.location,
       );
     }
+    const changed = layoutChange(checkpoint.layout, namedLayout(field));
+    if (changed) {
+      throw new ExperimentError(
+        `run ${opts.resume} does not fit this experiment's model: ${changed}. The model was changed after the run: start a new run (or undo the change to resume).`,
+        exp.location,
+      );
+    }
     run = openRun(opts.runsRoot, opts.resume, { rewindTo: checkpoint.iteration });
     field.params.set(params);
     if (readout) task.extra.set(readout);
@@ -182,12 +200,15 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
   }
   opts.onStart?.({ runId: run.id, runDir: run.dir, startIteration: start, iterations });
   const schedule = lrSchedule(t.optimizer.lr ?? optimizer.lr, t.schedule);
+  // The parameters by name and shape, beside the flat vector: a checkpoint reads without the experiment.
+  const names = namedLayout(field);
   // The sampler's state after the last completed iteration: what a resumed run continues from.
   let rngAfterDone = rng.state();
   const checkpoint = (iteration: number): void => {
     run.writeCheckpoint({
       iteration,
       params: field.params,
+      ...(names ? { layout: names } : {}),
       ...(task.extra.length > 0 ? { readout: task.extra } : {}),
       optimizerState: optimizer.state(),
       rngState: rngAfterDone,

@@ -59,6 +59,13 @@ export interface TensorField {
   /** Components per sample, when the field knows it. */
   readonly dim?: number;
   readonly params: readonly Variable[];
+  /** What checkpoints and exports call each parameter (state_dict keys), in the order of `params`. */
+  readonly paramNames?: readonly string[];
+  /**
+   * Parameters exported as their transpose: a tf.layers Dense kernel [in, out] travels as
+   * PyTorch's Linear weight [out, in], so the file loads into the equivalent nn.Sequential.
+   */
+  readonly transposedParams?: readonly boolean[];
   f(t: number, y: Tensor): Tensor;
   /** Cotangents of y and of each parameter, as new tensors the caller disposes. */
   vjp(t: number, y: Tensor, a: Tensor): { y: Tensor; params: Tensor[] };

@@ -5,6 +5,7 @@
  * tf.tidy, so a call leaves only the tensors it returns.
  */
 import { tf } from '../backend/tf';
+import { callerLocation } from '../experiments/callSite';
 import type { TensorField } from './field';
 
 type Tensor = tf.Tensor;
@@ -13,16 +14,51 @@ type Variable = tf.Variable;
 const shapeText = (shape: readonly number[]) => `[${shape.join(', ')}]`;
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((n, i) => n === b[i]);
 
-/** A tensor field from a function of (t, y) that uses `params`. */
-export function tensorField(fn: (t: number, y: Tensor) => Tensor, params: readonly Variable[]): TensorField {
-  const vars = [...params];
+export interface TensorFieldOptions {
+  /** Components per sample of y (default: the experiment's data dimension). */
+  dim?: number;
+}
+
+/** The variables as given, with the names checkpoints and exports use: the keys of an object, else each variable's own name. */
+function namedVariables(params: readonly Variable[] | Readonly<Record<string, Variable>>): { vars: Variable[]; names: string[] } {
+  const entries = Array.isArray(params)
+    ? (params as readonly Variable[]).map((v, i) => [/^\d+$/.test(String(v?.name ?? '')) ? `param${i}` : String(v?.name ?? `param${i}`), v] as const)
+    : Object.entries(params as Record<string, Variable>);
+  entries.forEach(([name, v]) => {
+    if (!(v instanceof tf.Variable)) {
+      throw new TypeError(`tensorField: the parameter '${name}' is ${v === null ? 'null' : typeof v}, not a tf.Variable. Make each trainable weight with tf.variable(tf.randomNormal([…])).`);
+    }
+  });
+  return { vars: entries.map(([, v]) => v), names: entries.map(([n]) => n) };
+}
+
+/**
+ * A tensor field from a function of (t, y) that uses `params`: an array of tf.Variables, or an
+ * object of them whose keys name them in checkpoints and exports.
+ */
+export function tensorField(
+  fn: (t: number, y: Tensor) => Tensor,
+  params: readonly Variable[] | Readonly<Record<string, Variable>>,
+  options: TensorFieldOptions = {},
+): TensorField {
+  if (typeof fn !== 'function') throw new TypeError(`tensorField: the first argument must be a function (t, y) => dy/dt, got ${typeof fn}.`);
+  if (!params || typeof params !== 'object') {
+    throw new TypeError('tensorField: the second argument must list the trainable tf.Variables, as an array [w1, b1] or an object { w1, b1 }.');
+  }
+  if (options.dim !== undefined && !(Number.isInteger(options.dim) && options.dim >= 1)) {
+    throw new RangeError(`tensorField: dim must be a whole number ≥ 1, got ${options.dim}.`);
+  }
+  const { vars, names } = namedVariables(params);
+  // Mistakes found in what fn returns are reported at the tensorField call, in the user's file.
+  const location = callerLocation();
+  const mistake = (message: string): Error => Object.assign(new Error(message), { location });
   const evaluate = (t: number, y: Tensor, where: string): Tensor => {
     const out = fn(t, y);
     if (!(out instanceof tf.Tensor)) {
-      throw new Error(`tensorField.${where}: the field function returned ${typeof out}, not a tf.Tensor. Return dy/dt as a tensor of y's shape.`);
+      throw mistake(`tensorField.${where}: the field function returned ${out === null ? 'null' : typeof out}, not a tf.Tensor. Return dy/dt as a tensor of y's shape.`);
     }
     if (!sameShape(out.shape, y.shape)) {
-      throw new Error(
+      throw mistake(
         `tensorField.${where}: the field function returned shape ${shapeText(out.shape)} for y of shape ${shapeText(y.shape)} at t = ${t}; ` +
           `dy/dt must have y's shape.`,
       );
@@ -31,7 +67,9 @@ export function tensorField(fn: (t: number, y: Tensor) => Tensor, params: readon
   };
   return {
     kind: 'tfjs',
+    ...(options.dim !== undefined ? { dim: options.dim } : {}),
     params: vars,
+    paramNames: names,
     f: (t, y) => tf.tidy(() => evaluate(t, y, 'f')),
     vjp: (t, y, a) => {
       if (!sameShape(a.shape, y.shape)) {
@@ -40,7 +78,15 @@ export function tensorField(fn: (t: number, y: Tensor) => Tensor, params: readon
       const grads = tf.tidy(() => {
         const xs: Tensor[] = [y, ...vars];
         const { grads } = tf.engine().gradients(() => evaluate(t, y, 'vjp'), xs, a, true);
-        // a variable f does not use has no gradient: its cotangent is zero
+        // A variable f never reads gets no gradient at all: training it would leave it where it
+        // started without a word, so say which (a zero gradient, as from a dead ReLU, is fine).
+        const unused = names.filter((_, i) => grads[i + 1] == null);
+        if (unused.length > 0) {
+          throw mistake(
+            `tensorField: the field function does not use the variable${unused.length > 1 ? 's' : ''} ${unused.map((n) => `'${n}'`).join(', ')}, ` +
+              'so training could not change them. Use each variable in the function, or leave it out of the list.',
+          );
+        }
         return grads.map((g, i) => g ?? tf.zerosLike(xs[i]));
       });
       return { y: grads[0], params: grads.slice(1) };

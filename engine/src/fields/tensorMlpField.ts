@@ -54,6 +54,7 @@ export function tensorMlpField(options: Omit<MlpFieldOptions, 'simd'>): TensorMl
 
   return {
     ...tensorField(fn, vars),
+    paramNames: entries.map((e) => e.name),
     dim: d,
     sizes: [...sizes],
     activation,

@@ -1,0 +1,70 @@
+/**
+ * The user's own TensorFlow.js models in an experiment: a tensorField(...) or a tf.LayersModel
+ * becomes a native field (tensorNativeField) on the data's dimension, after one trial
+ * evaluation of f and its VJP on the data's first sample, so that a function that returns the
+ * wrong thing, a variable it never uses or a NaN at the start is reported when the experiment
+ * is built (at the user's line), not in the middle of a run.
+ */
+import { ensureBackend } from '../backend/index';
+import type { TensorField } from '../fields/field';
+import { isLayersModel, layersModelField } from '../fields/layersField';
+import { tensorNativeField, type TensorNativeField } from '../fields/tensorNative';
+import type { PointData, TrajectoryData } from '../data/types';
+import { frameInFile, type SourceLocation } from './callSite';
+import { ExperimentError, type Experiment } from './define';
+
+export const isTensorField = (x: unknown): x is TensorField => typeof x === 'object' && x !== null && (x as TensorField).kind === 'tfjs';
+
+/** Whether the model is one of the user's TensorFlow.js forms. */
+export const isTensorModel = (x: unknown): x is TensorField | import('@tensorflow/tfjs').LayersModel => isTensorField(x) || isLayersModel(x);
+
+/** An error from the user's model, at the line of the user's file it came from (else the defineExperiment call). */
+function atUserLine(exp: Experiment, err: unknown, what: string): ExperimentError {
+  const e = err as Error & { location?: SourceLocation };
+  const where = e?.location ?? (exp.location ? (frameInFile(e?.stack, exp.location.file) ?? exp.location) : undefined);
+  return new ExperimentError(`${what}: ${e?.message ?? String(err)}`, where);
+}
+
+/** The first sample of the data, padded with zeros to `dim` (the trial evaluation's state). */
+function firstSample(data: TrajectoryData | PointData, dim: number): Float64Array {
+  const y = new Float64Array(dim);
+  y.set(('y0' in data ? data.y0 : data.x).subarray(0, Math.min(dim, data.dim)));
+  return y;
+}
+
+/** The user's tfjs model as a native field on the data's dimension, checked by one trial evaluation. */
+export async function tensorModelField(exp: Experiment, model: TensorField | import('@tensorflow/tfjs').LayersModel, data: TrajectoryData | PointData): Promise<TensorNativeField> {
+  let field: TensorField;
+  try {
+    field = isLayersModel(model) ? layersModelField(model) : model;
+  } catch (err) {
+    throw atUserLine(exp, err, 'the model cannot be a vector field');
+  }
+  const dim = field.dim ?? data.dim;
+  if (dim < data.dim) {
+    throw new ExperimentError(
+      `the model works on ${dim} components per sample but the data '${data.name}' have ${data.dim}: ` +
+        `make the model's input and output ${data.dim} wide${isLayersModel(model) ? ` (inputShape: [${data.dim}] or [${data.dim + 1}] with t, and ${data.dim} units last)` : ''}.`,
+      exp.location,
+    );
+  }
+  await ensureBackend();
+  const native = tensorNativeField(field, dim);
+  const y = firstSample(data, dim);
+  let f: Float64Array;
+  try {
+    f = native.f(0, y);
+    native.vjp(0, y, new Float64Array(dim).fill(1));
+  } catch (err) {
+    throw atUserLine(exp, err, 'the model failed on the first sample of the data at t = 0');
+  }
+  const bad = f.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) {
+    throw new ExperimentError(
+      `the model returned dy/dt[${bad}] = ${f[bad]} at t = 0 for the data's first sample [${Array.from(y, (v) => Number(v.toPrecision(4))).join(', ')}]: ` +
+        'check the initial weights and every division, log or sqrt in the field function.',
+      exp.location,
+    );
+  }
+  return native;
+}

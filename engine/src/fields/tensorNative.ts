@@ -1,0 +1,105 @@
+/**
+ * A tensor field (the user's tfjs function, or a tf.LayersModel) as a native field, so that it
+ * goes wherever the built-in fields go: every solver and gradient method, training, the panels,
+ * the solver inspector and the debugger. The solver's state and algebra stay float64 typed
+ * arrays; only f and the VJP run in TensorFlow.js (float32), one batched call each, with the
+ * state copied in and the result copied out (a memcpy on cpu and wasm).
+ *
+ * θ is one live Float64Array like every native field's: the variables in order, each flattened
+ * as it is exported (a transposed kernel as [out, in]). Writes to it (the optimiser's step, a
+ * checkpoint loaded) reach the tf.Variables before the next evaluation: each call compares θ with
+ * what was last written to them, which costs one pass over θ.
+ */
+import { tf } from '../backend/tf';
+import type { NativeField, TensorField } from './field';
+import type { ParamEntry } from './mlpLayout';
+
+export interface TensorNativeField extends NativeField {
+  readonly dim: number;
+  /** The parameters by name and shape, in θ's order (checkpoints, export). */
+  readonly layout: readonly ParamEntry[];
+  /** The tensor field evaluated. */
+  readonly tensor: TensorField;
+}
+
+const exportShape = (shape: readonly number[], transposed: boolean): number[] => (transposed && shape.length === 2 ? [shape[1], shape[0]] : [...shape]);
+
+/** The tensor field on float64 states of `dim` components per sample (batch-major, [batch·dim]). */
+export function tensorNativeField(field: TensorField, dim: number): TensorNativeField {
+  if (field.dim !== undefined && field.dim !== dim) {
+    throw new RangeError(`The tensor field works on ${field.dim} components per sample, not ${dim}.`);
+  }
+  const vars = field.params;
+  const transposed = vars.map((v, i) => (field.transposedParams?.[i] ?? false) && v.rank === 2);
+  const layout: ParamEntry[] = [];
+  let offset = 0;
+  vars.forEach((v, i) => {
+    layout.push({ name: field.paramNames?.[i] ?? `param${i}`, shape: exportShape(v.shape, transposed[i]), offset, size: v.size });
+    offset += v.size;
+  });
+  const params = new Float64Array(offset);
+  /** θ as last written to the variables (or read from them). */
+  const written = new Float64Array(offset);
+  vars.forEach((v, i) => {
+    const values = tf.tidy(() => (transposed[i] ? tf.transpose(v) : v).dataSync());
+    params.set(values, layout[i].offset);
+  });
+  written.set(params);
+
+  const syncVariables = (): void => {
+    for (let j = 0; j < offset; j++) {
+      if (params[j] !== written[j] && !(Number.isNaN(params[j]) && Number.isNaN(written[j]))) {
+        vars.forEach((v, i) => {
+          const e = layout[i];
+          tf.tidy(() => {
+            const values = tf.tensor(Float32Array.from(params.subarray(e.offset, e.offset + e.size)), e.shape as number[], 'float32');
+            v.assign(transposed[i] ? tf.transpose(values) : values);
+          });
+        });
+        written.set(params);
+        return;
+      }
+    }
+  };
+  const batchOf = (y: Float64Array, what: string): number => {
+    if (y.length % dim !== 0) throw new RangeError(`The tensor field's ${what} has ${y.length} values, not a whole number of samples of ${dim}.`);
+    return y.length / dim;
+  };
+  const toTensor = (x: Float64Array, batch: number): tf.Tensor => tf.tensor2d(Float32Array.from(x), [batch, dim], 'float32');
+  const read = (t: tf.Tensor): Float64Array => Float64Array.from(t.dataSync());
+
+  return {
+    kind: 'native',
+    dim,
+    params,
+    layout,
+    tensor: field,
+    f(t, y) {
+      syncVariables();
+      const batch = batchOf(y, 'state');
+      const out = tf.tidy(() => field.f(t, toTensor(y, batch)));
+      try {
+        return read(out);
+      } finally {
+        out.dispose();
+      }
+    },
+    vjp(t, y, a) {
+      syncVariables();
+      const batch = batchOf(y, 'state');
+      const g = tf.tidy(() => {
+        const r = field.vjp(t, toTensor(y, batch), toTensor(a, batch));
+        return [r.y, ...r.params.map((p, i) => (transposed[i] ? tf.transpose(p) : p))];
+      });
+      try {
+        const gradParams = new Float64Array(offset);
+        g.slice(1).forEach((p, i) => gradParams.set(p.dataSync(), layout[i].offset));
+        return { y: read(g[0]), params: gradParams };
+      } finally {
+        g.forEach((x) => x.dispose());
+      }
+    },
+  };
+}
+
+export const isTensorNativeField = (x: unknown): x is TensorNativeField => typeof x === 'object' && x !== null && (x as NativeField).kind === 'native' && 'tensor' in x;
