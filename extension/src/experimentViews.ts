@@ -1,25 +1,22 @@
 /**
  * Which views an experiment file's CodeLens offers, from the model it builds. A text test, not a
- * build: the lens must appear as the file is typed. Free of `vscode`, so it is unit-tested.
+ * build: the lens must appear as the file is typed. The kinds and their views are the engine's
+ * model registry's (MODEL_KIND_VIEWS); this only finds which builder the file calls.
  */
+import { MODEL_KIND_VIEWS, type ExperimentView } from '../../engine/src/experiments/modelViews';
 
-export type ExperimentView = 'debugSolve' | 'vectorField' | 'trajectories' | 'solverInspector' | 'diagnostics';
+export type { ExperimentView };
 
-/** Model builders whose experiments are not a single vector field over a small state. */
-const KINDS: { pattern: RegExp; views: ExperimentView[] }[] = [
-  // ResNet, LM-ResNet, RK-Net read as schemes: the modified-equation diagnostics.
-  { pattern: /\bdiscreteNetwork\s*\(/, views: ['diagnostics'] },
-  // An image classifier's states are feature maps: no panel draws them, the curves do.
-  { pattern: /\bodeNet\s*\(/, views: [] },
-  // A CNF: its density and samples in the Vector field panel.
-  { pattern: /\bcnfField\s*\(/, views: ['vectorField'] },
-  // A latent ODE: observations, reconstruction and extrapolation in the Trajectories panel.
-  { pattern: /\blatentOde\s*\(/, views: ['trajectories'] },
-];
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-const ODE_VIEWS: ExperimentView[] = ['debugSolve', 'vectorField', 'trajectories', 'solverInspector'];
+/** Each kind with builders, and a pattern for a call of any of them (not inside a longer name). */
+const KINDS = MODEL_KIND_VIEWS.filter((k) => k.builders.length > 0).map((k) => ({
+  pattern: new RegExp(`(?<![\\w$])(?:${k.builders.map(escape).join('|')})\\s*\\(`),
+  lens: k.lens ?? k.views,
+}));
+const FIELD = MODEL_KIND_VIEWS[MODEL_KIND_VIEWS.length - 1];
 
-/** The views for this file's model: the first builder named wins; a plain ODE model gets all four. */
+/** The views for this file's model: the first kind whose builder is called wins; any other model is a vector field. */
 export function experimentViews(text: string): ExperimentView[] {
-  return KINDS.find((k) => k.pattern.test(text))?.views ?? ODE_VIEWS;
+  return [...(KINDS.find((k) => k.pattern.test(text))?.lens ?? FIELD.lens ?? FIELD.views)];
 }

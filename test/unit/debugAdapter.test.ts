@@ -403,3 +403,32 @@ test('the standalone adapter speaks DAP on stdin/stdout (node dist/debugAdapter.
     await dc.stop();
   }
 });
+
+test("a user's tfjs model (examples/pendulum.ode.ts) steps like a built-in one: stages, the autodiff Jacobian, a breakpoint", async () => {
+  const PENDULUM = path.join(root, 'examples/pendulum.ode.ts');
+  const { dc, stopped } = await start({ experiment: PENDULUM, stopOnEntry: true }, { functionBreakpoints: [{ name: 'step', condition: 't > 1' }] });
+  try {
+    assert.equal((await stopped).body.reason, 'entry');
+    assert.match((await frames(dc))[2].name, /solve dopri5: sample 0 of dampedPendulum/);
+    await stepAnd(dc, 'stepIn');
+    assert.match((await frames(dc))[0].name, /^stage k1 at t = /);
+    const hit = await stepAnd(dc, 'continue');
+    assert.equal(hit.body.reason, 'breakpoint');
+    assert.ok(Number(await evaluate(dc, 't')) > 1);
+    // ∂f/∂y of physics plus network: row 0 is ∂ω/∂y = [0, 1] exactly; ∂(dω/dt)/∂θ is −cos θ plus the network's part.
+    const jac = await scopeVars(dc, 'Jacobian');
+    const jRows = (await dc.variablesRequest({ variablesReference: jac.get('J = ∂f/∂y')!.variablesReference })).body.variables;
+    assert.equal(jRows.length, 2);
+    assert.deepEqual(await children(dc, jRows[0]), [0, 1], 'dθ/dt = ω: the known physics, differentiated exactly');
+    assert.match(jac.get('eigenvalues')?.value ?? '', /^2 by \|λ\|/);
+    const y = await children(dc, (await scopeVars(dc, 'State')).get('y')!);
+    assert.equal(y.length, 2);
+    assert.ok(y.every(Number.isFinite));
+    const terminated = dc.waitForEvent('terminated');
+    await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+    await dc.continueRequest({ threadId: 1 });
+    await terminated;
+  } finally {
+    await dc.stop();
+  }
+});

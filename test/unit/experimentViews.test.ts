@@ -13,11 +13,13 @@ test('each example gets the views of its model', () => {
   assert.deepEqual(experimentViews(example('circlesAugmented.ode.ts')), all);
   assert.deepEqual(experimentViews(example('lmResnet.ode.ts')), ['diagnostics']);
   assert.deepEqual(experimentViews(example('cnf.ode.ts')), ['vectorField']);
-  assert.deepEqual(experimentViews(example('latentOde.ode.ts')), ['trajectories']);
+  assert.deepEqual(experimentViews(example('latentOde.ode.ts')), ['trajectories', 'vectorField']);
+  assert.deepEqual(experimentViews(example('pendulum.ode.ts')), all);
+  assert.deepEqual(experimentViews(example('sequential.ode.ts')), all);
   assert.deepEqual(experimentViews(example('odeNet.ode.ts')), []);
 });
 
 test('a builder is recognised with spaces before its parenthesis, and not inside a longer name', () => {
-  assert.deepEqual(experimentViews('model: () => latentOde ({ latentDim: 4 })'), ['trajectories']);
+  assert.deepEqual(experimentViews('model: () => latentOde ({ latentDim: 4 })'), ['trajectories', 'vectorField']);
   assert.deepEqual(experimentViews('model: () => myLatentOdeHelper({ latentDim: 4 })'), ['debugSolve', 'vectorField', 'trajectories', 'solverInspector']);
 });

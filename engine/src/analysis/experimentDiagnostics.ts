@@ -88,10 +88,7 @@ export async function experimentDiagnostics(exp: Experiment, opts: DiagnosticsOp
     if ('ys' in data) throw new ExperimentError(`a discrete network classifies labelled points, but the data '${data.name}' are a trajectory.`, exp.location);
     return { ...base, ...(await networkPart(model, data.x, Math.min(nSamples, data.n), opts)) };
   }
-  if (model.kind === 'ode-net') {
-    throw new ExperimentError(`the model is an image classifier (odeNet): the diagnostics analyse vector fields of small states and discrete networks' schemes, not its feature maps.`, exp.location);
-  }
-  return { ...base, ...(await fieldPart(model, data, nSamples, opts)) };
+  return { ...base, ...(await fieldPart(model as NativeField, data, nSamples, opts)) };
 }
 
 async function networkPart(net: DiscreteNetwork, x: Float64Array, nSamples: number, opts: DiagnosticsOptions) {

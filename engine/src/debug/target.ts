@@ -47,7 +47,7 @@ export async function debugTarget(exp: Experiment, opts: Omit<SolveLaunchOptions
   if (opts.run !== undefined && !opts.runsRoot) {
     throw new LaunchError(`"run" is ${opts.run}, but no runs folder is known: set "runsRoot" to the folder holding it.`);
   }
-  const { data, field, dim: modelDim, iteration } = await resolveModel(exp, { runsRoot: opts.runsRoot, runId: opts.run });
+  const { data, field, dim: modelDim, iteration } = await resolveModel(exp, { runsRoot: opts.runsRoot, runId: opts.run }, 'debugSolve');
   const input = opts.input ?? 0;
   let y0: Float64Array;
   let times: Float64Array;

@@ -4,16 +4,17 @@
  * run's latest weights loaded on request. Errors point at the defineExperiment call.
  */
 import * as path from 'node:path';
+import { ensureBackend } from '../backend/index';
 import { isCnfField, type CnfField } from '../cnf/cnfField';
 import type { NativeField } from '../fields/field';
 import { loadLatestCheckpoint } from '../train/runStore';
-import { isLatentOde } from '../latent/latentOde';
 import { ExperimentError, type Experiment, type ExperimentData, type ExperimentModel, type SeriesData } from './define';
 import type { LinearReadout } from './readout';
 import { frameInFile } from './callSite';
 import { layoutChange, namedLayout } from './paramNames';
 import { isSeriesData } from './latentTask';
-import { isTensorModel, tensorModelField } from './tensorModel';
+import { modelKindOf, requireView } from './modelKinds';
+import type { ExperimentView } from './modelViews';
 import type { UserTensorModel } from './define';
 
 const build = async <T>(x: T | (() => T | Promise<T>)): Promise<T> => (typeof x === 'function' ? (x as () => T | Promise<T>)() : x);
@@ -22,6 +23,8 @@ const build = async <T>(x: T | (() => T | Promise<T>)): Promise<T> => (typeof x 
 export async function buildAnyTrainable(exp: Experiment): Promise<{ data: ExperimentData | SeriesData; model: ExperimentModel }> {
   let data: ExperimentData | SeriesData;
   let model: ExperimentModel | UserTensorModel;
+  // The user's tensors (a tfjs model's variables) are made on the engine's backend from the start.
+  await ensureBackend();
   try {
     data = await build(exp.data);
     model = await build<ExperimentModel | UserTensorModel>(exp.model);
@@ -31,73 +34,46 @@ export async function buildAnyTrainable(exp: Experiment): Promise<{ data: Experi
     const where = exp.location ? (frameInFile(e?.stack, exp.location.file) ?? exp.location) : undefined;
     throw new ExperimentError(`building the data or the model failed: ${e?.message ?? String(err)}`, where);
   }
-  if (isTensorModel(model)) {
-    if (isSeriesData(data)) {
-      throw new ExperimentError(
-        `the data '${data.name}' are irregularly sampled series, which only latentOde() learns from; a tfjs vector field fits a trajectory or classifies points.`,
-        exp.location,
-      );
-    }
-    return { data, model: await tensorModelField(exp, model, data) };
-  }
-  if (!model || typeof model !== 'object' || !['native', 'discrete-network', 'ode-net'].includes(model.kind)) {
+  const kind = modelKindOf(model);
+  if (!kind) {
     throw new ExperimentError(
-      `the model function returned ${model === null ? 'null' : typeof model === 'object' ? 'an object that is no model' : typeof model}: return a vector field ` +
-        '(mlpField, tensorField, a tf.LayersModel), a discrete network (discreteNetwork) or an ODE-Net (odeNet).',
+      `the model ${typeof exp.model === 'function' ? 'function returned' : 'is'} ${model === null ? 'null' : typeof model === 'object' ? 'an object that is no model' : typeof model}: ` +
+        'give a vector field (mlpField, tensorField, a tf.LayersModel), a discrete network (discreteNetwork), an ODE-Net (odeNet), cnfField or latentOde.',
       exp.location,
     );
   }
-  return { data, model };
+  return { data, model: kind.prepare ? await kind.prepare(exp, model as never, data) : (model as ExperimentModel) };
 }
 
-/** As buildAnyTrainable, for the views of a trajectory or a classifier: a latent ODE's series are refused, saying where they are shown. */
-export async function buildTrainable(exp: Experiment): Promise<{ data: ExperimentData; model: ExperimentModel }> {
+/** The data and model for one of the views: refused, with the kind's reason, when none of `views` shows this model. */
+async function buildForView(exp: Experiment, views: readonly ExperimentView[]): Promise<{ data: ExperimentData; model: ExperimentModel }> {
   const { data, model } = await buildAnyTrainable(exp);
-  if ('spirals' in data || isLatentOde(model)) {
+  requireView(exp, model, views);
+  if (isSeriesData(data)) {
     throw new ExperimentError(
-      'the model is a latent ODE (irregularly sampled series): the inspector, diagnostics and debugger trace one state of a vector field and do not show it. ' +
-        'Open the Trajectories panel for its reconstructions and extrapolations (the Vector field panel shows its latent field), and train it with Train Experiment.',
+      `the data '${data.name}' are irregularly sampled series, which only a latent ODE learns from: build the model with latentOde({ latentDim: 4 }).`,
       exp.location,
     );
   }
   return { data, model };
 }
 
-/** As buildTrainable, for what needs a vector field (previews, the inspector, the debugger). */
-export async function buildDataAndModel(exp: Experiment): Promise<{ data: ExperimentData; field: NativeField }> {
-  const built = await buildFieldOrFlow(exp);
-  if (built.cnf) {
-    throw new ExperimentError(
-      'the model is a continuous normalising flow: the inspector, diagnostics and debugger views trace a solve from one state, not a density. ' +
-        'Open the Vector field panel for its density and the flow of its samples, and follow its negative log-likelihood in the Training curves.',
-      exp.location,
-    );
-  }
-  return built;
+/** For the Modified-Equation Diagnostics: a vector field or a discrete network. */
+export const buildTrainable = (exp: Experiment): Promise<{ data: ExperimentData; model: ExperimentModel }> => buildForView(exp, ['diagnostics']);
+
+/** For what traces one state of a vector field (the solver inspector, the debugger). */
+export async function buildDataAndModel(exp: Experiment, view: 'solverInspector' | 'debugSolve'): Promise<{ data: ExperimentData; field: NativeField }> {
+  const { data, model } = await buildForView(exp, [view]);
+  return { data, field: model as NativeField };
 }
 
-/** As buildDataAndModel, with a continuous normalising flow handed back as such (the vector-field panel draws its density). */
+/** For the Vector field and Trajectories panels' preview, with a continuous normalising flow handed back as such (its density is drawn). */
 export async function buildFieldOrFlow(
   exp: Experiment,
 ): Promise<{ data: ExperimentData; field: NativeField; cnf?: undefined } | { data: ExperimentData; cnf: CnfField; field?: undefined }> {
-  const { data, model } = await buildTrainable(exp);
-  if (model.kind === 'discrete-network') {
-    const scheme = model.architecture === 'lm' ? 'lm' : model.architecture === 'resnet' ? 'euler' : (model.options.tableau?.name ?? 'midpoint');
-    throw new ExperimentError(
-      `the model is a discrete network (${model.architecture}, ${model.depth} layers): it has no vector field to draw, trace or debug. ` +
-        `Train it with Train Experiment; the ODE its layers discretise is analysed by neural-ode modeq --scheme ${scheme}.`,
-      exp.location,
-    );
-  }
-  if (model.kind === 'ode-net') {
-    throw new ExperimentError(
-      `the model is an image classifier (odeNet, architecture '${model.architecture}'): its states are ${model.options.channels}-channel feature maps, ` +
-        'which the vector-field, trajectories, inspector and debugger views do not draw. Train it with Train Experiment and follow loss, accuracy and NFE in the Training curves.',
-      exp.location,
-    );
-  }
+  const { data, model } = await buildForView(exp, ['vectorField', 'trajectories']);
   if (isCnfField(model)) return { data, cnf: model };
-  return { data, field: model };
+  return { data, field: model as NativeField };
 }
 
 const isVector = (x: unknown): x is Float64Array | Float32Array => x instanceof Float64Array || x instanceof Float32Array;

@@ -7,16 +7,9 @@ import { createRun, loadLatestCheckpoint, openRun, type Run } from '../train/run
 import { lrSchedule } from '../train/schedules';
 import type { GradientMethod } from '../gradients/types';
 import { ExperimentError, type Experiment, type ExperimentData, type ExperimentModel, type GradientSpec, type SeriesData, type SolverSpec } from './define';
-import { isCnfField } from '../cnf/cnfField';
-import { cnfTask } from './cnfTask';
-import { discreteTask } from './discreteTask';
-import { odeNetTask } from './odeNetTask';
 import { buildAnyTrainable } from './modelSource';
-import { isLatentOde } from '../latent/latentOde';
-import { isSeriesData, latentTask } from './latentTask';
-import { checkPointData, isPointData, pointTask } from './pointTask';
 import type { TrainTask } from './task';
-import { trajectoryTask } from './trajectoryTask';
+import { kindTask } from './modelKinds';
 import { isTensorNativeField } from '../fields/tensorNative';
 import { layoutChange, namedLayout } from './paramNames';
 
@@ -93,40 +86,9 @@ function runConfig(exp: Experiment, task: TrainTask, field: ExperimentModel, ite
 /** The experiment's gradient setting in its long form. */
 export const gradientSpec = (exp: Experiment): GradientSpec => (typeof exp.gradient === 'object' ? exp.gradient : { method: exp.gradient ?? 'backprop' });
 
-/** The task the data call for, after checking data and model against each other. */
-export function makeTask(exp: Experiment, data: ExperimentData | SeriesData, field: ExperimentModel, grad: GradientSpec): TrainTask {
-  // A latent ODE learns from irregularly sampled series.
-  if (isSeriesData(data) || isLatentOde(field)) return latentTask(exp, data, field, grad);
-  if (field.kind === 'discrete-network') {
-    if (!isPointData(data)) {
-      throw new ExperimentError(
-        `a discrete network (${field.architecture}) classifies labelled points, but the data '${data.name}' are a trajectory: ` +
-          'use labelled data (circles(), moons(), fashionMnistPoints()), or an ODE model (mlpField) to fit a trajectory.',
-        exp.location,
-      );
-    }
-    return discreteTask(exp, data, field);
-  }
-  if (field.kind === 'ode-net') {
-    if (!isPointData(data)) {
-      throw new ExperimentError(`an ODE-Net classifies labelled images, but the data '${data.name}' are a trajectory: use fashionMnistPoints({ pool: 1 }).`, exp.location);
-    }
-    return odeNetTask(exp, data, field, grad);
-  }
-  // A continuous normalising flow learns the density of the points (or states) it is given.
-  if (isCnfField(field)) return cnfTask(exp, data, field, grad);
-  if (isPointData(data)) return pointTask(exp, checkPointData(exp, data, field), field, grad);
-  if (field.dim !== undefined && field.dim !== data.dim) {
-    throw new ExperimentError(
-      `the model works on ${field.dim} components per sample but the data '${data.name}' have ${data.dim}: ` +
-        `make the model's first and last size ${data.dim}.`,
-      exp.location,
-    );
-  }
-  if (exp.train.loss === 'crossEntropy') {
-    throw new ExperimentError(`train.loss 'crossEntropy' is for classifiers; the trajectory '${data.name}' trains with 'l1' or 'mse'.`, exp.location);
-  }
-  return trajectoryTask(exp, data, field, grad);
+/** The task the data call for, from the model's kind, after checking data and model against each other. */
+export function makeTask(exp: Experiment, data: ExperimentData | SeriesData, model: ExperimentModel, grad: GradientSpec): TrainTask {
+  return kindTask(exp, data, model, grad);
 }
 
 /**

@@ -85,7 +85,7 @@ function regionBounds(base: PlaneBounds, steps: readonly TracedStep[]): PlaneBou
 }
 
 export async function traceExperiment(exp: Experiment, opts: ExperimentTraceOptions = {}): Promise<ExperimentTrace> {
-  const { data, field, dim, iteration } = await resolveModel(exp, opts);
+  const { data, field, dim, iteration } = await resolveModel(exp, opts, 'solverInspector');
   const sample = opts.sample ?? 0;
   // A trajectory: from y0 (or observation `sample`) over the observation times. Labelled points:
   // point `sample` flowing from t = 0 to 1, as the classifier's ODE block moves it.

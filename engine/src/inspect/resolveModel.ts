@@ -16,8 +16,8 @@ export interface ResolvedModel {
   iteration: number | null;
 }
 
-export async function resolveModel(exp: Experiment, opts: { runsRoot?: string; runId?: string }): Promise<ResolvedModel> {
-  const { data, field } = await buildDataAndModel(exp);
+export async function resolveModel(exp: Experiment, opts: { runsRoot?: string; runId?: string }, view: 'solverInspector' | 'debugSolve'): Promise<ResolvedModel> {
+  const { data, field } = await buildDataAndModel(exp, view);
   const dim = field.dim ?? data.dim;
   if (dim < data.dim) {
     throw new ExperimentError(`the model works on ${dim} components per sample but the data '${data.name}' have ${data.dim}.`, exp.location);
