@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadExperiment, trainExperiment } from 'neural-ode-studio';
+import { trainExperiment } from 'neural-ode-studio';
+import { loadExperiment } from '../engine/src/experiments/load';
 import { PEER_PYTHON } from './peerProcess';
 
 const HERE = dirname(fileURLToPath(import.meta.url));

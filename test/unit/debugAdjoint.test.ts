@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { loadExperiment, trajectoryLoss } from 'neural-ode-studio';
+import { trajectoryLoss } from 'neural-ode-studio';
+import { loadExperiment } from '../../engine/src/experiments/load';
 import { adjointGrad } from '../../engine/src/gradients/adjoint';
 import { SolveRuntime, type StopEvent, type StepRecord } from '../../engine/src/debug/runtime';
 import { debugTarget, solvePlan } from '../../engine/src/debug/target';

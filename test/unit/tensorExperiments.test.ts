@@ -7,9 +7,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import {
-  circles, dampedOscillator, dampedPendulum, defineExperiment, loadExperiment, readMetrics, selectBackend, tensorField, tf, trainExperiment,
+  circles, dampedOscillator, dampedPendulum, defineExperiment, readMetrics, selectBackend, tensorField, tf, trainExperiment,
   type ExperimentSpec,
 } from '../../engine/src/index';
+import { loadExperiment } from '../../engine/src/experiments/load';
 import { exportCommand } from '../../engine/src/cli/exportCommand';
 import { buildAnyTrainable, loadRunWeights } from '../../engine/src/experiments/modelSource';
 import type { TensorNativeField } from '../../engine/src/fields/tensorNative';

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { loadExperiment, nativeAlgebra, OdeSolve, type StepReport } from '../../engine/src/index';
+import { nativeAlgebra, OdeSolve, type StepReport } from '../../engine/src/index';
+import { loadExperiment } from '../../engine/src/experiments/load';
 import { debugTarget } from '../../engine/src/debug/target';
 import { VsCode } from './harness';
 

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
+import * as engine from '../index';
 import { SolverError } from '../solvers/errors';
 
 /** The global through which a bundled user module reaches this process's engine. */
@@ -11,15 +12,13 @@ const ENGINE_GLOBAL = '__neuralOdeStudioEngine';
  * Loads a user module (.ts, .mts, .js, .mjs, .cjs) and returns its default export. The module is
  * bundled with esbuild so TypeScript works without a build step, and its
  * `import … from 'neural-ode-studio'` is resolved to the engine already running here, so the
- * module and the command line share one engine (one tfjs, one backend).
+ * module and the command line share one engine (one tfjs, one backend). The engine's index must
+ * therefore not import this module (experiments/index.ts leaves it out).
  */
 export async function loadUserModule(file: string): Promise<unknown> {
   const path = resolve(file);
   if (!existsSync(path)) throw new SolverError('input', `${file}: no such file. Give the path of a module that exports default { f, y0, t }.`);
-  // Required here, not imported at the top: the engine's index re-exports this module (a cycle).
-  // require, not import(): it resolves the same way from source (tsx) and in the bundle.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  (globalThis as Record<string, unknown>)[ENGINE_GLOBAL] = require('../index');
+  (globalThis as Record<string, unknown>)[ENGINE_GLOBAL] = engine;
   const esbuild = await loadEsbuild();
   const dir = mkdtempSync(join(tmpdir(), 'neural-ode-'));
   const bundled = join(dir, 'module.cjs');
