@@ -32,6 +32,9 @@ function firstSample(data: TrajectoryData | PointData, dim: number): Float64Arra
   return y;
 }
 
+const released = new FinalizationRegistry<readonly import('@tensorflow/tfjs').Variable[]>((vars) => vars.forEach((v) => v.isDisposed || v.dispose()));
+const releaseWhenCollected = (owner: object, vars: readonly import('@tensorflow/tfjs').Variable[]): void => released.register(owner, [...vars]);
+
 /** The user's tfjs model as a native field on the data's dimension, checked by one trial evaluation. */
 export async function tensorModelField(exp: Experiment, model: TensorField | import('@tensorflow/tfjs').LayersModel, data: TrajectoryData | PointData): Promise<TensorNativeField> {
   let field: TensorField;
@@ -48,8 +51,18 @@ export async function tensorModelField(exp: Experiment, model: TensorField | imp
       exp.location,
     );
   }
-  await ensureBackend();
+  const backend = await ensureBackend();
+  if (backend === 'webgpu') {
+    throw new ExperimentError(
+      'a TensorFlow.js model runs on a backend that reads tensors synchronously (wasm, cpu or tensorflow), and the engine is on webgpu: ' +
+        "set neuralOde.engine.backend (or NEURAL_ODE_BACKEND) to 'wasm' for this experiment.",
+      exp.location,
+    );
+  }
   const native = tensorNativeField(field, dim);
+  // A model function makes fresh variables for every build (each panel refresh): free them once
+  // the field that owns them is gone. A model given as an object is the file's own, and kept.
+  if (typeof exp.model === 'function') releaseWhenCollected(native, field.params);
   const y = firstSample(data, dim);
   let f: Float64Array;
   try {
