@@ -16,10 +16,20 @@ after(async () => {
   await vscode?.close();
 });
 
-/** Makes pendulum.ode.ts the active editor (from the Explorer: Quick Open does not bring forward an editor open in the background). */
+/** Makes pendulum.ode.ts the active editor (Quick Open does not bring forward an editor open in the background). */
 async function focusExperiment(): Promise<void> {
-  await vscode!.page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'pendulum.ode.ts' }).first().click();
+  // Its tab in the first editor group (the panels open beside it), else the Explorer row.
+  const tab = vscode!.page.locator('.editor-group-container').first().locator('.tabs-container .tab', { hasText: 'pendulum.ode.ts' });
+  if ((await tab.count()) > 0) await tab.first().click();
+  else await vscode!.page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'pendulum.ode.ts' }).first().click();
   await vscode!.page.locator('.tabs-container .tab.active', { hasText: 'pendulum.ode.ts' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+}
+
+/** A screenshot with this panel's tab in front. */
+async function shot(title: string, name: string): Promise<void> {
+  await vscode!.frameOf(title);
+  await new Promise((r) => setTimeout(r, 500));
+  await vscode!.screenshot(name);
 }
 
 /** <body>'s data attributes of the panel with this tab title. */
@@ -52,16 +62,17 @@ test('a tfjs model trains from the palette; the Vector field and the Solver insp
   assert.notEqual(trained.checksum, field.checksum, 'the trained field differs from the untrained one');
   assert.ok(Number(trained.arrows) > 0 && Number(trained.ink) > 2_000);
   await vscode.runCommand('Notifications: Clear All Notifications');
-  await vscode.screenshot('tfjsModel-vectorField');
+  await shot('Vector Field', 'tfjsModel-vectorField');
 
+  // Both panels are tabs of one group, so only the one in front has a visible frame.
   const frame = await vscode.frameOf('Solver Inspector');
   const read = async () => ({
     status: (await frame.locator('.toolbar .status').textContent()) ?? '',
-    steps: Number((await frame.locator('body').getAttribute('data-steps')) ?? 0),
+    steps: Number((await frame.locator('body').evaluate((b) => b.getAttribute('data-steps'))) ?? 0),
     // h·λ for both eigenvalues of the 2×2 Jacobian, which comes from autodiff for a tfjs model
-    hLambda: await frame.locator('section.chart-card[data-chart="stability"]').getAttribute('data-h-lambda-points'),
+    hLambda: (await frame.locator('section.chart-card[data-chart="stability"]').evaluateAll((els) => els.map((el) => el.getAttribute('data-h-lambda-points'))))[0],
   });
   const inspected = await vscode.until('the trained solve traced', read, (r) => /iteration 120/.test(r.status) && r.steps > 0 && r.hLambda === '2', 45_000);
   assert.match(inspected.status, /pendulum · \S+ · iteration 120/);
-  await vscode.screenshot('tfjsModel-inspector');
+  await shot('Solver Inspector', 'tfjsModel-inspector');
 });
