@@ -8,14 +8,13 @@ import { ensureBackend } from '../backend/index';
 import { isCnfField, type CnfField } from '../cnf/cnfField';
 import type { NativeField } from '../fields/field';
 import { loadLatestCheckpoint } from '../train/runStore';
-import { ExperimentError, type Experiment, type ExperimentData, type ExperimentModel, type SeriesData } from './define';
+import { ExperimentError, type Experiment, type ExperimentData, type ExperimentModel, type SeriesData, type UserTensorModel } from './define';
 import type { LinearReadout } from './readout';
 import { frameInFile } from './callSite';
 import { layoutChange, namedLayout } from './paramNames';
 import { isSeriesData } from './latentTask';
 import { modelKindOf, requireView } from './modelKinds';
 import type { ExperimentView } from './modelViews';
-import type { UserTensorModel } from './define';
 
 const build = async <T>(x: T | (() => T | Promise<T>)): Promise<T> => (typeof x === 'function' ? (x as () => T | Promise<T>)() : x);
 
