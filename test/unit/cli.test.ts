@@ -128,3 +128,21 @@ test('export writes a run\'s weights as safetensors that load back into the mode
   assert.deepEqual(tensors.get('0.weight')!.data, params.subarray(0, 32));
   assert.match(cli('export', join(experiments, 'tiny.ode.ts'), '--run', 'nope', '--runs', out).stderr, /No run nope in /);
 });
+
+test('train and export a tf.sequential model: progress lines, then its weights under PyTorch names', () => {
+  const out = runsDir();
+  const trained = cli('train', join(experiments, 'tfjsSequential.ode.ts'), '--iterations', '4', '--out', out, '--json');
+  assert.equal(trained.code, 0, trained.stderr);
+  const lines = trained.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(lines.filter((l) => l.progress).map((l) => l.progress.iteration), [1, 2, 3, 4]);
+  const { result } = lines.at(-1);
+  assert.equal(result.status, 'finished');
+  const file = join(out, 'seq.safetensors');
+  const r = cli('export', join(experiments, 'tfjsSequential.ode.ts'), '--run', result.runId, '--runs', out, '--out', file);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(existsSync(file));
+  // The header names the layers as nn.Sequential(Linear(3, 8), Tanh(), Linear(8, 2)) does.
+  const header = JSON.parse(readFileSync(file).subarray(8, 8 + Number(readFileSync(file).readBigUInt64LE(0))).toString('utf8'));
+  assert.deepEqual(header['0.weight'].shape, [8, 3]);
+  assert.deepEqual(header['2.weight'].shape, [2, 8]);
+});

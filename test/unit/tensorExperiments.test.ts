@@ -29,14 +29,14 @@ function netModel() {
   return tensorField((_t, y) => tf.matMul(tf.tanh(tf.add(tf.matMul(y, w1), b1)), w2), { w1, b1, w2 });
 }
 
-function spec(gradient: ExperimentSpec['gradient'], iterations = 40): ExperimentSpec {
+function spec(gradient: ExperimentSpec['gradient'], iterations = 40, train: Partial<ExperimentSpec['train']> = {}): ExperimentSpec {
   return {
     name: 'tfjs-oscillator',
     data: () => dampedOscillator({ dataSize: 100, t1: 10 }),
     model: netModel,
     solver: { method: 'dopri5', rtol: 1e-5, atol: 1e-6 },
     gradient,
-    train: { iterations, optimizer: { name: 'adam', lr: 2e-2 }, batchTime: 10, batchSize: 10, evalEvery: 1, checkpointEvery: 5, clipNorm: 10 },
+    train: { iterations, optimizer: { name: 'adam', lr: 2e-2 }, batchTime: 10, batchSize: 10, evalEvery: 1, checkpointEvery: 5, clipNorm: 10, ...train },
   };
 }
 
@@ -45,10 +45,20 @@ describe('experiments with TensorFlow.js models', { timeout: 300_000 }, () => {
     await selectBackend('wasm');
   });
 
-  for (const gradient of ['backprop', 'adjoint', { method: 'adjoint', adjointOptions: { seminorm: true } }, { method: 'checkpoint', checkpoints: 3 }] as const) {
-    const name = typeof gradient === 'string' ? gradient : `${gradient.method}${'adjointOptions' in gradient ? ' + seminorm' : ''}`;
+  // Every gradient method, each with another optimiser and schedule (the trainer's loop is the same for every model kind).
+  const cases: { name: string; gradient: ExperimentSpec['gradient']; train: Partial<ExperimentSpec['train']> }[] = [
+    { name: 'backprop, adam, gradient clipping', gradient: 'backprop', train: { clipNorm: 1 } },
+    { name: 'adjoint, rmsprop, cosine schedule', gradient: 'adjoint', train: { optimizer: { name: 'rmsprop', lr: 1e-2 }, schedule: { kind: 'cosine', tMax: 40, etaMin: 1e-3 } } },
+    {
+      name: 'adjoint + seminorm, sgd with momentum, step schedule',
+      gradient: { method: 'adjoint', adjointOptions: { seminorm: true } },
+      train: { optimizer: { name: 'sgd', lr: 5e-2, momentum: 0.9 }, schedule: { kind: 'step', stepSize: 20, gamma: 0.5 } },
+    },
+    { name: 'checkpoint, adam, exponential schedule', gradient: { method: 'checkpoint', checkpoints: 3 }, train: { schedule: { kind: 'exponential', gamma: 0.99 } } },
+  ];
+  for (const { name, gradient, train } of cases) {
     it(`a tensorField trains a trajectory with ${name}: the loss on the whole trajectory falls`, async () => {
-      const out = await trainExperiment(defineExperiment(spec(gradient)), { runsRoot: tmp() });
+      const out = await trainExperiment(defineExperiment(spec(gradient, 40, train)), { runsRoot: tmp() });
       assert.equal(out.status, 'finished', out.message);
       const evals = readMetrics(out.runDir).records.filter((r) => r.evalLoss !== undefined).map((r) => Number(r.evalLoss));
       assert.equal(evals.length, 40);

@@ -6,10 +6,10 @@ import { createOptimizer, optimizerFromState, type Optimizer, type OptimizerStat
 import { createRun, loadLatestCheckpoint, openRun, type Run } from '../train/runStore';
 import { lrSchedule } from '../train/schedules';
 import type { GradientMethod } from '../gradients/types';
-import { ExperimentError, type Experiment, type ExperimentData, type ExperimentModel, type GradientSpec, type SeriesData, type SolverSpec } from './define';
+import { ExperimentError, type Experiment, type ExperimentModel, type GradientSpec, type SolverSpec } from './define';
 import { buildAnyTrainable } from './modelSource';
 import type { TrainTask } from './task';
-import { kindTask } from './modelKinds';
+import { kindTask, modelKindOf } from './modelKinds';
 import { isTensorNativeField } from '../fields/tensorNative';
 import { layoutChange, namedLayout } from './paramNames';
 
@@ -71,7 +71,8 @@ function runConfig(exp: Experiment, task: TrainTask, field: ExperimentModel, ite
     task: task.kind,
     data: task.summary,
     model: {
-      ...(isTensorNativeField(field) ? { kind: 'tfjs' } : {}),
+      // The registry's kind; a model of the user's own in TensorFlow.js is 'tfjs'.
+      kind: isTensorNativeField(field) ? 'tfjs' : (modelKindOf(field)?.name ?? null),
       params: field.params.length,
       dim: field.dim ?? null,
       ...(task.extra.length > 0 ? { readoutParams: task.extra.length } : {}),
@@ -85,11 +86,6 @@ function runConfig(exp: Experiment, task: TrainTask, field: ExperimentModel, ite
 
 /** The experiment's gradient setting in its long form. */
 export const gradientSpec = (exp: Experiment): GradientSpec => (typeof exp.gradient === 'object' ? exp.gradient : { method: exp.gradient ?? 'backprop' });
-
-/** The task the data call for, from the model's kind, after checking data and model against each other. */
-export function makeTask(exp: Experiment, data: ExperimentData | SeriesData, model: ExperimentModel, grad: GradientSpec): TrainTask {
-  return kindTask(exp, data, model, grad);
-}
 
 /**
  * Trains an experiment: a trajectory as torchdiffeq's ode_demo does (each iteration draws a
@@ -113,7 +109,8 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
   const evalEvery = t.evalEvery ?? 20;
   const checkpointEvery = t.checkpointEvery ?? 20;
   const grad = gradientSpec(exp);
-  const task = makeTask(exp, data, field, grad);
+  // The model's kind checks it against the data and gives the task it trains on.
+  const task = kindTask(exp, data, field, grad);
   // The optimiser steps the field's parameters and the task's (the readout) as one vector.
   const nField = field.params.length;
   const all = new Float64Array(nField + task.extra.length);

@@ -7,7 +7,8 @@ import { resolve } from 'node:path';
 import { frameInFile, type SourceLocation } from '../experiments/callSite';
 import { loadExperiment } from '../experiments/load';
 import { buildAnyTrainable } from '../experiments/modelSource';
-import { gradientSpec, makeTask } from '../experiments/trainer';
+import { kindTask } from '../experiments/modelKinds';
+import { gradientSpec } from '../experiments/trainer';
 
 export type ExperimentCheck =
   | { ok: true; name: string }
@@ -32,7 +33,7 @@ export async function checkExperiment(file: string): Promise<ExperimentCheck> {
     // Build the data and the model and match them as training would: a mistake in the user's
     // model code (a wrong shape, an unused variable) shows at its line before any run starts.
     const { data, model } = await buildAnyTrainable(experiment);
-    makeTask(experiment, data, model, gradientSpec(experiment));
+    kindTask(experiment, data, model, gradientSpec(experiment));
     return { ok: true, name: experiment.name };
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
