@@ -12,6 +12,7 @@ import {
 } from '../../engine/src/index';
 import { loadExperiment } from '../../engine/src/experiments/load';
 import { exportCommand } from '../../engine/src/cli/exportCommand';
+import { previewExperiment } from '../../engine/src/experiments/preview';
 import { buildAnyTrainable, loadRunWeights } from '../../engine/src/experiments/modelSource';
 import type { TensorNativeField } from '../../engine/src/fields/tensorNative';
 import { decodeSafetensors } from '../../engine/src/io/safetensors';
@@ -169,6 +170,17 @@ describe('experiments with TensorFlow.js models', { timeout: 300_000 }, () => {
 });
 
 describe('the examples with TensorFlow.js models', { timeout: 300_000 }, () => {
+  it('sequential.ode.ts previews like a built-in field: a time-dependent field, its frames, the predicted trajectory per component', async () => {
+    const exp = await loadExperiment(examples('sequential.ode.ts'));
+    const p = await previewExperiment(exp, { grid: 8 });
+    assert.equal(p.task, 'trajectory');
+    assert.equal(p.iteration, null);
+    assert.ok(p.frames && p.frames.t.length > 1, 't is an input of the model, so the field has time frames');
+    assert.ok(p.predicted && p.predicted.t.length === 200);
+    assert.equal(p.components.predicted?.length, 2);
+    assert.ok(Array.from(p.field.u).every(Number.isFinite));
+  });
+
   it('pendulum.ode.ts: physics plus a network recovers the damping within 10 %', async () => {
     const exp = await loadExperiment(examples('pendulum.ode.ts'));
     const root = tmp();
