@@ -24,10 +24,20 @@ export interface TensorNativeField extends NativeField {
 
 const exportShape = (shape: readonly number[], transposed: boolean): number[] => (transposed && shape.length === 2 ? [shape[1], shape[0]] : [...shape]);
 
-/** The tensor field on float64 states of `dim` components per sample (batch-major, [batch·dim]). */
-export function tensorNativeField(field: TensorField, dim: number): TensorNativeField {
-  if (field.dim !== undefined && field.dim !== dim) {
+/**
+ * The tensor field on float64 states of `dim` components per sample (batch-major, [batch·dim],
+ * seen by the field as [batch, dim]), or of one fixed tensor shape (an image batch, say).
+ */
+export function tensorNativeField(field: TensorField, dimOrShape: number | readonly number[]): TensorNativeField {
+  const shape = typeof dimOrShape === 'number' ? null : [...dimOrShape];
+  const dim = shape ? shape.slice(1).reduce((a, b) => a * b, 1) : (dimOrShape as number);
+  if (!shape && field.dim !== undefined && field.dim !== dim) {
     throw new RangeError(`The tensor field works on ${field.dim} components per sample, not ${dim}.`);
+  }
+  if (tf.getBackend() === 'webgpu') {
+    throw new RangeError(
+      "A TensorFlow.js field runs beside the solver on a backend that reads tensors synchronously (wasm, cpu, tensorflow), not on webgpu: select 'wasm'.",
+    );
   }
   const vars = field.params;
   const transposed = vars.map((v, i) => (field.transposedParams?.[i] ?? false) && v.rank === 2);
@@ -62,10 +72,11 @@ export function tensorNativeField(field: TensorField, dim: number): TensorNative
     }
   };
   const batchOf = (y: Float64Array, what: string): number => {
+    if (shape && y.length !== dim * shape[0]) throw new RangeError(`The tensor field's ${what} has ${y.length} values, not the ${dim * shape[0]} of shape [${shape.join(', ')}].`);
     if (y.length % dim !== 0) throw new RangeError(`The tensor field's ${what} has ${y.length} values, not a whole number of samples of ${dim}.`);
     return y.length / dim;
   };
-  const toTensor = (x: Float64Array, batch: number): tf.Tensor => tf.tensor2d(Float32Array.from(x), [batch, dim], 'float32');
+  const toTensor = (x: Float64Array, batch: number): tf.Tensor => tf.tensor(Float32Array.from(x), shape ?? [batch, dim], 'float32');
   const read = (t: tf.Tensor): Float64Array => Float64Array.from(t.dataSync());
 
   return {

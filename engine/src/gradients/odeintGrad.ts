@@ -51,8 +51,10 @@ export async function odeintGrad(
     if (typeof cotangents === 'function') {
       throw new SolverError('input', 'Cotangents as a function of the outputs work with native fields; give tensor fields an array.');
     }
-    const { tensorOdeintGrad } = await import('./tensorGrad');
-    return tensorOdeintGrad(field as TensorField, y0 as Tensor, times, cotangents as (Tensor | null | undefined)[], opts, gradient);
+    // A tensor field is solved and differentiated as a native one; only its inputs and results are tensors.
+    const { tensorProblem, tensorResult } = await import('./tensorGrad');
+    const problem = await tensorProblem(field as TensorField, y0 as Tensor, times, cotangents as (Tensor | null | undefined)[]);
+    return tensorResult(problem, await odeintGrad(problem.native, problem.y0, times, problem.cotangents, { ...opts, gradient }));
   }
   if (!(y0 instanceof Float64Array)) {
     throw new SolverError(
