@@ -9,7 +9,7 @@ import { latentElbo } from '../../engine/src/latent/elbo';
 import { latentOde, type LatentOdeModel } from '../../engine/src/latent/latentOde';
 import { rnnBaseline, rnnLoss, rnnPredict } from '../../engine/src/latent/rnnBaseline';
 import { cellSequence, cellSequenceBackward, cellSize, initCell, type CellSpec } from '../../engine/src/latent/rnnCell';
-import { seededRandom } from '../../engine/src/fields/prng';
+import { seededRandom } from '../../engine/src/layers/init';
 import type { LatentSeries } from '../../engine/src/latent/series';
 
 function series(rng: Rng, n: number, atZero: boolean): LatentSeries {

@@ -17,13 +17,13 @@
  * term is the Hessian-vector part that makes the gradient of the trace exact. Plain float64
  * loops, batch-major [batch·d]; work buffers are kept for the largest batch seen.
  */
-import { sigmoid } from '../fields/activations';
-import type { ParamEntry } from '../fields/mlpLayout';
-import { seededRandom } from '../fields/prng';
+import { pickActivations, scalarActivation } from '../layers/activations';
+import { fromRand, initLayout, seededRandom, uniformInit } from '../layers/init';
+import { ParamLayout, type ParamEntry } from '../layers/paramLayout';
 
 /** Smooth activations only: the trace's gradient needs σ''. */
-export type CnfActivation = 'tanh' | 'softplus';
-export const CNF_ACTIVATIONS: readonly CnfActivation[] = ['tanh', 'softplus'];
+export const CNF_ACTIVATIONS = pickActivations(['tanh', 'softplus']);
+export type CnfActivation = (typeof CNF_ACTIVATIONS)[number];
 
 interface Layer {
   /** Inputs without t (the previous width); the weight row has nPrev + 1 entries, t last. */
@@ -44,7 +44,10 @@ export class ConcatMlp {
   readonly params: Float64Array;
   readonly layout: readonly ParamEntry[];
   private readonly layers: Layer[];
-  private readonly tanh: boolean;
+  /** σ, σ' and σ'' from the layer library's table. */
+  private readonly sigma: (z: number) => number;
+  private readonly sigma1: (z: number, a: number) => number;
+  private readonly sigma2: (z: number, a: number, d: number) => number;
   // per layer: pre-activation slopes σ', σ'' and outputs (hidden layers), tangents du and v per channel
   private cap = 0;
   private chanCap = 0;
@@ -67,22 +70,19 @@ export class ConcatMlp {
   ) {
     const widths = [dim, ...hidden, dim];
     const layers: Layer[] = [];
-    const layout: ParamEntry[] = [];
-    let offset = 0;
+    const p = new ParamLayout();
     for (let k = 0; k + 1 < widths.length; k++) {
       const nPrev = widths[k];
-      const nOut = widths[k + 1];
-      const w = offset;
-      layout.push({ name: `${2 * k}.weight`, shape: [nOut, nPrev + 1], offset: w, size: nOut * (nPrev + 1) });
-      offset += nOut * (nPrev + 1);
-      const b = offset;
-      layout.push({ name: `${2 * k}.bias`, shape: [nOut], offset: b, size: nOut });
-      offset += nOut;
+      const { nOut, w, b } = p.dense(`${2 * k}`, nPrev + 1, widths[k + 1]);
       layers.push({ nPrev, nOut, w, b });
     }
+    const offset = p.size;
     this.layers = layers;
-    this.layout = layout;
-    this.tanh = activation === 'tanh';
+    this.layout = p.entries;
+    const act = scalarActivation(activation);
+    this.sigma = act.value;
+    this.sigma1 = act.derivative;
+    this.sigma2 = act.second!;
     this.params = new Float64Array(offset);
     if (init) {
       if (init.length !== offset) {
@@ -91,11 +91,7 @@ export class ConcatMlp {
       this.params.set(init);
     } else {
       // nn.Linear's default: U(−1/√fan_in, 1/√fan_in), fan_in counting the t column
-      const rand = seededRandom(seed);
-      for (const L of layers) {
-        const bound = 1 / Math.sqrt(L.nPrev + 1);
-        for (let i = L.w; i < L.b + L.nOut; i++) this.params[i] = (2 * rand() - 1) * bound;
-      }
+      initLayout(this.params, this.layout, uniformInit(fromRand(seededRandom(seed))));
     }
   }
 
@@ -133,6 +129,7 @@ export class ConcatMlp {
     const P = this.params;
     const L = this.layers;
     const last = L.length - 1;
+    const { sigma, sigma1, sigma2 } = this;
     let hPrev = z;
     let vPrev: readonly Float64Array[] = eps;
     for (let k = 0; k <= last; k++) {
@@ -158,19 +155,9 @@ export class ConcatMlp {
             H[at] = u;
             continue;
           }
-          let h: number;
-          let s1: number;
-          let s2: number;
-          if (this.tanh) {
-            h = Math.tanh(u);
-            s1 = 1 - h * h;
-            s2 = -2 * h * s1;
-          } else {
-            const sg = sigmoid(u);
-            h = Math.max(u, 0) + Math.log1p(Math.exp(-Math.abs(u)));
-            s1 = sg;
-            s2 = sg * (1 - sg);
-          }
+          const h = sigma(u);
+          const s1 = sigma1(u, h);
+          const s2 = sigma2(u, h, s1);
           H[at] = h;
           this.S1[k][at] = s1;
           this.S2[k][at] = s2;

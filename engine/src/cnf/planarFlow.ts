@@ -12,8 +12,8 @@
  * Parameters per layer, in order: u (d), w (d), b (1).
  */
 import { Rng } from '../data/rng';
-import { seededRandom } from '../fields/prng';
-import { sigmoid } from '../fields/activations';
+import { seededRandom } from '../layers/init';
+import { sigmoid } from '../layers/activations';
 import { CnfError } from './errors';
 
 const LOG_2PI = Math.log(2 * Math.PI);

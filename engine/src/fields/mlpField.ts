@@ -28,7 +28,7 @@ import { mlpVjp, type MlpVjp } from '../kernels/mlpVjpKernel';
 import { activation as activationByName, type Activation, type ActivationName } from './activations';
 import type { ActivationTape, NativeField } from './field';
 import { checkSizes, mlpLayout, type DenseLayer, type ParamEntry } from './mlpLayout';
-import { seededRandom, type Rand } from './prng';
+import { fromRand, initLayout, seededRandom, uniformInit, type Rand } from '../layers/init';
 import { TanhArena } from './tanhArena';
 
 export interface MlpFieldOptions {
@@ -87,8 +87,7 @@ export interface MlpField extends NativeField {
  */
 export const TAPE_BYTES = 64 * 2 ** 20;
 
-/** PyTorch's nn.Linear default bound for a layer with `fanIn` inputs. */
-export const kaimingBound = (fanIn: number): number => 1 / Math.sqrt(fanIn);
+export { kaimingBound } from '../layers/init';
 
 export function initialParams(
   entries: readonly ParamEntry[],
@@ -106,16 +105,7 @@ export function initialParams(
     return params;
   }
   const rand = seededRandom(seed);
-  let fanIn = 1;
-  for (const e of entries) {
-    // a layer's bias follows its weight [out, in] and shares its fan-in
-    if (e.shape.length === 2) fanIn = e.shape[1];
-    const bound = kaimingBound(fanIn);
-    for (let i = 0; i < e.size; i++) {
-      params[e.offset + i] = init ? init(e, rand, fanIn) : (2 * rand() - 1) * bound;
-    }
-  }
-  return params;
+  return initLayout(params, entries, init ? (e, fanIn) => init(e, rand, fanIn) : uniformInit(fromRand(rand)));
 }
 
 /** Σ a[ao + k]·b[bo + k] for k < n, in four independent partial sums. */

@@ -4,23 +4,11 @@
  * 2i) holds `weight` [out, in] row-major, then `bias` [out]; a time-dependent field's first
  * layer has one more input column (t, last). Export to safetensors is a reshape of these views.
  */
-export interface ParamEntry {
-  /** The state_dict key, e.g. `0.weight`, `2.bias`. */
-  readonly name: string;
-  readonly shape: readonly number[];
-  /** Index of the first value in `params`. */
-  readonly offset: number;
-  /** Number of values (product of shape). */
-  readonly size: number;
-}
+import type { DenseLayer } from '../layers/dense';
+import { ParamLayout, type ParamEntry } from '../layers/paramLayout';
 
-export interface DenseLayer {
-  readonly nIn: number;
-  readonly nOut: number;
-  /** Offsets of W [nOut, nIn] and b [nOut] in params. */
-  readonly w: number;
-  readonly b: number;
-}
+export type { DenseLayer } from '../layers/dense';
+export type { ParamEntry } from '../layers/paramLayout';
 
 export interface MlpLayout {
   readonly entries: readonly ParamEntry[];
@@ -47,19 +35,10 @@ export function checkSizes(sizes: readonly number[], where: string): void {
 }
 
 export function mlpLayout(sizes: readonly number[], timeDependent: boolean): MlpLayout {
-  const entries: ParamEntry[] = [];
+  const p = new ParamLayout();
   const layers: DenseLayer[] = [];
-  let offset = 0;
   for (let i = 0; i + 1 < sizes.length; i++) {
-    const nIn = sizes[i] + (i === 0 && timeDependent ? 1 : 0);
-    const nOut = sizes[i + 1];
-    const w = offset;
-    entries.push({ name: `${2 * i}.weight`, shape: [nOut, nIn], offset: w, size: nOut * nIn });
-    offset += nOut * nIn;
-    const b = offset;
-    entries.push({ name: `${2 * i}.bias`, shape: [nOut], offset: b, size: nOut });
-    offset += nOut;
-    layers.push({ nIn, nOut, w, b });
+    layers.push(p.dense(`${2 * i}`, sizes[i] + (i === 0 && timeDependent ? 1 : 0), sizes[i + 1]));
   }
-  return { entries, layers, size: offset };
+  return { entries: p.entries, layers, size: p.size };
 }

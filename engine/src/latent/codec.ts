@@ -5,7 +5,7 @@
  * final state gives μ and log σ² of q(z0). The decoder is z → tanh layer → y (or linear).
  * Both see observations in the model's fixed scale (LatentOdeLayout.scale).
  */
-import { denseBackward, denseForward } from './dense';
+import { denseBackwardSample, denseForward } from '../layers/dense';
 import type { LatentOdeLayout } from './latentOde';
 import { cellSequence, cellSequenceBackward } from './rnnCell';
 
@@ -34,7 +34,7 @@ export function encoderInputs(t: Float64Array, ys: Float64Array, lay: LatentOdeL
 export function encode(extra: Float64Array, lay: LatentOdeLayout, t: Float64Array, ys: Float64Array): Encoded {
   const inputs = encoderInputs(t, ys, lay);
   const states = cellSequence(extra, lay.cell, inputs);
-  const out = denseForward(extra, lay.head, states[states.length - 1], new Float64Array(2 * lay.latentDim));
+  const out = denseForward(extra, lay.head, states[states.length - 1], 1, new Float64Array(2 * lay.latentDim));
   return { mu: out.slice(0, lay.latentDim), logvar: out.slice(lay.latentDim), inputs, states };
 }
 
@@ -47,7 +47,7 @@ export function encodeBackward(extra: Float64Array, grads: Float64Array, lay: La
     g[L + i] = gLogvar[i];
   }
   const last = e.states.length - 1;
-  const gh = denseBackward(extra, grads, lay.head, e.states[last], g);
+  const gh = denseBackwardSample(extra, grads, lay.head, e.states[last], g);
   const gradStates = e.states.map((_, k) => (k === last ? gh : null));
   cellSequenceBackward(extra, grads, lay.cell, e.inputs, e.states, gradStates);
 }
@@ -61,10 +61,10 @@ export interface Decoded {
 export function decode(extra: Float64Array, lay: LatentOdeLayout, z: ArrayLike<number>): Decoded {
   let hidden: Float64Array | null = null;
   if (lay.dec1) {
-    hidden = denseForward(extra, lay.dec1, z, new Float64Array(lay.dec1.nOut));
+    hidden = denseForward(extra, lay.dec1, z, 1, new Float64Array(lay.dec1.nOut));
     for (let i = 0; i < hidden.length; i++) hidden[i] = Math.tanh(hidden[i]);
   }
-  const y = denseForward(extra, lay.dec2, hidden ?? z, new Float64Array(lay.obsDim));
+  const y = denseForward(extra, lay.dec2, hidden ?? z, 1, new Float64Array(lay.obsDim));
   const { mean, std } = lay.scale;
   for (let k = 0; k < y.length; k++) y[k] = std[k] * y[k] + mean[k];
   return { y, hidden };
@@ -73,8 +73,8 @@ export function decode(extra: Float64Array, lay: LatentOdeLayout, z: ArrayLike<n
 /** Adds the decoder's parameter gradient for dL/dy into `grads`; returns dL/dz. */
 export function decodeBackward(extra: Float64Array, grads: Float64Array, lay: LatentOdeLayout, z: ArrayLike<number>, d: Decoded, gy: ArrayLike<number>): Float64Array {
   const gOut = Float64Array.from(gy, (g, k) => g * lay.scale.std[k]);
-  if (!lay.dec1 || !d.hidden) return denseBackward(extra, grads, lay.dec2, z, gOut);
-  const gh = denseBackward(extra, grads, lay.dec2, d.hidden, gOut);
+  if (!lay.dec1 || !d.hidden) return denseBackwardSample(extra, grads, lay.dec2, z, gOut);
+  const gh = denseBackwardSample(extra, grads, lay.dec2, d.hidden, gOut);
   for (let i = 0; i < gh.length; i++) gh[i] *= 1 - d.hidden[i] * d.hidden[i];
-  return denseBackward(extra, grads, lay.dec1, z, gh);
+  return denseBackwardSample(extra, grads, lay.dec1, z, gh);
 }

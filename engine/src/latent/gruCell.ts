@@ -7,10 +7,12 @@
  *
  * The update gate lets the state carry information across many steps unchanged, where the
  * Elman cell's repeated tanh forgets it within a few: with 100 densely sampled observations an
- * Elman encoder effectively reads only the last few it sees. The loops are written out (no
- * per-layer allocations): the encoder's steps dominate a training iteration.
+ * Elman encoder effectively reads only the last few it sees. The gates' layers run on the
+ * shared dense layer into buffers made once per sequence (no per-step allocations): the
+ * encoder's steps dominate a training iteration.
  */
-import { denseSize, type DenseSpec } from './dense';
+import { sigmoid } from '../layers/activations';
+import { denseAt, denseBackward, denseForward, denseSize, type DenseLayer } from '../layers/dense';
 
 export interface GruSpec {
   nIn: number;
@@ -22,13 +24,11 @@ export interface GruSpec {
 export const gruSize = (nIn: number, hidden: number): number => 3 * denseSize(nIn + hidden, hidden);
 
 /** The three blocks: reset gate, update gate, candidate; each [hidden × (nIn + hidden)] and bias. */
-export function gruBlocks(c: GruSpec): [DenseSpec, DenseSpec, DenseSpec] {
+export function gruBlocks(c: GruSpec): [DenseLayer, DenseLayer, DenseLayer] {
   const n = denseSize(c.nIn + c.hidden, c.hidden);
-  const block = (k: number): DenseSpec => ({ nIn: c.nIn + c.hidden, nOut: c.hidden, offset: c.offset + k * n });
+  const block = (k: number): DenseLayer => denseAt(c.nIn + c.hidden, c.hidden, c.offset + k * n);
   return [block(0), block(1), block(2)];
 }
-
-const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
 
 /** The gates of one step and the inputs of their layers: [x; h] and [x; r ⊙ h]. */
 interface Gates {
@@ -37,35 +37,30 @@ interface Gates {
   c: Float64Array;
   xh: Float64Array;
   xrh: Float64Array;
+  /** The reset gate's, update gate's and candidate's layers. */
+  blocks: [DenseLayer, DenseLayer, DenseLayer];
 }
 
 const newGates = (spec: GruSpec): Gates => {
   const H = spec.hidden;
   const n = spec.nIn + H;
-  return { r: new Float64Array(H), u: new Float64Array(H), c: new Float64Array(H), xh: new Float64Array(n), xrh: new Float64Array(n) };
+  return { r: new Float64Array(H), u: new Float64Array(H), c: new Float64Array(H), xh: new Float64Array(n), xrh: new Float64Array(n), blocks: gruBlocks(spec) };
 };
 
-/** W x + b of the block at `w` (rows of length n) for row o. */
-function row(params: Float64Array, w: number, n: number, H: number, o: number, x: Float64Array): number {
-  let s = params[w + H * n + o];
-  const at = w + o * n;
-  for (let i = 0; i < n; i++) s += params[at + i] * x[i];
-  return s;
-}
-
 function gates(params: Float64Array, spec: GruSpec, x: ArrayLike<number>, h: ArrayLike<number>, g: Gates): Gates {
-  const { nIn, hidden: H, offset } = spec;
-  const n = nIn + H;
-  const size = n * H + H;
-  const { r, u, c, xh, xrh } = g;
+  const { nIn, hidden: H } = spec;
+  const { r, u, c, xh, xrh, blocks } = g;
   for (let i = 0; i < nIn; i++) xh[i] = xrh[i] = x[i];
   for (let i = 0; i < H; i++) xh[nIn + i] = h[i];
+  denseForward(params, blocks[0], xh, 1, r);
+  denseForward(params, blocks[1], xh, 1, u);
   for (let o = 0; o < H; o++) {
-    r[o] = sigmoid(row(params, offset, n, H, o, xh));
-    u[o] = sigmoid(row(params, offset + size, n, H, o, xh));
+    r[o] = sigmoid(r[o]);
+    u[o] = sigmoid(u[o]);
   }
   for (let i = 0; i < H; i++) xrh[nIn + i] = r[i] * h[i];
-  for (let o = 0; o < H; o++) c[o] = Math.tanh(row(params, offset + 2 * size, n, H, o, xrh));
+  denseForward(params, blocks[2], xrh, 1, c);
+  for (let o = 0; o < H; o++) c[o] = Math.tanh(c[o]);
   return g;
 }
 
@@ -89,21 +84,6 @@ export function gruSequence(params: Float64Array, spec: GruSpec, inputs: readonl
   return states;
 }
 
-/** Adds g xᵀ and g into the block at `w`, and Wᵀ g into `dx` (which it overwrites). */
-function rowsBackward(params: Float64Array, grads: Float64Array, w: number, n: number, H: number, x: Float64Array, g: Float64Array, dx: Float64Array): void {
-  dx.fill(0);
-  for (let o = 0; o < H; o++) {
-    const go = g[o];
-    if (go === 0) continue;
-    grads[w + H * n + o] += go;
-    const at = w + o * n;
-    for (let i = 0; i < n; i++) {
-      grads[at + i] += go * x[i];
-      dx[i] += go * params[at + i];
-    }
-  }
-}
-
 /**
  * Back-propagation through time: `gradStates[k]` is dL/dstates[k] from outside the recurrence
  * (null for none); the parameter gradient is added into `grads`. Each step's gates are
@@ -117,10 +97,10 @@ export function gruSequenceBackward(
   states: readonly Float64Array[],
   gradStates: readonly (ArrayLike<number> | null)[],
 ): void {
-  const { nIn, hidden: H, offset } = spec;
+  const { nIn, hidden: H } = spec;
   const n = nIn + H;
-  const size = n * H + H;
   const g = newGates(spec);
+  const [blockR, blockU, blockC] = g.blocks;
   const zero = new Float64Array(H);
   const carry = new Float64Array(H);
   const gh = new Float64Array(H);
@@ -140,14 +120,14 @@ export function gruSequenceBackward(
       gaU[i] = carry[i] * (h[i] - c[i]) * u[i] * (1 - u[i]);
       gaC[i] = carry[i] * (1 - u[i]) * (1 - c[i] * c[i]);
     }
-    rowsBackward(params, grads, offset + 2 * size, n, H, xrh, gaC, dxC);
+    denseBackward(params, grads, blockC, xrh, 1, gaC, dxC);
     for (let i = 0; i < H; i++) {
       const gRh = dxC[nIn + i];
       gh[i] += gRh * r[i];
       gaR[i] = gRh * h[i] * r[i] * (1 - r[i]);
     }
-    rowsBackward(params, grads, offset + size, n, H, xh, gaU, dxU);
-    rowsBackward(params, grads, offset, n, H, xh, gaR, dxR);
+    denseBackward(params, grads, blockU, xh, 1, gaU, dxU);
+    denseBackward(params, grads, blockR, xh, 1, gaR, dxR);
     for (let i = 0; i < H; i++) carry[i] = gh[i] + (dxU[nIn + i] + dxR[nIn + i]);
   }
 }

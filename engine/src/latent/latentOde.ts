@@ -8,8 +8,8 @@
 import type { ActivationName } from '../fields/activations';
 import type { NativeField } from '../fields/field';
 import { mlpField, type MlpField } from '../fields/mlpField';
-import { seededRandom } from '../fields/prng';
-import { denseSize, initDense, type DenseSpec } from './dense';
+import { denseAt, denseSize, type DenseLayer } from '../layers/dense';
+import { fromRand, initDense, seededRandom } from '../layers/init';
 import { cellSize, initCell, type CellKind, type CellSpec } from './rnnCell';
 import { fitScale } from './scale';
 
@@ -41,10 +41,10 @@ export interface LatentOdeLayout {
   /** The encoder's cell reads [y, Δt]. */
   cell: CellSpec;
   /** Encoder head: hidden state → [μ, log σ²]. */
-  head: DenseSpec;
+  head: DenseLayer;
   /** Decoder: z → hidden (tanh) → y, or z → y when dec1 is null. */
-  dec1: DenseSpec | null;
-  dec2: DenseSpec;
+  dec1: DenseLayer | null;
+  dec2: DenseLayer;
   /** Length of `extra`. */
   size: number;
   /**
@@ -77,14 +77,14 @@ export function latentLayout(o: LatentOdeLayout['options']): LatentOdeLayout {
   const L = o.latentDim;
   const cell: CellSpec = { nIn: o.obsDim + 1, hidden: o.encoderHidden, offset: 0, kind: o.encoderCell };
   let at = cellSize(cell.nIn, cell.hidden, cell.kind);
-  const head: DenseSpec = { nIn: o.encoderHidden, nOut: 2 * L, offset: at };
+  const head = denseAt(o.encoderHidden, 2 * L, at);
   at += denseSize(head.nIn, head.nOut);
-  let dec1: DenseSpec | null = null;
+  let dec1: DenseLayer | null = null;
   if (o.decoderHidden > 0) {
-    dec1 = { nIn: L, nOut: o.decoderHidden, offset: at };
+    dec1 = denseAt(L, o.decoderHidden, at);
     at += denseSize(L, o.decoderHidden);
   }
-  const dec2: DenseSpec = { nIn: dec1 ? o.decoderHidden : L, nOut: o.obsDim, offset: at };
+  const dec2 = denseAt(dec1 ? o.decoderHidden : L, o.obsDim, at);
   at += denseSize(dec2.nIn, dec2.nOut);
   const scale = { mean: new Float64Array(o.obsDim), std: new Float64Array(o.obsDim).fill(1) };
   return { latentDim: L, obsDim: o.obsDim, obsStd: o.obsStd, cell, head, dec1, dec2, size: at, scale, options: o };
@@ -113,8 +113,9 @@ export function latentOde(opts: LatentOdeOptions = {}): LatentOdeModel {
   const extra = new Float64Array(layout.size);
   const rand = seededRandom(o.seed + 1);
   initCell(extra, layout.cell, rand);
+  const draw = fromRand(rand);
   for (const d of [layout.head, layout.dec1, layout.dec2]) {
-    if (d) initDense(extra, d, rand);
+    if (d) initDense(extra, d, draw);
   }
   return {
     kind: 'native',

@@ -6,10 +6,10 @@
  * with the gap τ − t_last; past the last observation it rolls forward on its own predictions,
  * one query time after the other (each prediction is the next step's input).
  */
-import { seededRandom } from '../fields/prng';
-import { denseBackward, denseForward, denseSize, initDense, type DenseSpec } from './dense';
+import { denseAt, denseBackwardSample, denseForward, denseSize, type DenseLayer } from '../layers/dense';
+import { fromRand, initDense, seededRandom } from '../layers/init';
 import type { SeriesPrediction } from './predict';
-import { cellSequence, cellSequenceBackward, cellSize, cellStep, type CellSpec } from './rnnCell';
+import { cellSequence, cellSequenceBackward, cellSize, cellStep, initCell, type CellSpec } from './rnnCell';
 import { fitScale } from './scale';
 import type { LatentSeries } from './series';
 
@@ -26,7 +26,7 @@ export interface RnnBaseline {
   readonly params: Float64Array;
   readonly obsDim: number;
   readonly cell: CellSpec;
-  readonly readout: DenseSpec;
+  readonly readout: DenseLayer;
   /** Fixed observation scale, as the latent ODE's: the cell reads (y − mean) / std, the readout gives std ⊙ out + mean. */
   readonly scale: { mean: Float64Array; std: Float64Array };
 }
@@ -36,11 +36,11 @@ export function rnnBaseline(opts: RnnBaselineOptions = {}): RnnBaseline {
   const hidden = opts.hidden ?? 25;
   if (!Number.isInteger(hidden) || hidden < 1) throw new RangeError(`rnnBaseline: hidden must be a whole number ≥ 1, got ${hidden}.`);
   const cell: CellSpec = { nIn: obsDim + 1, hidden, offset: 0 };
-  const readout: DenseSpec = { nIn: hidden, nOut: obsDim, offset: cellSize(cell.nIn, hidden) };
-  const params = new Float64Array(readout.offset + denseSize(hidden, obsDim));
+  const readout = denseAt(hidden, obsDim, cellSize(cell.nIn, hidden));
+  const params = new Float64Array(readout.w + denseSize(hidden, obsDim));
   const rand = seededRandom(opts.seed ?? 0);
-  initDense(params, { nIn: cell.nIn + hidden, nOut: hidden, offset: 0 }, rand);
-  initDense(params, readout, rand);
+  initCell(params, cell, rand);
+  initDense(params, readout, fromRand(rand));
   const scale = { mean: new Float64Array(obsDim), std: new Float64Array(obsDim).fill(1) };
   return { kind: 'rnn-baseline', params, obsDim, cell, readout, scale };
 }
@@ -70,14 +70,14 @@ export function rnnLoss(m: RnnBaseline, batch: readonly LatentSeries[]): { loss:
     const inputs = teacherInputs(m, s);
     const states = cellSequence(m.params, m.cell, inputs);
     const gradStates = states.map((h, i) => {
-      const p = denseForward(m.params, m.readout, h, new Float64Array(D));
+      const p = denseForward(m.params, m.readout, h, 1, new Float64Array(D));
       const g = new Float64Array(D);
       for (let k = 0; k < D; k++) {
         const r = m.scale.std[k] * p[k] + m.scale.mean[k] - s.ys[i * D + k];
         sum += r * r;
         g[k] = (2 * r * m.scale.std[k]) / count;
       }
-      return denseBackward(m.params, grads, m.readout, h, g);
+      return denseBackwardSample(m.params, grads, m.readout, h, g);
     });
     cellSequenceBackward(m.params, grads, m.cell, inputs, states, gradStates);
   }
@@ -89,7 +89,7 @@ export function rnnPredict(m: RnnBaseline, series: readonly LatentSeries[]): Ser
   const D = m.obsDim;
   const P = m.params;
   const read = (h: Float64Array): Float64Array => {
-    const y = denseForward(P, m.readout, h, new Float64Array(D));
+    const y = denseForward(P, m.readout, h, 1, new Float64Array(D));
     for (let k = 0; k < D; k++) y[k] = m.scale.std[k] * y[k] + m.scale.mean[k];
     return y;
   };

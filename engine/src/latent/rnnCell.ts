@@ -4,8 +4,8 @@
  * back-propagation through time. Inputs carry the time gap to the neighbouring observation, so
  * irregular sampling is seen by the cell.
  */
-import { denseBackward, denseForward, denseSize, initDense, type DenseSpec } from './dense';
-import type { Rand } from '../fields/prng';
+import { denseAt, denseBackward, denseForward, denseSize, type DenseLayer } from '../layers/dense';
+import { fromRand, initDense, type Rand } from '../layers/init';
 import { gruBlocks, gruSequence, gruSequenceBackward, gruSize, gruStep } from './gruCell';
 
 export type CellKind = 'tanh' | 'gru';
@@ -22,12 +22,13 @@ export interface CellSpec {
 
 export const cellSize = (nIn: number, hidden: number, kind: CellKind = 'tanh'): number => (kind === 'gru' ? gruSize(nIn, hidden) : denseSize(nIn + hidden, hidden));
 
-const asDense = (c: CellSpec): DenseSpec => ({ nIn: c.nIn + c.hidden, nOut: c.hidden, offset: c.offset });
+const asDense = (c: CellSpec): DenseLayer => denseAt(c.nIn + c.hidden, c.hidden, c.offset);
 
 /** PyTorch's initialisation of each of the cell's layers. */
 export function initCell(params: Float64Array, c: CellSpec, rand: Rand): void {
   const blocks = c.kind === 'gru' ? gruBlocks(c) : [asDense(c)];
-  for (const d of blocks) initDense(params, d, rand);
+  const draw = fromRand(rand);
+  for (const d of blocks) initDense(params, d, draw);
 }
 
 /** One step: the new hidden state from input x and state h. */
@@ -36,7 +37,7 @@ export function cellStep(params: Float64Array, c: CellSpec, x: ArrayLike<number>
   const xh = new Float64Array(c.nIn + c.hidden);
   for (let i = 0; i < c.nIn; i++) xh[i] = x[i];
   xh.set(h, c.nIn);
-  const out = denseForward(params, asDense(c), xh, new Float64Array(c.hidden));
+  const out = denseForward(params, asDense(c), xh, 1, new Float64Array(c.hidden));
   for (let i = 0; i < out.length; i++) out[i] = Math.tanh(out[i]);
   return out;
 }
@@ -84,7 +85,7 @@ export function cellSequenceBackward(
     for (let i = 0; i < c.nIn; i++) xh[i] = x[i];
     if (k > 0) xh.set(states[k - 1], c.nIn);
     else xh.fill(0, c.nIn);
-    denseBackward(params, grads, d, xh, ga, gxh);
+    denseBackward(params, grads, d, xh, 1, ga, gxh);
     carry = gxh.slice(c.nIn);
   }
 }

@@ -7,7 +7,7 @@
  */
 import type { NativeField } from '../fields/field';
 import { ConvGnBlock, recordBytes, type ConvBlockRecord } from './convBlock';
-import { toChannelMajor, toSampleMajor } from './layout';
+import { toChannelMajor, toSampleMajor } from '../layers/conv3x3';
 
 export class BlockField implements NativeField {
   readonly kind = 'native' as const;

@@ -6,8 +6,10 @@
  * scratch shared by all blocks. Activations are channel-major, [C × B·plane].
  */
 import type { Rng } from '../data/rng';
-import type { ParamEntry } from '../fields/mlpLayout';
-import { ConvTime, convInputs, type ConvTimeShape } from './convTime';
+import { activateBackward, activateInto } from '../layers/activations';
+import type { Conv3x3, Conv3x3Shape } from '../layers/conv3x3';
+import { fromUniform, initLayout, kaimingBound, type ParamInit, type SymmetricUniform } from '../layers/init';
+import { ParamLayout, type ParamEntry } from '../layers/paramLayout';
 import { groupNormBackward, groupNormForward, type GroupNormShape } from './groupNorm';
 
 export interface ConvBlockShape {
@@ -48,56 +50,51 @@ const scratch = (n: number): [Float64Array, Float64Array] => {
   return [scratchA.subarray(0, n), scratchB.subarray(0, n)];
 };
 
-const relu = (a: Float64Array, out: Float64Array): void => {
-  for (let i = 0; i < a.length; i++) out[i] = a[i] > 0 ? a[i] : 0;
-};
+const relu = (a: Float64Array, out: Float64Array): Float64Array => activateInto('relu', a, out);
 /** g ⊙ relu'(·), in place, where r is the ReLU's output. */
-const reluBackward = (r: Float64Array, g: Float64Array): void => {
-  for (let i = 0; i < g.length; i++) if (!(r[i] > 0)) g[i] = 0;
-};
+export const reluBackward = (r: Float64Array, g: Float64Array): void => activateBackward('relu', r, r, g);
+
+/**
+ * PyTorch's defaults for the ODE-Net's parameters: group norms γ = 1, β = 0 (entries named
+ * `…norm….weight` / `…bias`), convolutions U(±1/√fan_in) from `draw`.
+ */
+export function gnConvInit(draw: SymmetricUniform): ParamInit {
+  return (e, fanIn) => {
+    const parts = e.name.split('.');
+    if (parts[parts.length - 2]?.startsWith('norm')) return parts[parts.length - 1] === 'weight' ? 1 : 0;
+    return draw(kaimingBound(fanIn));
+  };
+}
 
 export class ConvGnBlock {
   /** Parameters of the block, laid out from offset 0 as `layout` says. */
   readonly size: number;
   readonly layout: readonly ParamEntry[];
-  private readonly conv1: ConvTime;
-  private readonly conv2: ConvTime;
+  private readonly conv1: Conv3x3;
+  private readonly conv2: Conv3x3;
   private readonly norm: GroupNormShape;
   private readonly gn: readonly { gamma: number; beta: number }[];
 
   constructor(readonly shape: ConvBlockShape) {
     const { channels: C, groups, height, width, time } = shape;
-    const entries: ParamEntry[] = [];
-    let offset = 0;
-    const add = (name: string, dims: number[]): number => {
-      const size = dims.reduce((a, b) => a * b, 1);
-      entries.push({ name, shape: dims, offset, size });
-      offset += size;
-      return offset - size;
-    };
-    const conv: ConvTimeShape = { cin: C, cout: C, height, width, time };
-    const cinT = C + (time ? 1 : 0);
+    const p = new ParamLayout();
+    const conv: Conv3x3Shape = { cin: C, cout: C, height, width, time };
     const gn = [];
-    const convs: ConvTime[] = [];
+    const convs: Conv3x3[] = [];
     for (let i = 1; i <= 3; i++) {
-      gn.push({ gamma: add(`norm${i}.weight`, [C]), beta: add(`norm${i}.bias`, [C]) });
-      if (i < 3) convs.push(new ConvTime(conv, add(`conv${i}.weight`, [C, cinT, 3, 3]), add(`conv${i}.bias`, [C])));
+      gn.push({ gamma: p.add(`norm${i}.weight`, [C]), beta: p.add(`norm${i}.bias`, [C]) });
+      if (i < 3) convs.push(p.conv3x3(`conv${i}`, conv));
     }
     this.gn = gn;
     [this.conv1, this.conv2] = convs;
     this.norm = { channels: C, groups, plane: height * width };
-    this.layout = entries;
-    this.size = offset;
+    this.layout = p.entries;
+    this.size = p.size;
   }
 
   /** Group norms γ = 1, β = 0; convolutions U(±1/√fan_in) (PyTorch's defaults). */
   initialise(P: Float64Array, rng: Rng): void {
-    const bound = 1 / Math.sqrt(convInputs(this.conv1.shape));
-    for (const e of this.layout) {
-      const v = P.subarray(e.offset, e.offset + e.size);
-      if (e.name.startsWith('norm')) v.fill(e.name.endsWith('weight') ? 1 : 0);
-      else for (let i = 0; i < v.length; i++) v[i] = rng.uniform(-bound, bound);
-    }
+    initLayout(P, this.layout, gnConvInit(fromUniform(rng)));
   }
 
   newRecord(B: number): ConvBlockRecord {

@@ -3,7 +3,7 @@ export { OdeNet, isOdeNet, odeNet, type EmbedRecord, type HeadRecord, type Resid
 export { checkOdeNetOptions, type OdeNetArchitecture, type OdeNetOptions } from './options';
 export { BlockField } from './blockField';
 export { ConvGnBlock, type ConvBlockShape } from './convBlock';
-export { ConvTime, type ConvTimeShape } from './convTime';
+export { Conv3x3 as ConvTime, type Conv3x3Shape as ConvTimeShape } from '../layers/conv3x3';
 export { groupNormBackward, groupNormForward, type GroupNormShape } from './groupNorm';
 export {
   DEFAULT_ODENET_SOLVER,

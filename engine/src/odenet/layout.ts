@@ -1,30 +1,8 @@
 /**
- * Between the two layouts of a batch of images: sample-major [B × C × plane] (what the solvers
- * step and the data hold, one sample after another) and channel-major [C × B·plane] (what the
- * convolutions and group norms read); and the average pooling of the input images.
+ * The average pooling of the input images (sample-major [B × C × H × W] in, channel-major
+ * [C × B·plane] out, what the convolutions and group norms read) and the head's pooling regions.
+ * The two layouts convert with toChannelMajor / toSampleMajor of layers/conv3x3.ts.
  */
-
-/** dst[c][n·plane + j] = src[n][c][j]. */
-export function toChannelMajor(src: Float64Array, B: number, C: number, plane: number, dst: Float64Array): void {
-  const N = B * plane;
-  for (let n = 0; n < B; n++) {
-    for (let c = 0; c < C; c++) {
-      const s = (n * C + c) * plane;
-      dst.set(src.subarray(s, s + plane), c * N + n * plane);
-    }
-  }
-}
-
-/** dst[n][c][j] = src[c][n·plane + j]. */
-export function toSampleMajor(src: Float64Array, B: number, C: number, plane: number, dst: Float64Array): void {
-  const N = B * plane;
-  for (let c = 0; c < C; c++) {
-    for (let n = 0; n < B; n++) {
-      const s = c * N + n * plane;
-      dst.set(src.subarray(s, s + plane), (n * C + c) * plane);
-    }
-  }
-}
 
 /** Averages pool × pool squares of sample-major images [B × C × H × W] into channel-major [C × B·(H/pool)·(W/pool)]. */
 export function averagePool(x: Float64Array, B: number, C: number, H: number, W: number, pool: number, out: Float64Array): void {

@@ -9,12 +9,14 @@
  * pass here; the ODE block's is the field's VJP, which odeintGrad turns into dL/dh(0).
  */
 import { Rng } from '../data/rng';
-import type { ParamEntry } from '../fields/mlpLayout';
+import { activateInto } from '../layers/activations';
+import { toChannelMajor, toSampleMajor, type Conv3x3 } from '../layers/conv3x3';
+import { fromUniform, initLayout } from '../layers/init';
+import { ParamLayout, type ParamEntry } from '../layers/paramLayout';
 import { BlockField } from './blockField';
-import { ConvGnBlock, recordBytes, type ConvBlockRecord } from './convBlock';
-import { ConvTime, convInputs } from './convTime';
+import { ConvGnBlock, gnConvInit, recordBytes, reluBackward, type ConvBlockRecord } from './convBlock';
 import { groupNormBackward, groupNormForward, type GroupNormShape } from './groupNorm';
-import { adaptiveRegions, averagePool, averagePoolBackward, toChannelMajor, toSampleMajor } from './layout';
+import { adaptiveRegions, averagePool, averagePoolBackward } from './layout';
 import { checkOdeNetOptions, type CheckedOdeNetOptions, type OdeNetArchitecture, type OdeNetOptions } from './options';
 
 /** What the downsampling's backward pass reads. */
@@ -62,7 +64,7 @@ export class OdeNet {
   readonly field: BlockField | null;
   /** 'resnet': the residual blocks and their parameter views. */
   readonly blocks: readonly { block: ConvGnBlock; params: Float64Array }[];
-  private readonly down: ConvTime;
+  private readonly down: Conv3x3;
   private readonly norm: GroupNormShape;
   /** The downsampling convolution's group norm, on the plane before poolAfter. */
   private readonly downNorm: GroupNormShape;
@@ -90,46 +92,33 @@ export class OdeNet {
     this.features = C * this.regions.length;
     this.norm = { channels: C, groups: o.groups, plane: this.plane };
     this.downNorm = { channels: C, groups: o.groups, plane: this.inPlane };
-    const entries: ParamEntry[] = [];
-    let offset = 0;
-    const add = (name: string, shape: number[]): number => {
-      const size = shape.reduce((a, b) => a * b, 1);
-      entries.push({ name, shape, offset, size });
-      offset += size;
-      return offset - size;
-    };
-    this.down = new ConvTime({ cin: o.inChannels, cout: C, height: hIn, width: wIn, time: false }, add('down.conv.weight', [C, o.inChannels, 3, 3]), add('down.conv.bias', [C]));
-    const downGamma = add('down.norm.weight', [C]);
-    const downBeta = add('down.norm.bias', [C]);
+    const p = new ParamLayout();
+    this.down = p.conv3x3('down.conv', { cin: o.inChannels, cout: C, height: hIn, width: wIn, time: false });
+    const downGamma = p.add('down.norm.weight', [C]);
+    const downBeta = p.add('down.norm.bias', [C]);
     const shape = { channels: C, groups: o.groups, height: h, width: w };
     const blockAt: { block: ConvGnBlock; offset: number }[] = [];
     const count = o.architecture === 'ode' ? 1 : o.depth;
     for (let n = 0; n < count; n++) {
       const block = new ConvGnBlock({ ...shape, time: o.architecture === 'ode' });
       const prefix = o.architecture === 'ode' ? 'odefunc' : `blocks.${n}`;
-      const start = offset;
-      for (const e of block.layout) add(`${prefix}.${e.name}`, [...e.shape]);
+      const start = p.size;
+      for (const e of block.layout) p.add(`${prefix}.${e.name}`, e.shape);
       blockAt.push({ block, offset: start });
     }
-    const headGamma = add('head.norm.weight', [C]);
-    const headBeta = add('head.norm.bias', [C]);
+    const headGamma = p.add('head.norm.weight', [C]);
+    const headBeta = p.add('head.norm.bias', [C]);
     this.at = { downGamma, downBeta, headGamma, headBeta };
-    this.layout = entries;
-    this.params = new Float64Array(offset);
+    this.layout = p.entries;
+    this.params = new Float64Array(p.size);
     this.blocks = blockAt.map(({ block, offset: s }) => ({ block, params: this.params.subarray(s, s + block.size) }));
     this.field = o.architecture === 'ode' ? new BlockField(this.blocks[0].block, this.blocks[0].params) : null;
     this.initialise();
   }
 
+  /** Group norms γ = 1, β = 0; convolutions U(±1/√fan_in), drawn in layout order (PyTorch's defaults). */
   private initialise(): void {
-    const rng = new Rng(this.options.seed);
-    const P = this.params;
-    const bound = 1 / Math.sqrt(convInputs(this.down.shape));
-    const C = this.options.channels;
-    for (let i = this.down.w; i < this.down.b + C; i++) P[i] = rng.uniform(-bound, bound);
-    P.fill(1, this.at.downGamma, this.at.downGamma + C);
-    P.fill(1, this.at.headGamma, this.at.headGamma + C);
-    for (const b of this.blocks) b.block.initialise(b.params, rng);
+    initLayout(this.params, this.layout, gnConvInit(fromUniform(new Rng(this.options.seed))));
   }
 
   /** A live view of one named parameter (e.g. `odefunc.conv1.weight`). */
@@ -165,7 +154,7 @@ export class OdeNet {
     this.down.forward(this.params, pooled, B, 0, a);
     const record: EmbedRecord = { batch: B, pooled, xhat: new Float64Array(m), inv: new Float64Array(B * o.groups), h: new Float64Array(m) };
     groupNormForward(this.params, this.at.downGamma, this.at.downBeta, this.downNorm, a, B, a, record.xhat, record.inv);
-    for (let i = 0; i < m; i++) record.h[i] = a[i] > 0 ? a[i] : 0;
+    activateInto('relu', a, record.h);
     // channel-major [C × B × plane] is C·B one-channel images, which averagePool pools as they lie
     let h = record.h;
     if (o.poolAfter > 1) {
@@ -189,7 +178,7 @@ export class OdeNet {
       averagePoolBackward(g, C * B, o.height / o.pool, o.width / o.pool, o.poolAfter, up);
       g = up;
     }
-    for (let i = 0; i < g.length; i++) if (!(rec.h[i] > 0)) g[i] = 0;
+    reluBackward(rec.h, g);
     const ga = new Float64Array(g.length);
     groupNormBackward(this.params, G, this.at.downGamma, this.at.downBeta, this.downNorm, rec.xhat, rec.inv, B, g, ga);
     this.down.backward(this.params, G, rec.pooled, B, 0, ga, null);
@@ -205,7 +194,7 @@ export class OdeNet {
     toChannelMajor(hT, B, C, this.plane, z);
     const record: HeadRecord = { batch: B, xhat: new Float64Array(n), inv: new Float64Array(B * this.options.groups), r: new Float64Array(n) };
     groupNormForward(this.params, this.at.headGamma, this.at.headBeta, this.norm, z, B, z, record.xhat, record.inv);
-    for (let i = 0; i < n; i++) record.r[i] = z[i] > 0 ? z[i] : 0;
+    activateInto('relu', z, record.r);
     const features = new Float64Array(B * F);
     const N = B * this.plane;
     const R = this.regions.length;
@@ -241,7 +230,7 @@ export class OdeNet {
         }
       }
     }
-    for (let i = 0; i < g.length; i++) if (!(rec.r[i] > 0)) g[i] = 0;
+    reluBackward(rec.r, g);
     const gz = new Float64Array(g.length);
     groupNormBackward(this.params, G, this.at.headGamma, this.at.headBeta, this.norm, rec.xhat, rec.inv, B, g, gz);
     const out = new Float64Array(g.length);

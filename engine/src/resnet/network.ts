@@ -9,7 +9,8 @@
  * survival probability (Huang et al.), the expectation of the training branch.
  */
 import { Rng } from '../data/rng';
-import type { ParamEntry } from '../fields/mlpLayout';
+import { fromUniform, initLayout, uniformInit } from '../layers/init';
+import { ParamLayout, type ParamEntry } from '../layers/paramLayout';
 import { ConvBlock, ConvInput, DenseInput, MlpBlock, type BlockRecord, type InputLayer, type ResidualBlock } from './blocks';
 import { checkOptions, type Architecture, type CheckedOptions, type DiscreteNetworkOptions } from './options';
 
@@ -61,34 +62,21 @@ export class DiscreteNetwork {
     this.dim = o.inputDim;
     this.width = o.width;
     this.depth = o.depth;
-    const entries: ParamEntry[] = [];
-    let offset = 0;
-    const add = (name: string, shape: number[]): number => {
-      const size = shape.reduce((a, b) => a * b, 1);
-      entries.push({ name, shape, offset, size });
-      offset += size;
-      return offset - size;
-    };
+    const p = new ParamLayout();
     const { width: W, hidden: H, inputDim: D, conv: c } = o;
     if (c) {
-      const C = c.channels;
-      this.input = new ConvInput({ cin: c.inChannels, cout: C, height: c.height, width: c.width }, add('input.weight', [C, c.inChannels, 3, 3]), add('input.bias', [C]));
+      const image = { height: c.height, width: c.width };
+      this.input = new ConvInput(p.conv3x3('input', { cin: c.inChannels, cout: c.channels, ...image }));
+      for (let n = 0; n < o.depth; n++) {
+        this.blocks.push(new ConvBlock(o.activation, p.conv3x3(`blocks.${n}.0`, { cin: c.channels, cout: H, ...image }), p.conv3x3(`blocks.${n}.2`, { cin: H, cout: c.channels, ...image })));
+      }
     } else {
-      this.input = new DenseInput(D, W, add('input.weight', [W, D]), add('input.bias', [W]));
+      this.input = new DenseInput(p.dense('input', D, W));
+      for (let n = 0; n < o.depth; n++) this.blocks.push(new MlpBlock(o.activation, p.dense(`blocks.${n}.0`, W, H), p.dense(`blocks.${n}.2`, H, W)));
     }
-    for (let n = 0; n < o.depth; n++) {
-      const [s1, s2] = c ? [[H, c.channels, 3, 3], [c.channels, H, 3, 3]] : [[H, W], [W, H]];
-      const at = {
-        w1: add(`blocks.${n}.0.weight`, s1),
-        b1: add(`blocks.${n}.0.bias`, [s1[0]]),
-        w2: add(`blocks.${n}.2.weight`, s2),
-        b2: add(`blocks.${n}.2.bias`, [s2[0]]),
-      };
-      this.blocks.push(c ? new ConvBlock(c.channels, H, c.height, c.width, o.activation, at) : new MlpBlock(W, H, o.activation, at));
-    }
-    this.kOffset = o.architecture === 'lm' ? add('k', [o.depth - 1]) : -1;
-    this.layout = entries;
-    this.params = new Float64Array(offset);
+    this.kOffset = o.architecture === 'lm' ? p.add('k', [o.depth - 1]) : -1;
+    this.layout = p.entries;
+    this.params = new Float64Array(p.size);
     this.initialise();
   }
 
@@ -96,17 +84,11 @@ export class DiscreteNetwork {
   private initialise(): void {
     const rng = new Rng(this.options.seed);
     const P = this.params;
-    let fanIn = 1;
-    for (const e of this.layout) {
-      if (e.name === 'k') {
-        const [lo, hi] = this.options.kInit;
-        for (let i = 0; i < e.size; i++) P[e.offset + i] = lo === hi ? lo : rng.uniform(lo, hi);
-        continue;
-      }
-      // a weight [out, in, …] sets the fan-in of itself and of the bias after it (PyTorch's rule)
-      if (e.shape.length >= 2) fanIn = e.shape.slice(1).reduce((a, b) => a * b, 1);
-      const bound = 1 / Math.sqrt(fanIn);
-      for (let i = 0; i < e.size; i++) P[e.offset + i] = rng.uniform(-bound, bound);
+    // k comes last in the layout, so the layers' draws come first, as they always have
+    initLayout(P, this.layout.filter((e) => e.name !== 'k'), uniformInit(fromUniform(rng)));
+    if (this.kOffset >= 0) {
+      const [lo, hi] = this.options.kInit;
+      for (let i = 0; i < this.depth - 1; i++) P[this.kOffset + i] = lo === hi ? lo : rng.uniform(lo, hi);
     }
   }
 

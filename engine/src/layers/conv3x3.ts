@@ -1,26 +1,51 @@
 /**
- * 3 × 3 convolutions (stride 1, zero padding 1) that may read the time t as one more input
- * channel, constant over the image (the seed paper's ConcatConv2d), on channel-major batches
- * [C × B·plane]. The input is unfolded once per call into columns [K × B·plane] (im2col, K =
- * 9 taps per input channel, the time channel's taps last), so the products run along rows of
- * B·plane values, which V8 compiles into tight loops. Weights are [Cout × K] (PyTorch's
- * [Cout × Cin(+1) × 3 × 3]), biases [Cout].
+ * 3 × 3 convolutions (stride 1, zero padding 1: the image keeps its size), PyTorch's Conv2d
+ * layout, for every family with convolutions: the discrete networks' conv blocks and the
+ * ODE-Net's blocks, whose convolutions may read the time t as one more input channel, constant
+ * over the image (the seed paper's ConcatConv2d). They work on channel-major batches
+ * [C × B·plane]; sample-major batches [B × C × plane] go through toChannelMajor / toSampleMajor.
+ * The input is unfolded once per call into columns [K × B·plane] (im2col, K = 9 taps per input
+ * channel, the time channel's taps last), so the products run along rows of B·plane values,
+ * which V8 compiles into tight loops. Weights are [Cout × K] (PyTorch's [Cout × Cin(+1) × 3 × 3]),
+ * biases [Cout].
  */
 
-export interface ConvTimeShape {
+export interface Conv3x3Shape {
   cin: number;
   cout: number;
   height: number;
   width: number;
-  /** Whether t is an extra input channel (its weights are the last 9 of each output row). */
-  time: boolean;
+  /** Whether t is an extra input channel (its weights are the last 9 of each output row). Default false. */
+  time?: boolean;
 }
 
 /** Inputs the convolution reads per output channel: 9 per input channel, 9 more for t. */
-export const convInputs = (s: ConvTimeShape): number => 9 * (s.cin + (s.time ? 1 : 0));
+export const convInputs = (s: Conv3x3Shape): number => 9 * (s.cin + (s.time ? 1 : 0));
 
 /** Parameters of one convolution: weights then biases. */
-export const convParams = (s: ConvTimeShape): number => s.cout * convInputs(s) + s.cout;
+export const convParams = (s: Conv3x3Shape): number => s.cout * convInputs(s) + s.cout;
+
+/** dst[c][n·plane + j] = src[n][c][j]: sample-major [B × C × plane] to channel-major [C × B·plane]. */
+export function toChannelMajor(src: Float64Array, B: number, C: number, plane: number, dst: Float64Array): void {
+  const N = B * plane;
+  for (let n = 0; n < B; n++) {
+    for (let c = 0; c < C; c++) {
+      const s = (n * C + c) * plane;
+      dst.set(src.subarray(s, s + plane), c * N + n * plane);
+    }
+  }
+}
+
+/** dst[n][c][j] = src[c][n·plane + j]: channel-major back to sample-major. */
+export function toSampleMajor(src: Float64Array, B: number, C: number, plane: number, dst: Float64Array): void {
+  const N = B * plane;
+  for (let c = 0; c < C; c++) {
+    for (let n = 0; n < B; n++) {
+      const s = c * N + n * plane;
+      dst.set(src.subarray(s, s + plane), (n * C + c) * plane);
+    }
+  }
+}
 
 /**
  * Scratch shared by every convolution (JavaScript runs one at a time): the unfolded input and
@@ -29,9 +54,9 @@ export const convParams = (s: ConvTimeShape): number => s.cout * convInputs(s) +
 let colScratch = new Float64Array(0);
 let rowScratch = new Float64Array(0);
 
-export class ConvTime {
+export class Conv3x3 {
   constructor(
-    readonly shape: ConvTimeShape,
+    readonly shape: Conv3x3Shape,
     /** Offsets of the weights and biases in P. */
     readonly w: number,
     readonly b: number,
