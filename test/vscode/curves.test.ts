@@ -93,6 +93,19 @@ async function chartData(frame: FrameLocator, chart: string) {
 
 let frame: FrameLocator;
 
+/** Shows or hides a run by its checkbox, clicking again if a click is lost (a busy machine can drop one). */
+async function setShown(id: string, on: boolean): Promise<void> {
+  const box = frame.locator(`.run-row[data-run="${id}"] vscode-checkbox`);
+  await box.waitFor({ state: 'visible', timeout: 30_000 });
+  const isOn = () => box.evaluate((el) => (el as unknown as { checked: boolean }).checked);
+  for (let attempt = 0; attempt < 5 && (await isOn()) !== on; attempt++) {
+    await box.click();
+    const deadline = Date.now() + 2_000;
+    while (Date.now() < deadline && (await isOn()) !== on) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(await isOn(), on, `run ${id} ${on ? 'shown' : 'hidden'}`);
+}
+
 test('Open Training Curves shows every metric of the run', { timeout: 90_000 }, async () => {
   assert.ok(vscode);
   await vscode.runCommand('Neural ODE: Open Training Curves');
@@ -155,7 +168,7 @@ test('log-scale toggles switch the axes', { timeout: 60_000 }, async () => {
 
 test('picking a second run overlays it', { timeout: 60_000 }, async () => {
   assert.ok(vscode);
-  await frame.locator(`.run-row[data-run="${olderRunId}"] vscode-checkbox`).click();
+  await setShown(olderRunId, true);
   const loss = await vscode!.until('two runs in the loss chart', () => chartData(frame, 'loss'), (d) => d.all[`${olderRunId}:loss`] === 30);
   assert.equal(loss.all[`${runId}:loss`], 80);
   assert.equal(loss.all[`${olderRunId}:evalLoss`], undefined, 'the older run has no trajectory loss');
@@ -206,16 +219,14 @@ test('a classifier run shows its accuracy chart', { timeout: 90_000 }, async () 
   const classifierId = run.id;
   for (let i = 1; i <= 60; i++) appendMetrics(run, classifierRecord(i));
   run.close();
-  const row = frame.locator(`.run-row[data-run="${classifierId}"] vscode-checkbox`);
-  await row.waitFor({ state: 'visible', timeout: 30_000 });
-  await row.click();
+  await setShown(classifierId, true);
   const acc = await vscode!.until('60 accuracy points', () => chartData(frame, 'accuracy'), (d) => d.all[`${classifierId}:accuracy`] === 60);
   assert.equal(await chartShown(frame, 'accuracy'), true);
   assert.equal(acc.scale, 'linear');
   assert.equal(acc.all[`${classifierId}:evalAccuracy`], 6, 'accuracy on every point, evaluated every 10 iterations');
   assert.deepEqual(Object.keys(acc.all), [`${classifierId}:accuracy`, `${classifierId}:evalAccuracy`], 'the trajectory runs have no accuracy curves');
   // Alone, on a light theme, for the screenshot.
-  for (const id of [runId, olderRunId]) await frame.locator(`.run-row[data-run="${id}"] vscode-checkbox`).click();
+  for (const id of [runId, olderRunId]) await setShown(id, false);
   const alone = await vscode!.until('the classifier alone', () => chartData(frame, 'loss'), (d) => Object.keys(d.all).length === 2);
   assert.deepEqual(Object.keys(alone.all).sort(), [`${classifierId}:evalLoss`, `${classifierId}:loss`]);
   const card = frame.locator('section.chart-card[data-chart="accuracy"]');
