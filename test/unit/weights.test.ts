@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { exportWeights, importWeights, mapInput, mlpField, SolverError } from '../../engine/src/index';
+import { exportWeights, importWeights, layersModelField, mapInput, mlpField, SolverError, tf } from '../../engine/src/index';
+import { tensorNativeField } from '../../engine/src/fields/tensorNative';
 
 const hasTorch = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
 
@@ -74,5 +75,32 @@ describe('weights in safetensors', () => {
       torchOut.forEach((v, i) => assert.ok(Math.abs(v - ours[i]) <= 1e-12 * Math.max(1, Math.abs(v)), `${i}: torch ${v}, ours ${ours[i]}`));
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("a tf.sequential's export (t as its last input) loads into nn.Sequential(Linear(3, 8), Tanh(), Linear(8, 2)) and computes the same f", (t) => {
+    if (!hasTorch) {
+      t.skip('python3-torch is not installed (apt-get install python3-torch)');
+      return;
+    }
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({ units: 8, inputShape: [3], activation: 'tanh', kernelInitializer: tf.initializers.glorotNormal({ seed: 5 }), biasInitializer: 'randomNormal' }),
+        tf.layers.dense({ units: 2, kernelInitializer: tf.initializers.glorotNormal({ seed: 6 }) }),
+      ],
+    });
+    const field = tensorNativeField(layersModelField(model), 2);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'neural-ode-weights-'));
+    const file = path.join(dir, 'sequential.safetensors');
+    fs.writeFileSync(file, exportWeights(field, { dtype: 'F64' }));
+    const time = 0.7;
+    const y = [[0.3, -0.5], [1.2, 0.4], [-0.8, 0.9]];
+    const r = spawnSync('/usr/bin/python3', ['-c', LOAD_IN_TORCH, file, '[3, 8, 2]', 'tanh', JSON.stringify(y.map((row) => [...row, time]))], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const torchOut: number[] = JSON.parse(r.stdout);
+    const ours = field.f(time, Float64Array.from(y.flat()));
+    // the same weights; tfjs computes in float32, PyTorch here in float64
+    torchOut.forEach((v, i) => assert.ok(Math.abs(v - ours[i]) <= 1e-5 * Math.max(1, Math.abs(v)), `${i}: torch ${v}, ours ${ours[i]}`));
+    fs.rmSync(dir, { recursive: true, force: true });
+    model.dispose();
   });
 });
