@@ -106,7 +106,7 @@ test('Ctrl-C stops a training run cleanly, and --resume finishes it', async () =
 test('experiment errors name the file, line and column', () => {
   const bad = cli('train', join(experiments, 'badSpec.ode.ts'), '--out', runsDir());
   assert.equal(bad.code, 1);
-  assert.match(bad.stderr, /badSpec\.ode\.ts:4:\d+: train\.iterations must be a whole number ≥ 1, got -3/);
+  assert.match(bad.stderr, /badSpec\.ode\.ts:8:\d+: train\.iterations must be a whole number ≥ 1, got -3/);
   assert.match(cli('train', join(experiments, 'syntaxError.ode.ts'), '--out', runsDir()).stderr, /syntaxError\.ode\.ts:5:\d+: /);
   assert.match(cli('train', join(experiments, 'notAnExperiment.ode.ts'), '--out', runsDir()).stderr, /default export is not an experiment/);
 });

@@ -79,12 +79,20 @@ describe('experiment/check in the engine worker', () => {
     assert.doesNotMatch(p.message, /syntaxError\.ode\.ts:/);
   });
 
-  it('places a spec error at the defineExperiment call', async () => {
+  it('places a spec error at the key it is about', async () => {
     const file = path.join(fixtures, 'badSpec.ode.ts');
     const p = await problemOf(file);
     assert.equal(p.file, file);
-    assert.equal(p.line, lineOf(file, 'defineExperiment({'));
+    assert.equal(p.line, lineOf(file, 'iterations: -3'));
+    assert.equal(p.character, fs.readFileSync(file, 'utf8').split('\n')[p.line].indexOf('iterations'));
     assert.match(p.message, /train\.iterations must be a whole number ≥ 1, got -3/);
+  });
+
+  it('refuses an unknown solver method at its key, with the one meant', async () => {
+    const file = path.join(fixtures, 'badSolver.ode.ts');
+    const p = await problemOf(file);
+    assert.equal(p.line, lineOf(file, "method: 'dopri6'"));
+    assert.match(p.message, /solver\.method 'dopri6' is not a solver: use one of dopri5, .* \(did you mean 'dopri5'\?\)/);
   });
 
   it('places an error thrown while the file loads at the throwing line, and survives it', async () => {

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 /** A place in a user's file, for messages: `file:line:column`. */
@@ -30,4 +31,32 @@ export function frameInFile(stack: string | undefined, file: string): SourceLoca
     if (m && resolve(m[1].replace(/^file:\/\//, '')) === file) return { file, line: Number(m[2]), column: Number(m[3]) };
   }
   return undefined;
+}
+
+/**
+ * Where the key `path` (e.g. `solver.rtol`) is written in the object literal of the call at
+ * `call`: each part of the path searched for as `name:` from the line where its parent was
+ * found, skipping comment lines. So a mistake in one value is reported on its own line, not on
+ * the `defineExperiment(` line; `call` when the key is not written there (a spread, a variable).
+ */
+export function keyLocation(call: SourceLocation | undefined, path: string): SourceLocation | undefined {
+  if (!call || !existsSync(call.file)) return call;
+  const lines = readFileSync(call.file, 'utf8').split('\n');
+  let from = call.line - 1;
+  let found: SourceLocation | undefined;
+  for (const key of path.split('.')) {
+    const pattern = new RegExp(`(^|[\\s{,])(${key.replace(/[^\w$]/g, '')})\\s*:`);
+    let at = -1;
+    for (let i = Math.max(0, from); i < lines.length && at < 0; i++) {
+      if (/^\s*(\/\/|\*|\/\*)/.test(lines[i])) continue;
+      const m = pattern.exec(lines[i]);
+      if (m) {
+        at = i;
+        found = { file: call.file, line: i + 1, column: m.index + m[1].length + 1 };
+      }
+    }
+    if (at < 0) return call;
+    from = at;
+  }
+  return found ?? call;
 }

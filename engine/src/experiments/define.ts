@@ -9,7 +9,8 @@ import type { SolverOptions } from '../solvers/stepper';
 import type { OptimizerSpec } from '../train/optimizers';
 import type { ScheduleSpec } from '../train/schedules';
 import { isLayersModel, layersModelShapes } from '../fields/layersField';
-import { callerLocation, formatLocation, type SourceLocation } from './callSite';
+import { methods } from '../solvers/registry';
+import { callerLocation, formatLocation, keyLocation, type SourceLocation } from './callSite';
 
 /** How an experiment trains: torchdiffeq's ode_demo loop, in its names where it has them. */
 export interface TrainSpec {
@@ -105,51 +106,57 @@ const isInt = (x: unknown, min: number): boolean => typeof x === 'number' && Num
 
 /** Checks the spec's shape and values; each message names the field and what it should be. */
 export function validateExperiment(spec: ExperimentSpec, location?: SourceLocation): void {
-  const fail = (what: string): never => {
-    throw new ExperimentError(what, location);
+  // A message about one key points at the line where that key is written.
+  const fail = (what: string, key?: string): never => {
+    throw new ExperimentError(what, key ? keyLocation(location, key) : location);
   };
   if (!spec || typeof spec !== 'object') fail('defineExperiment needs an object: { name, data, model, solver?, gradient?, train }.');
-  if (typeof spec.name !== 'string' || spec.name.trim() === '') fail("name must be a non-empty string, e.g. name: 'spiral'.");
+  if (typeof spec.name !== 'string' || spec.name.trim() === '') fail("name must be a non-empty string, e.g. name: 'spiral'.", 'name');
   if (!spec.data || (typeof spec.data !== 'function' && typeof spec.data !== 'object')) {
-    fail('data must be a trajectory (e.g. spiral()), labelled points (e.g. circles()), or a function returning one.');
+    fail('data must be a trajectory (e.g. spiral()), labelled points (e.g. circles()), or a function returning one.', 'data');
   }
   if (!spec.model || (typeof spec.model !== 'function' && typeof spec.model !== 'object')) {
-    fail("model must be a vector field (e.g. mlpField({ sizes: [2, 50, 2] })), a discrete network (discreteNetwork({ … })) or a function returning one.");
+    fail("model must be a vector field (e.g. mlpField({ sizes: [2, 50, 2] })), a discrete network (discreteNetwork({ … })) or a function returning one.", 'model');
   }
   if (typeof spec.model === 'object' && !['native', 'discrete-network', 'ode-net', 'tfjs'].includes((spec.model as ExperimentModel).kind)) {
     if (isLayersModel(spec.model)) {
       try {
         layersModelShapes(spec.model);
       } catch (err) {
-        fail((err as Error).message);
+        fail((err as Error).message, 'model');
       }
     } else {
-      fail('model must be a vector field (mlpField, tensorField, a tf.LayersModel), a discrete network (discreteNetwork) or an ODE-Net (odeNet), or a function returning one.');
+      fail('model must be a vector field (mlpField, tensorField, a tf.LayersModel), a discrete network (discreteNetwork) or an ODE-Net (odeNet), or a function returning one.', 'model');
     }
   }
   const s = spec.solver ?? {};
-  if (s.rtol !== undefined && !(s.rtol >= 0)) fail(`solver.rtol must be a number ≥ 0, got ${s.rtol}.`);
-  if (s.atol !== undefined && !(s.atol >= 0)) fail(`solver.atol must be a number ≥ 0, got ${s.atol}.`);
+  const names = methods().map((m) => m.name);
+  if (s.method !== undefined && !names.includes(s.method)) {
+    const near = names.find((m) => m.slice(0, 4) === String(s.method).slice(0, 4));
+    fail(`solver.method '${String(s.method)}' is not a solver: use one of ${names.join(', ')}${near ? ` (did you mean '${near}'?)` : ''}.`, 'solver.method');
+  }
+  if (s.rtol !== undefined && !(s.rtol >= 0)) fail(`solver.rtol must be a number ≥ 0, got ${s.rtol}.`, 'solver.rtol');
+  if (s.atol !== undefined && !(s.atol >= 0)) fail(`solver.atol must be a number ≥ 0, got ${s.atol}.`, 'solver.atol');
   const g = typeof spec.gradient === 'string' ? spec.gradient : spec.gradient?.method;
   if (g !== undefined && !['backprop', 'adjoint', 'checkpoint'].includes(g)) {
-    fail(`gradient must be 'backprop', 'adjoint' or 'checkpoint', got '${String(g)}'.`);
+    fail(`gradient must be 'backprop', 'adjoint' or 'checkpoint', got '${String(g)}'.`, 'gradient');
   }
   const t = spec.train;
   if (!t || typeof t !== 'object') fail('train is required: { iterations, optimizer, … }.');
-  if (!isInt(t.iterations, 1)) fail(`train.iterations must be a whole number ≥ 1, got ${t.iterations}.`);
+  if (!isInt(t.iterations, 1)) fail(`train.iterations must be a whole number ≥ 1, got ${t.iterations}.`, 'train.iterations');
   if (!t.optimizer || !['adam', 'rmsprop', 'sgd'].includes(t.optimizer.name)) {
-    fail("train.optimizer must name 'adam', 'rmsprop' or 'sgd', e.g. { name: 'rmsprop', lr: 1e-3 }.");
+    fail("train.optimizer must name 'adam', 'rmsprop' or 'sgd', e.g. { name: 'rmsprop', lr: 1e-3 }.", 'train.optimizer');
   }
-  if (t.batchTime !== undefined && !isInt(t.batchTime, 2)) fail(`train.batchTime must be a whole number ≥ 2, got ${t.batchTime}.`);
-  if (t.batchSize !== undefined && !isInt(t.batchSize, 1)) fail(`train.batchSize must be a whole number ≥ 1, got ${t.batchSize}.`);
+  if (t.batchTime !== undefined && !isInt(t.batchTime, 2)) fail(`train.batchTime must be a whole number ≥ 2, got ${t.batchTime}.`, 'train.batchTime');
+  if (t.batchSize !== undefined && !isInt(t.batchSize, 1)) fail(`train.batchSize must be a whole number ≥ 1, got ${t.batchSize}.`, 'train.batchSize');
   if (t.loss !== undefined && !['l1', 'mse', 'crossEntropy'].includes(t.loss)) {
-    fail(`train.loss must be 'l1' or 'mse' (trajectories), 'mse' or 'crossEntropy' (classifiers), got '${String(t.loss)}'.`);
+    fail(`train.loss must be 'l1' or 'mse' (trajectories), 'mse' or 'crossEntropy' (classifiers), got '${String(t.loss)}'.`, 'train.loss');
   }
-  if (t.evalEvery !== undefined && !isInt(t.evalEvery, 0)) fail(`train.evalEvery must be a whole number ≥ 0, got ${t.evalEvery}.`);
+  if (t.evalEvery !== undefined && !isInt(t.evalEvery, 0)) fail(`train.evalEvery must be a whole number ≥ 0, got ${t.evalEvery}.`, 'train.evalEvery');
   if (t.checkpointEvery !== undefined && !isInt(t.checkpointEvery, 1)) {
-    fail(`train.checkpointEvery must be a whole number ≥ 1, got ${t.checkpointEvery}.`);
+    fail(`train.checkpointEvery must be a whole number ≥ 1, got ${t.checkpointEvery}.`, 'train.checkpointEvery');
   }
-  if (t.clipNorm !== undefined && !(t.clipNorm > 0)) fail(`train.clipNorm must be > 0, got ${t.clipNorm}.`);
+  if (t.clipNorm !== undefined && !(t.clipNorm > 0)) fail(`train.clipNorm must be > 0, got ${t.clipNorm}.`, 'train.clipNorm');
 }
 
 /**
