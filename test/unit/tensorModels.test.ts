@@ -76,9 +76,13 @@ describe('the user\'s tfjs models as native fields', () => {
   });
 
   it('a tf.sequential with t as the last input column: PyTorch names, kernels exported as [out, in], and the file loads back', () => {
-    const model = tf.sequential({
-      layers: [tf.layers.dense({ units: 5, inputShape: [3], activation: 'tanh' }), tf.layers.dense({ units: 4, activation: 'relu' }), tf.layers.dense({ units: 2 })],
-    });
+    // Seeded weights and non-zero biases, so that no relu unit is dead and f is not zero.
+    const layers = (seed: number) => [
+      tf.layers.dense({ units: 5, inputShape: [3], activation: 'tanh', kernelInitializer: tf.initializers.glorotNormal({ seed }) }),
+      tf.layers.dense({ units: 4, activation: 'relu', kernelInitializer: tf.initializers.glorotNormal({ seed: seed + 1 }), biasInitializer: 'ones' }),
+      tf.layers.dense({ units: 2, kernelInitializer: tf.initializers.glorotNormal({ seed: seed + 2 }), biasInitializer: 'ones' }),
+    ];
+    const model = tf.sequential({ layers: layers(1) });
     const field = tensorNativeField(layersModelField(model), 2);
     assert.deepEqual(
       field.layout.map((e) => `${e.name} [${e.shape.join(', ')}]`),
@@ -96,9 +100,7 @@ describe('the user\'s tfjs models as native fields', () => {
     assert.deepEqual(w0.shape, [5, 3]);
     assert.ok(Math.abs(w0.data[1 * 3 + 2] - kernel[2][1]) < 1e-7, 'weight[1][2] = kernel[2][1]');
     // loading the file into a fresh model of the same shape gives the same f
-    const other = tf.sequential({
-      layers: [tf.layers.dense({ units: 5, inputShape: [3], activation: 'tanh' }), tf.layers.dense({ units: 4, activation: 'relu' }), tf.layers.dense({ units: 2 })],
-    });
+    const other = tf.sequential({ layers: layers(11) });
     const back = tensorNativeField(layersModelField(other), 2);
     assert.ok(relErr(back.f(0.25, y), f) > 1e-3, 'a fresh model differs before loading');
     importWeights(back, exportWeights(field));
