@@ -1,6 +1,23 @@
 import { sampleTrajectory, type TrajectoryOptions } from './trajectory';
 import type { TrajectoryData } from './types';
 
+/** One trajectory of a system from its y0 (or the given one), 200 samples on [t0, t1] unless the options say otherwise. */
+function systemTrajectory(
+  name: string,
+  f: (t: number, y: Float64Array) => Float64Array,
+  y0: ArrayLike<number>,
+  t1: number,
+  opts: Partial<TrajectoryOptions>,
+): Promise<TrajectoryData> {
+  return sampleTrajectory(name, f, Float64Array.from(y0), {
+    dataSize: opts.dataSize ?? 200,
+    t0: opts.t0 ?? 0,
+    t1: opts.t1 ?? t1,
+    noiseStd: opts.noiseStd,
+    seed: opts.seed,
+  });
+}
+
 export interface DampedOscillatorOptions extends Partial<TrajectoryOptions> {
   /** Natural angular frequency ω (default 1). */
   omega?: number;
@@ -19,13 +36,7 @@ export function dampedOscillatorField(omega = 1, zeta = 0.1): (t: number, y: Flo
 
 /** A damped harmonic oscillator, 200 samples on [0, 20] by default. */
 export function dampedOscillator(opts: DampedOscillatorOptions = {}): Promise<TrajectoryData> {
-  return sampleTrajectory('dampedOscillator', dampedOscillatorField(opts.omega ?? 1, opts.zeta ?? 0.1), Float64Array.from(opts.y0 ?? [1, 0]), {
-    dataSize: opts.dataSize ?? 200,
-    t0: opts.t0 ?? 0,
-    t1: opts.t1 ?? 20,
-    noiseStd: opts.noiseStd,
-    seed: opts.seed,
-  });
+  return systemTrajectory('dampedOscillator', dampedOscillatorField(opts.omega ?? 1, opts.zeta ?? 0.1), opts.y0 ?? [1, 0], 20, opts);
 }
 
 export interface LotkaVolterraOptions extends Partial<TrajectoryOptions> {
@@ -46,13 +57,7 @@ export function lotkaVolterraField(alpha = 1.5, beta = 1, delta = 1, gamma = 3):
 /** Lotka–Volterra predator–prey cycles (α 1.5, β 1, δ 1, γ 3), 200 samples on [0, 15] by default. */
 export function lotkaVolterra(opts: LotkaVolterraOptions = {}): Promise<TrajectoryData> {
   const f = lotkaVolterraField(opts.alpha ?? 1.5, opts.beta ?? 1, opts.delta ?? 1, opts.gamma ?? 3);
-  return sampleTrajectory('lotkaVolterra', f, Float64Array.from(opts.y0 ?? [1, 1]), {
-    dataSize: opts.dataSize ?? 200,
-    t0: opts.t0 ?? 0,
-    t1: opts.t1 ?? 15,
-    noiseStd: opts.noiseStd,
-    seed: opts.seed,
-  });
+  return systemTrajectory('lotkaVolterra', f, opts.y0 ?? [1, 1], 15, opts);
 }
 
 export interface DampedPendulumOptions extends Partial<TrajectoryOptions> {
@@ -71,11 +76,5 @@ export function dampedPendulumField(gOverL = 1, damping = 0.2): (t: number, y: F
 
 /** A damped pendulum swinging down from θ = 2.5 rad, 200 samples on [0, 20] by default. */
 export function dampedPendulum(opts: DampedPendulumOptions = {}): Promise<TrajectoryData> {
-  return sampleTrajectory('dampedPendulum', dampedPendulumField(opts.gOverL ?? 1, opts.damping ?? 0.2), Float64Array.from(opts.y0 ?? [2.5, 0]), {
-    dataSize: opts.dataSize ?? 200,
-    t0: opts.t0 ?? 0,
-    t1: opts.t1 ?? 20,
-    noiseStd: opts.noiseStd,
-    seed: opts.seed,
-  });
+  return systemTrajectory('dampedPendulum', dampedPendulumField(opts.gOverL ?? 1, opts.damping ?? 0.2), opts.y0 ?? [2.5, 0], 20, opts);
 }
