@@ -15,9 +15,6 @@ import { ExperimentError, type Experiment } from './define';
 
 export const isTensorField = (x: unknown): x is TensorField => typeof x === 'object' && x !== null && (x as TensorField).kind === 'tfjs';
 
-/** Whether the model is one of the user's TensorFlow.js forms. */
-export const isTensorModel = (x: unknown): x is TensorField | import('@tensorflow/tfjs').LayersModel => isTensorField(x) || isLayersModel(x);
-
 /** An error from the user's model, at the line of the user's file it came from (else the defineExperiment call). */
 function atUserLine(exp: Experiment, err: unknown, what: string): ExperimentError {
   const e = err as Error & { location?: SourceLocation };
@@ -51,30 +48,30 @@ export async function tensorModelField(exp: Experiment, model: TensorField | imp
       exp.location,
     );
   }
-  const backend = await ensureBackend();
-  if (backend === 'webgpu') {
-    throw new ExperimentError(
-      'a TensorFlow.js model runs on a backend that reads tensors synchronously (wasm, cpu or tensorflow), and the engine is on webgpu: ' +
-        "set neuralOde.engine.backend (or NEURAL_ODE_BACKEND) to 'wasm' for this experiment.",
-      exp.location,
-    );
+  await ensureBackend();
+  let native: TensorNativeField;
+  try {
+    native = tensorNativeField(field, dim);
+  } catch (err) {
+    // the backend cannot run it (webgpu): the editor's setting or NEURAL_ODE_BACKEND chooses another
+    throw new ExperimentError(`${(err as Error).message} (setting neuralOde.engine.backend, or NEURAL_ODE_BACKEND)`, exp.location);
   }
-  const native = tensorNativeField(field, dim);
   // A model function makes fresh variables for every build (each panel refresh): free them once
   // the field that owns them is gone. A model given as an object is the file's own, and kept.
   if (typeof exp.model === 'function') releaseWhenCollected(native, field.params);
   const y = firstSample(data, dim);
+  const t0 = 't' in data ? data.t[0] : 0;
   let f: Float64Array;
   try {
-    f = native.f(0, y);
-    native.vjp(0, y, new Float64Array(dim).fill(1));
+    f = native.f(t0, y);
+    native.vjp(t0, y, new Float64Array(dim).fill(1));
   } catch (err) {
-    throw atUserLine(exp, err, 'the model failed on the first sample of the data at t = 0');
+    throw atUserLine(exp, err, `the model failed on the first sample of the data at t = ${t0}`);
   }
   const bad = f.findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) {
     throw new ExperimentError(
-      `the model returned dy/dt[${bad}] = ${f[bad]} at t = 0 for the data's first sample [${Array.from(y, (v) => Number(v.toPrecision(4))).join(', ')}]: ` +
+      `the model returned dy/dt[${bad}] = ${f[bad]} at t = ${t0} for the data's first sample [${Array.from(y, (v) => Number(v.toPrecision(4))).join(', ')}]: ` +
         'check the initial weights and every division, log or sqrt in the field function.',
       exp.location,
     );
