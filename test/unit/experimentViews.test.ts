@@ -4,6 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { experimentViews } from '../../extension/src/experimentViews';
+import { MODEL_KINDS } from '../../engine/src/experiments/modelKinds';
+import { MODEL_KIND_VIEWS } from '../../engine/src/experiments/modelViews';
 
 const example = (name: string): string => fs.readFileSync(path.join(__dirname, '../../examples', name), 'utf8');
 
@@ -22,4 +24,9 @@ test('each example gets the views of its model', () => {
 test('a builder is recognised with spaces before its parenthesis, and not inside a longer name', () => {
   assert.deepEqual(experimentViews('model: () => latentOde ({ latentDim: 4 })'), ['trajectories', 'vectorField']);
   assert.deepEqual(experimentViews('model: () => myLatentOdeHelper({ latentDim: 4 })'), ['debugSolve', 'vectorField', 'trajectories', 'solverInspector']);
+});
+
+test("the registry's kinds and their views are one list, in one order (the first kind that recognises a model wins)", () => {
+  assert.deepEqual(MODEL_KINDS.map((k) => k.name), MODEL_KIND_VIEWS.map((k) => k.name));
+  assert.equal(MODEL_KIND_VIEWS.at(-1)?.name, 'vectorField', 'the catch-all for native fields comes last');
 });

@@ -138,8 +138,8 @@ export function requireView(exp: Experiment, model: unknown, views: readonly Exp
 /** The task for this model and these data, from its kind. */
 export function kindTask(exp: Experiment, data: ExperimentData | SeriesData, model: ExperimentModel, grad: GradientSpec): TrainTask {
   const kind = modelKindOf(model);
-  // Irregularly sampled series are a latent ODE's: latentTask says so for any other model.
-  if (isSeriesData(data) || kind === latentOdeKind) return latentTask(exp, data, model, grad);
+  // Irregularly sampled series are a latent ODE's: latentTask's check says so for any other model.
+  if (isSeriesData(data) && kind !== latentOdeKind) return latentTask(exp, data, model, grad);
   if (!kind?.task) return fail(exp, 'the model is no model the engine trains: return mlpField(…), tensorField(…), a tf.LayersModel, discreteNetwork(…), odeNet(…), cnfField(…) or latentOde(…).');
   return kind.task(exp, data, model as never, grad);
 }
