@@ -73,8 +73,8 @@ export {
   type TrainOptions, type TrainProgress, type TrainOutcome, type TrajectoryLoss, type ClassifierLoss, type SourceLocation,
 } from './experiments/index';
 export {
-  Run, createRun, openRun, appendMetrics, writeCheckpoint, loadLatestCheckpoint, finishRun, readMetrics, listRuns, readRun,
-  defaultRunsRoot, RunStoreError,
+  Run, createRun, openRun, appendMetrics, writeCheckpoint, loadLatestCheckpoint, loadBestCheckpoint, finishRun, readMetrics, listRuns, readRun,
+  defaultRunsRoot, RunStoreError, parseRunRef, loadRunCheckpoint, type RunRef,
   Adam, Rmsprop, Sgd, createOptimizer, optimizerFromState, lrSchedule, clipGradNorm, clipGradValue,
   type RunStatus, type RunConfigFile, type RunResult, type CheckpointData, type LoadedCheckpoint, type RunSummary,
   type CreateRunOptions, type OpenRunOptions, type RunStoreErrorKind, type MetricsRecord, type MetricsRead, type StepSizeStats,

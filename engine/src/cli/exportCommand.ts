@@ -5,7 +5,8 @@ import { buildAnyTrainable } from '../experiments/modelSource';
 import { layoutChange, namedLayout } from '../experiments/paramNames';
 import { exportWeights } from '../io/weights';
 import { SolverError } from '../solvers/errors';
-import { loadLatestCheckpoint, defaultRunsRoot } from '../train/runStore';
+import { loadRunCheckpoint, parseRunRef } from '../train/runRef';
+import { defaultRunsRoot } from '../train/runStore';
 
 export interface ExportArgs {
   experiment: string;
@@ -16,16 +17,17 @@ export interface ExportArgs {
 }
 
 /**
- * `neural-ode export`: the weights of a run's last checkpoint as safetensors named like the
+ * `neural-ode export`: the weights of a run's last checkpoint (or its best: `ID@best`) as safetensors named like the
  * equivalent PyTorch nn.Sequential. The experiment file rebuilds the model (its architecture);
  * the run gives the values.
  */
 export async function exportCommand(args: ExportArgs): Promise<{ file: string; iteration: number; bytes: number }> {
   const exp = await loadExperiment(args.experiment);
   const { model } = await buildAnyTrainable(exp);
-  const dir = path.join(path.resolve(args.runsRoot ?? defaultRunsRoot(process.cwd())), args.run);
-  if (!fs.existsSync(dir)) throw new SolverError('input', `No run ${args.run} in ${path.dirname(dir)}: give its id as listed there (or --runs for another runs folder).`);
-  const { checkpoint } = loadLatestCheckpoint(dir);
+  const root = path.resolve(args.runsRoot ?? defaultRunsRoot(process.cwd()));
+  const dir = path.join(root, parseRunRef(args.run).id);
+  if (!fs.existsSync(dir)) throw new SolverError('input', `No run ${args.run} in ${root}: give its id as listed there (or --runs for another runs folder).`);
+  const { checkpoint } = loadRunCheckpoint(root, args.run);
   const params = checkpoint.params as Float64Array;
   if (params.length !== model.params.length) {
     throw new SolverError(

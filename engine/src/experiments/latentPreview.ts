@@ -5,11 +5,10 @@
  * series. The vector-field panel gets the latent field on the plane of latent components 0 and
  * 1 and the first series' latent path.
  */
-import * as path from 'node:path';
 import { isLatentOde, type LatentOdeModel } from '../latent/latentOde';
 import { latentPredict, rmse } from '../latent/predict';
 import type { LatentSeries } from '../latent/series';
-import { loadLatestCheckpoint } from '../train/runStore';
+import { loadRunCheckpoint } from '../train/runRef';
 import { ExperimentError, type Experiment } from './define';
 import { checkLatent } from './latentTask';
 import { buildAnyTrainable } from './modelSource';
@@ -59,10 +58,10 @@ function latentModelOf(exp: Experiment): LatentOdeModel | null {
   }
 }
 
-/** A run's latest field, encoder and decoder weights into the model; the checkpoint's iteration. */
+/** A run's field, encoder and decoder weights (its latest checkpoint, or `ID@best`) into the model; the checkpoint's iteration. */
 function loadLatentWeights(exp: Experiment, model: LatentOdeModel, runsRoot: string | undefined, runId: string): number {
   if (!runsRoot) throw new RangeError('A run id needs the runs folder (runsRoot) it lives in.');
-  const { checkpoint } = loadLatestCheckpoint(path.join(runsRoot, runId));
+  const { checkpoint } = loadRunCheckpoint(runsRoot, runId);
   const params = checkpoint.params;
   const extra = checkpoint.readout;
   const ok = (v: unknown, n: number): v is Float64Array => v instanceof Float64Array && v.length === n;

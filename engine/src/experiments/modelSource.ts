@@ -3,11 +3,10 @@
  * panels' previews, the solver inspector, the debugger): the spec's functions called, and a
  * run's latest weights loaded on request. Errors point at the defineExperiment call.
  */
-import * as path from 'node:path';
 import { ensureBackend } from '../backend/index';
 import { isCnfField, type CnfField } from '../cnf/cnfField';
 import type { NativeField } from '../fields/field';
-import { loadLatestCheckpoint } from '../train/runStore';
+import { loadRunCheckpoint } from '../train/runRef';
 import { ExperimentError, type Experiment, type ExperimentData, type ExperimentModel, type SeriesData, type UserTensorModel } from './define';
 import type { LinearReadout } from './readout';
 import { frameInFile } from './callSite';
@@ -77,10 +76,10 @@ export async function buildFieldOrFlow(
 
 const isVector = (x: unknown): x is Float64Array | Float32Array => x instanceof Float64Array || x instanceof Float32Array;
 
-/** Run `runId`'s latest weights into the field (and a classifier's readout); returns the checkpoint's iteration. */
+/** A run's weights (`runId` is a run reference: its latest checkpoint, or `ID@best`) into the field (and a classifier's readout); returns the checkpoint's iteration. */
 export function loadRunWeights(exp: Experiment, field: Pick<NativeField, 'params'> & { layout?: unknown }, readout: LinearReadout | null, runsRoot: string | undefined, runId: string): number {
   if (!runsRoot) throw new RangeError('A run id needs the runs folder (runsRoot) it lives in.');
-  const { checkpoint } = loadLatestCheckpoint(path.join(runsRoot, runId));
+  const { checkpoint } = loadRunCheckpoint(runsRoot, runId);
   const params = checkpoint.params;
   if (!isVector(params) || params.length !== field.params.length) {
     throw new ExperimentError(

@@ -19,7 +19,7 @@ import { checkPointData, flowInputs, isPointData, FLOW_TIME, type CheckedPoints 
 import { LinearReadout } from './readout';
 
 export interface PreviewOptions {
-  /** Show this run's latest checkpoint (a folder name under runsRoot); untrained when absent. */
+  /** Show this run's latest checkpoint (a folder name under runsRoot; `ID@best` for its best); untrained when absent. */
   runsRoot?: string;
   runId?: string;
   /** Grid points per axis (2–200). */

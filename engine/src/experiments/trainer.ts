@@ -3,7 +3,7 @@ import { Rng, type RngState } from '../data/rng';
 import { SolverError } from '../solvers/errors';
 import { clipGradNorm } from '../train/clip';
 import { createOptimizer, optimizerFromState, type Optimizer, type OptimizerState } from '../train/optimizers';
-import { createRun, loadLatestCheckpoint, openRun, type Run } from '../train/runStore';
+import { createRun, loadBestCheckpoint, loadLatestCheckpoint, openRun, type Run } from '../train/runStore';
 import { lrSchedule } from '../train/schedules';
 import type { GradientMethod } from '../gradients/types';
 import { ExperimentError, type Experiment, type ExperimentModel, type GradientSpec, type SolverSpec } from './define';
@@ -60,6 +60,23 @@ export interface TrainOutcome {
   evalAccuracy?: number | null;
   task: TrainTask['kind'];
   message?: string;
+  /** The evaluation with the lowest loss, whose weights are the run's best checkpoint (null before the first). */
+  best?: BestCheckpoint | null;
+}
+
+export interface BestCheckpoint {
+  iteration: number;
+  evalLoss: number;
+}
+
+/** The best checkpoint a resumed run already kept, if any (a fresh run has none). */
+function keptBest(run: Run): BestCheckpoint | null {
+  try {
+    const { checkpoint } = loadBestCheckpoint(run.dir);
+    return typeof checkpoint.evalLoss === 'number' ? { iteration: checkpoint.iteration, evalLoss: checkpoint.evalLoss } : null;
+  } catch {
+    return null; // none yet, or unreadable: the next evaluation writes a new one
+  }
 }
 
 
@@ -163,23 +180,32 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
   const names = namedLayout(field);
   // The sampler's state after the last completed iteration: what a resumed run continues from.
   let rngAfterDone = rng.state();
+  const checkpointData = (iteration: number) => ({
+    iteration,
+    params: field.params,
+    ...(names ? { layout: names } : {}),
+    ...(task.extra.length > 0 ? { readout: task.extra } : {}),
+    optimizerState: optimizer.state(),
+    rngState: rngAfterDone,
+  });
   const checkpoint = (iteration: number): void => {
-    run.writeCheckpoint({
-      iteration,
-      params: field.params,
-      ...(names ? { layout: names } : {}),
-      ...(task.extra.length > 0 ? { readout: task.extra } : {}),
-      optimizerState: optimizer.state(),
-      rngState: rngAfterDone,
-    });
+    run.writeCheckpoint(checkpointData(iteration));
+  };
+  // The lowest evaluation loss so far; its weights are kept beside the latest (views and export can pick them).
+  let best: BestCheckpoint | null = opts.resume ? keptBest(run) : null;
+  const keepIfBest = (iteration: number, evalLoss: number | undefined): void => {
+    if (evalLoss === undefined || !Number.isFinite(evalLoss) || (best !== null && evalLoss >= best.evalLoss)) return;
+    best = { iteration, evalLoss };
+    run.writeBestCheckpoint({ ...checkpointData(iteration), evalLoss });
   };
   let lastEvalAccuracy: number | null = null;
   const classifier = task.kind === 'classification';
   const outcome = (status: TrainOutcome['status'], iteration: number, loss: number | null, evalLoss: number | null, message?: string): TrainOutcome => {
     const acc = classifier ? { evalAccuracy: lastEvalAccuracy } : {};
-    run.finish({ status, message, iterations: iteration, finalLoss: loss ?? undefined, evalLoss, ...acc });
+    const kept = best ? { bestIteration: best.iteration, bestEvalLoss: best.evalLoss } : {};
+    run.finish({ status, message, iterations: iteration, finalLoss: loss ?? undefined, evalLoss, ...acc, ...kept });
     run.close();
-    return { runId: run.id, runDir: run.dir, status, iteration, loss, evalLoss, ...acc, task: task.kind, message };
+    return { runId: run.id, runDir: run.dir, status, iteration, loss, evalLoss, ...acc, task: task.kind, message, best };
   };
 
   const started = performance.now();
@@ -246,6 +272,7 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
       done = it;
       lastLoss = loss;
       rngAfterDone = rng.state();
+      keepIfBest(it, evalLoss);
       if (it % checkpointEvery === 0 || it === iterations) {
         checkpoint(it);
         saved = it;

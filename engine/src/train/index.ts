@@ -1,12 +1,13 @@
 // Training support that does not depend on the solvers: the run store on disk, optimisers,
 // learning-rate schedules and gradient clipping.
 export {
-  Run, createRun, openRun, appendMetrics, writeCheckpoint, loadLatestCheckpoint, finishRun, readMetrics,
+  Run, createRun, openRun, appendMetrics, writeCheckpoint, loadLatestCheckpoint, loadBestCheckpoint, finishRun, readMetrics,
   listRuns, readRun, cleanTempFiles, defaultRunsRoot,
-  CONFIG_FILE, METRICS_FILE, RESULT_FILE, LOCK_FILE, CHECKPOINT_LATEST, CHECKPOINT_PREV,
+  CONFIG_FILE, METRICS_FILE, RESULT_FILE, LOCK_FILE, CHECKPOINT_LATEST, CHECKPOINT_PREV, CHECKPOINT_BEST,
   type RunStatus, type RunConfigFile, type RunResult, type CheckpointData, type LoadedCheckpoint, type RunSummary,
   type CreateRunOptions, type OpenRunOptions,
 } from './runStore';
+export { parseRunRef, formatRunRef, loadRunCheckpoint, type RunRef } from './runRef';
 export { RunStoreError, type RunStoreErrorKind } from './errors';
 export { encodeCheckpoint, decodeCheckpoint, CHECKPOINT_MAGIC, CHECKPOINT_VERSION } from './checkpointFormat';
 export { parseMetrics, formatMetricsLine, type MetricsRecord, type MetricsRead, type StepSizeStats } from './metrics';

@@ -15,6 +15,7 @@ import { makeRunId } from './runId';
  *   metrics.jsonl           one JSON line per iteration, appended and flushed as it happens
  *   checkpoint-latest.ckpt  the newest checkpoint (format: checkpointFormat.ts)
  *   checkpoint-prev.ckpt    the one before it, the fallback when the newest does not verify
+ *   checkpoint-best.ckpt    the weights with the lowest evaluation loss so far (views, export)
  *   run.lock                { pid, hostname, startedAt } while a process writes the run
  *   result.json             how it ended: { status, finishedAt, ... }; absent while running
  *
@@ -30,6 +31,7 @@ export const RESULT_FILE = 'result.json';
 export const LOCK_FILE = 'run.lock';
 export const CHECKPOINT_LATEST = 'checkpoint-latest.ckpt';
 export const CHECKPOINT_PREV = 'checkpoint-prev.ckpt';
+export const CHECKPOINT_BEST = 'checkpoint-best.ckpt';
 
 /** The conventional runs folder of a workspace. */
 export function defaultRunsRoot(workspace: string): string {
@@ -132,6 +134,20 @@ export class Run {
     fs.renameSync(tmp, latest);
     syncDir(this.dir);
     return { file: latest, bytes: bytes.length };
+  }
+
+  /**
+   * Replaces the best checkpoint (the weights of the lowest evaluation loss, kept beside the
+   * latest). Written whole to a temporary file and renamed, like every checkpoint.
+   */
+  writeBestCheckpoint(data: CheckpointData & { evalLoss: number }): { file: string; bytes: number } {
+    const bytes = encodeCheckpoint(data);
+    const best = path.join(this.dir, CHECKPOINT_BEST);
+    const tmp = tempName(this.dir, `checkpoint-best-${data.iteration}`);
+    writeFileDurably(tmp, bytes);
+    fs.renameSync(tmp, best);
+    syncDir(this.dir);
+    return { file: best, bytes: bytes.length };
   }
 
   loadLatestCheckpoint(): LoadedCheckpoint {
@@ -282,6 +298,36 @@ export function loadLatestCheckpoint(runOrDir: Run | string): LoadedCheckpoint {
     `No checkpoint in ${dir} verifies:\n  ${problems.join('\n  ')}\nThe run cannot resume from these files; start it afresh (its metrics.jsonl is intact).`,
     files,
   );
+}
+
+/**
+ * A run's best checkpoint (lowest evaluation loss). Throws RunStoreError 'noCheckpoint' when the
+ * run has none (it was never evaluated), 'corrupt' when the file does not verify.
+ */
+export function loadBestCheckpoint(runOrDir: Run | string): LoadedCheckpoint {
+  const dir = typeof runOrDir === 'string' ? runOrDir : runOrDir.dir;
+  const file = path.join(dir, CHECKPOINT_BEST);
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new RunStoreError(
+        'noCheckpoint',
+        `No best checkpoint in ${dir}: a run keeps one from its first evaluation on (train.evalEvery), and this one has not been evaluated yet. Use its latest checkpoint instead.`,
+        [file],
+      );
+    }
+    throw new RunStoreError('corrupt', `${file}: cannot be read (${(err as Error).message}).`, [file]);
+  }
+  let checkpoint: CheckpointData;
+  try {
+    checkpoint = decodeCheckpoint(bytes, file) as CheckpointData;
+  } catch (err) {
+    throw err instanceof RunStoreError ? err : new RunStoreError('corrupt', `${file}: ${(err as Error).message}`, [file]);
+  }
+  if (typeof checkpoint?.iteration !== 'number') throw new RunStoreError('corrupt', `${file}: it verifies but holds no iteration number.`, [file]);
+  return { checkpoint, file, fellBack: false, problems: [] };
 }
 
 export interface RunSummary {
