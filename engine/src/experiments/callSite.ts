@@ -36,23 +36,31 @@ export function frameInFile(stack: string | undefined, file: string): SourceLoca
 /**
  * Where the key `path` (e.g. `solver.rtol`) is written in the object literal of the call at
  * `call`: each part of the path searched for as `name:` from the line where its parent was
- * found, skipping comment lines. So a mistake in one value is reported on its own line, not on
- * the `defineExperiment(` line; `call` when the key is not written there (a spread, a variable).
+ * found, skipping comment lines. So a mistake in one value, or an unknown key, is reported on
+ * its own line, not on the `defineExperiment(` line; `call` when the key is not written there
+ * (a spread, a variable).
  */
 export function keyLocation(call: SourceLocation | undefined, path: string): SourceLocation | undefined {
   if (!call || !existsSync(call.file)) return call;
   const lines = readFileSync(call.file, 'utf8').split('\n');
+  // Each part is searched for after its parent's key: on the parent's line, past the key.
   let from = call.line - 1;
+  let fromColumn = 0;
   let found: SourceLocation | undefined;
   for (const key of path.split('.')) {
-    const pattern = new RegExp(`(^|[\\s{,])(${key.replace(/[^\w$]/g, '')})\\s*:`);
+    // `key:`, or `'key':` / `"key":` for a name that is not an identifier (`'batch-size'`).
+    const name = key.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+    const pattern = new RegExp(`(^|[\\s{,])(${name}|'${name}'|"${name}")\\s*:`);
     let at = -1;
     for (let i = Math.max(0, from); i < lines.length && at < 0; i++) {
       if (/^\s*(\/\/|\*|\/\*)/.test(lines[i])) continue;
-      const m = pattern.exec(lines[i]);
+      const skip = i === from ? fromColumn : 0;
+      const m = pattern.exec(lines[i].slice(skip));
       if (m) {
         at = i;
-        found = { file: call.file, line: i + 1, column: m.index + m[1].length + 1 };
+        const column = skip + m.index + m[1].length;
+        found = { file: call.file, line: i + 1, column: column + 1 };
+        fromColumn = column + m[2].length;
       }
     }
     if (at < 0) return call;

@@ -4,13 +4,18 @@ import type { LayersModel } from '@tensorflow/tfjs';
 import type { NativeField, TensorField } from '../fields/field';
 import type { DiscreteNetwork } from '../resnet/network';
 import type { OdeNet } from '../odenet/network';
-import type { GradientMethod } from '../gradients/types';
+import { GRADIENT_METHODS, type GradientMethod } from '../gradients/types';
 import type { SolverOptions } from '../solvers/stepper';
 import type { OptimizerSpec } from '../train/optimizers';
 import type { ScheduleSpec } from '../train/schedules';
 import { isLayersModel, layersModelShapes } from '../fields/layersField';
 import { methods } from '../solvers/registry';
 import { callerLocation, formatLocation, keyLocation, type SourceLocation } from './callSite';
+import { nearestName } from './nearestName';
+import type { SolverMethod } from './solverMethodNames';
+import { OPTIMIZER_KEYS, SCHEDULE_KEYS, unknownKey } from './specKeys';
+
+export type { SolverMethod } from './solverMethodNames';
 
 /** How an experiment trains: torchdiffeq's ode_demo loop, in its names where it has them. */
 export interface TrainSpec {
@@ -38,7 +43,8 @@ export interface TrainSpec {
 }
 
 export interface SolverSpec {
-  method?: string;
+  /** Default 'dopri5'. */
+  method?: SolverMethod;
   rtol?: number;
   atol?: number;
   options?: SolverOptions;
@@ -103,6 +109,14 @@ export class ExperimentError extends Error {
 }
 
 const isInt = (x: unknown, min: number): boolean => typeof x === 'number' && Number.isInteger(x) && x >= min;
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+/** " (did you mean 'x'?)" when `value` looks like a typo of one of `names`, else nothing. */
+const didYouMean = (value: unknown, names: readonly string[]): string => {
+  const near = nearestName(value, names);
+  return near ? ` (did you mean '${near}'?)` : '';
+};
+const LOSSES: readonly string[] = ['l1', 'mse', 'crossEntropy'] satisfies readonly NonNullable<TrainSpec['loss']>[];
+const INTERPOLATIONS: readonly string[] = ['linear', 'cubic'] satisfies readonly NonNullable<SolverOptions['interp']>[];
 
 /** Checks the spec's shape and values; each message names the field and what it should be. */
 export function validateExperiment(spec: ExperimentSpec, location?: SourceLocation): void {
@@ -111,6 +125,16 @@ export function validateExperiment(spec: ExperimentSpec, location?: SourceLocati
     throw new ExperimentError(what, key ? keyLocation(location, key) : location);
   };
   if (!spec || typeof spec !== 'object') fail('defineExperiment needs an object: { name, data, model, solver?, gradient?, train }.');
+  // Keys first: a misspelt `iterations` is better reported as such than as a missing one.
+  const unknown = unknownKey(spec);
+  if (unknown) {
+    const { path, key, known, owner } = unknown;
+    const near = nearestName(key, known);
+    fail(
+      `unknown key '${key}' in ${path || 'the experiment'}${near ? ` — did you mean '${near}'?` : `: ${owner} takes ${known.join(', ')}.`}`,
+      path ? `${path}.${key}` : key,
+    );
+  }
   if (typeof spec.name !== 'string' || spec.name.trim() === '') fail("name must be a non-empty string, e.g. name: 'spiral'.", 'name');
   if (!spec.data || (typeof spec.data !== 'function' && typeof spec.data !== 'object')) {
     fail('data must be a trajectory (e.g. spiral()), labelled points (e.g. circles()), or a function returning one.', 'data');
@@ -129,34 +153,56 @@ export function validateExperiment(spec: ExperimentSpec, location?: SourceLocati
       fail('model must be a vector field (mlpField, tensorField, a tf.LayersModel), a discrete network (discreteNetwork) or an ODE-Net (odeNet), or a function returning one.', 'model');
     }
   }
-  const s = spec.solver ?? {};
-  const names = methods().map((m) => m.name);
-  if (s.method !== undefined && !names.includes(s.method)) {
-    const near = names.find((m) => m.slice(0, 4) === String(s.method).slice(0, 4));
-    fail(`solver.method '${String(s.method)}' is not a solver: use one of ${names.join(', ')}${near ? ` (did you mean '${near}'?)` : ''}.`, 'solver.method');
-  }
+  if (spec.solver !== undefined && !isObject(spec.solver)) fail("solver must be an object, e.g. solver: { method: 'dopri5', rtol: 1e-6, atol: 1e-8 }.", 'solver');
+  const s: SolverSpec = spec.solver ?? {};
+  checkSolver(s, 'solver', fail);
   if (s.rtol !== undefined && !(s.rtol >= 0)) fail(`solver.rtol must be a number ≥ 0, got ${s.rtol}.`, 'solver.rtol');
   if (s.atol !== undefined && !(s.atol >= 0)) fail(`solver.atol must be a number ≥ 0, got ${s.atol}.`, 'solver.atol');
   const g = typeof spec.gradient === 'string' ? spec.gradient : spec.gradient?.method;
-  if (g !== undefined && !['backprop', 'adjoint', 'checkpoint'].includes(g)) {
-    fail(`gradient must be 'backprop', 'adjoint' or 'checkpoint', got '${String(g)}'.`, 'gradient');
+  if (g !== undefined && !GRADIENT_METHODS.includes(g)) {
+    const key = typeof spec.gradient === 'string' ? 'gradient' : 'gradient.method';
+    fail(`gradient must be 'backprop', 'adjoint' or 'checkpoint', got '${String(g)}'${didYouMean(g, GRADIENT_METHODS)}.`, key);
   }
+  if (isObject(spec.gradient) && isObject(spec.gradient.adjointOptions)) checkSolver(spec.gradient.adjointOptions, 'gradient.adjointOptions', fail);
   const t = spec.train;
-  if (!t || typeof t !== 'object') fail('train is required: { iterations, optimizer, … }.');
+  if (!isObject(t)) fail('train is required: { iterations, optimizer, … }.');
   if (!isInt(t.iterations, 1)) fail(`train.iterations must be a whole number ≥ 1, got ${t.iterations}.`, 'train.iterations');
-  if (!t.optimizer || !['adam', 'rmsprop', 'sgd'].includes(t.optimizer.name)) {
-    fail("train.optimizer must name 'adam', 'rmsprop' or 'sgd', e.g. { name: 'rmsprop', lr: 1e-3 }.", 'train.optimizer');
+  const optimizers = Object.keys(OPTIMIZER_KEYS);
+  const name: unknown = isObject(t.optimizer) ? t.optimizer.name : undefined;
+  if (name === undefined) fail("train.optimizer must name 'adam', 'rmsprop' or 'sgd', e.g. { name: 'rmsprop', lr: 1e-3 }.", 'train.optimizer');
+  if (!optimizers.includes(name as string)) {
+    fail(`train.optimizer must name 'adam', 'rmsprop' or 'sgd', got '${String(name)}'${didYouMean(name, optimizers)}.`, 'train.optimizer.name');
+  }
+  if (t.schedule !== undefined) {
+    const kinds = Object.keys(SCHEDULE_KEYS);
+    const kind: unknown = isObject(t.schedule) ? t.schedule.kind : undefined;
+    if (kind === undefined) fail(`train.schedule needs a kind (${kinds.join(', ')}), e.g. { kind: 'cosine', tMax: 1000 }.`, 'train.schedule');
+    if (!kinds.includes(kind as string)) {
+      fail(`train.schedule.kind must be one of ${kinds.join(', ')}, got '${String(kind)}'${didYouMean(kind, kinds)}.`, 'train.schedule.kind');
+    }
   }
   if (t.batchTime !== undefined && !isInt(t.batchTime, 2)) fail(`train.batchTime must be a whole number ≥ 2, got ${t.batchTime}.`, 'train.batchTime');
   if (t.batchSize !== undefined && !isInt(t.batchSize, 1)) fail(`train.batchSize must be a whole number ≥ 1, got ${t.batchSize}.`, 'train.batchSize');
-  if (t.loss !== undefined && !['l1', 'mse', 'crossEntropy'].includes(t.loss)) {
-    fail(`train.loss must be 'l1' or 'mse' (trajectories), 'mse' or 'crossEntropy' (classifiers), got '${String(t.loss)}'.`, 'train.loss');
+  if (t.loss !== undefined && !LOSSES.includes(t.loss)) {
+    fail(`train.loss must be 'l1' or 'mse' (trajectories), 'mse' or 'crossEntropy' (classifiers), got '${String(t.loss)}'${didYouMean(t.loss, LOSSES)}.`, 'train.loss');
   }
   if (t.evalEvery !== undefined && !isInt(t.evalEvery, 0)) fail(`train.evalEvery must be a whole number ≥ 0, got ${t.evalEvery}.`, 'train.evalEvery');
   if (t.checkpointEvery !== undefined && !isInt(t.checkpointEvery, 1)) {
     fail(`train.checkpointEvery must be a whole number ≥ 1, got ${t.checkpointEvery}.`, 'train.checkpointEvery');
   }
   if (t.clipNorm !== undefined && !(t.clipNorm > 0)) fail(`train.clipNorm must be > 0, got ${t.clipNorm}.`, 'train.clipNorm');
+}
+
+/** The names in a solve's spec (the forward solver's, or the adjoint's backward solve). */
+function checkSolver(s: SolverSpec, path: string, fail: (what: string, key?: string) => never): void {
+  const names = methods().map((m) => m.name);
+  if (s.method !== undefined && !names.includes(s.method)) {
+    fail(`${path}.method '${String(s.method)}' is not a solver: use one of ${names.join(', ')}${didYouMean(s.method, names)}.`, `${path}.method`);
+  }
+  const interp = s.options?.interp;
+  if (interp !== undefined && !INTERPOLATIONS.includes(interp)) {
+    fail(`${path}.options.interp must be 'linear' or 'cubic', got '${String(interp)}'${didYouMean(interp, INTERPOLATIONS)}.`, `${path}.options.interp`);
+  }
 }
 
 /**
