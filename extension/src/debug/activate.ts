@@ -1,42 +1,44 @@
 /**
  * VS Code's side of the `neural-ode` debugger: the inline adapter (the session from
  * dist/debugAdapter.js, loaded on the first debug session so activation stays light), the
- * configuration provider that lets F5 on an experiment file debug its solve, and the
+ * configuration providers (F5 without launch.json, "create a launch.json file", and one
+ * automatic configuration per open experiment), F5 in an experiment file, and the
  * "Debug Solve" command the CodeLens calls.
  */
 import { createRequire } from 'node:module';
 import * as vscode from 'vscode';
 import { followDebugSessions } from './inspectorFeed';
-import type { SolveDebugSession, SolveLaunchArguments } from './session';
-import { EXPERIMENT_FILE, isExperimentFile, runsRootFor } from '../experimentFiles';
+import { DEBUG_TYPE, dynamicConfigurations, f5Action, initialConfigurations, resolveLaunch, solveConfiguration, type LaunchConfiguration, type Resolution } from './launchConfig';
+import type { SolveDebugSession } from './session';
+import { isExperimentFile, runsRootFor } from '../experimentFiles';
 import { restrictedModeMessage } from '../trust';
 
-export const DEBUG_TYPE = 'neural-ode';
+export { DEBUG_TYPE, solveConfiguration } from './launchConfig';
 export const DEBUG_SOLVE_COMMAND = 'neuralOde.debugSolve';
+/** What F5 runs in an experiment file (package.json's keybinding). */
+export const START_DEBUGGING_COMMAND = 'neuralOde.startDebugging';
 
-type LaunchConfiguration = vscode.DebugConfiguration & Partial<SolveLaunchArguments>;
+const activeFile = (): string | undefined => {
+  const uri = vscode.window.activeTextEditor?.document.uri;
+  return uri?.scheme === 'file' ? uri.fsPath : undefined;
+};
 
-/** A launch configuration for one experiment file: stop before the first step, and on NaN and rejected steps. */
-export function solveConfiguration(file: string): LaunchConfiguration {
-  return { type: DEBUG_TYPE, request: 'launch', name: 'Debug solve', experiment: file, stopOnEntry: true, stopOn: ['nonFinite', 'rejectedStep'] };
+/** The configuration to start, or undefined after telling the user why there is none. */
+function launched(r: Resolution): LaunchConfiguration | undefined {
+  if (r.kind === 'launch') return r.config;
+  void (r.kind === 'info' ? vscode.window.showInformationMessage(r.message) : vscode.window.showErrorMessage(r.message));
+  return undefined;
 }
 
 class SolveConfigurationProvider implements vscode.DebugConfigurationProvider {
-  /** F5 without a launch.json: debug the experiment in the active editor. */
-  resolveDebugConfiguration(_folder: vscode.WorkspaceFolder | undefined, config: LaunchConfiguration): LaunchConfiguration | undefined {
-    if (!config.type && !config.request && !config.name) {
-      const file = vscode.window.activeTextEditor?.document.uri.fsPath;
-      if (!file || !EXPERIMENT_FILE.test(file)) {
-        void vscode.window.showInformationMessage('Neural ODE: open an experiment file (*.ode.ts) to debug its solve, or add a "neural-ode" configuration to launch.json.');
-        return undefined;
-      }
-      return solveConfiguration(file);
-    }
-    if (!config.experiment) {
-      void vscode.window.showErrorMessage('Neural ODE: the launch configuration needs "experiment", the path of an experiment file (e.g. "${file}").');
-      return undefined;
-    }
-    return config;
+  /** "create a launch.json file": the solve of the experiment open when F5 is pressed. */
+  provideDebugConfigurations(): vscode.DebugConfiguration[] {
+    return initialConfigurations();
+  }
+
+  /** F5 without a launch.json (or with an empty one): debug the experiment in the active editor. */
+  resolveDebugConfiguration(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration | undefined {
+    return launched(resolveLaunch(config, activeFile()));
   }
 
   /** After ${file} and friends are substituted: the runs folder of the experiment's workspace. */
@@ -47,6 +49,16 @@ class SolveConfigurationProvider implements vscode.DebugConfigurationProvider {
     }
     if (config.experiment && config.runsRoot === undefined) config.runsRoot = runsRootFor(vscode.Uri.file(config.experiment));
     return config;
+  }
+}
+
+/** The Run and Debug view's automatic configurations: the solve of each experiment open in an editor. */
+class OpenExperimentsProvider implements vscode.DebugConfigurationProvider {
+  provideDebugConfigurations(): vscode.DebugConfiguration[] {
+    const open = vscode.window.tabGroups.all
+      .flatMap((g) => g.tabs)
+      .map((t) => (t.input instanceof vscode.TabInputText && t.input.uri.scheme === 'file' ? t.input.uri.fsPath : ''));
+    return dynamicConfigurations(open);
   }
 }
 
@@ -65,6 +77,13 @@ class InlineAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
   }
 }
 
+/** Starts `config` and shows the Run and Debug view (call stack, variables) beside the file. */
+async function startAndShow(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<boolean> {
+  const started = await vscode.debug.startDebugging(folder, config);
+  if (started) await vscode.commands.executeCommand('workbench.view.debug');
+  return started;
+}
+
 /** Starts debugging the solve of an experiment file (the CodeLens passes its document). */
 async function debugSolve(uri?: vscode.Uri): Promise<boolean> {
   const target = isExperimentFile(uri) ? uri : vscode.window.activeTextEditor?.document.uri;
@@ -72,14 +91,34 @@ async function debugSolve(uri?: vscode.Uri): Promise<boolean> {
     void vscode.window.showInformationMessage('Neural ODE: open an experiment file (*.ode.ts) to debug its solve.');
     return false;
   }
-  return vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(target), solveConfiguration(target.fsPath));
+  return startAndShow(vscode.workspace.getWorkspaceFolder(target), solveConfiguration(target.fsPath));
+}
+
+/**
+ * F5 in an experiment file. VS Code's own F5 without launch.json asks which debugger to use,
+ * since TypeScript also has the JavaScript debugger; this starts the solve's at once. A
+ * launch.json with configurations keeps F5 as VS Code has it.
+ */
+async function startDebugging(): Promise<boolean> {
+  const file = vscode.window.activeTextEditor?.document.uri;
+  const folder = (file && vscode.workspace.getWorkspaceFolder(file)) ?? vscode.workspace.workspaceFolders?.[0];
+  const launch = vscode.workspace.getConfiguration('launch', folder?.uri);
+  const action = f5Action({ configurations: launch.get('configurations'), compounds: launch.get('compounds') }, activeFile());
+  if (action === 'launchJson') {
+    await vscode.commands.executeCommand('workbench.action.debug.start');
+    return true;
+  }
+  const config = launched(action);
+  return config ? startAndShow(folder, config) : false;
 }
 
 export function registerDebugger(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
-    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new SolveConfigurationProvider()),
+    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new SolveConfigurationProvider(), vscode.DebugConfigurationProviderTriggerKind.Initial),
+    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new OpenExperimentsProvider(), vscode.DebugConfigurationProviderTriggerKind.Dynamic),
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new InlineAdapterFactory(context.asAbsolutePath('dist/debugAdapter.js'))),
     vscode.commands.registerCommand(DEBUG_SOLVE_COMMAND, debugSolve),
+    vscode.commands.registerCommand(START_DEBUGGING_COMMAND, startDebugging),
     followDebugSessions(DEBUG_TYPE),
   );
 }
