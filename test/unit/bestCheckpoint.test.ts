@@ -23,7 +23,7 @@ function spec(iterations: number): ExperimentSpec {
 
 const argminEval = (dir: string): { iteration: number; evalLoss: number } => {
   let best = { iteration: -1, evalLoss: Infinity };
-  for (const r of readMetrics(dir).records) if (r.evalLoss !== undefined && r.evalLoss < best.evalLoss) best = { iteration: r.iteration, evalLoss: r.evalLoss };
+  for (const r of readMetrics(dir).records) if (typeof r.evalLoss === 'number' && r.evalLoss < best.evalLoss) best = { iteration: r.iteration, evalLoss: r.evalLoss };
   return best;
 };
 

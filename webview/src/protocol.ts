@@ -37,11 +37,28 @@ export interface CurveRunInfo {
   lastLoss: number | null;
 }
 
-/** What the vector-field panel shows: an experiment, untrained or from a run's latest checkpoint. */
+/**
+ * Which weights a panel of an experiment shows: the experiment's newest run (followed, so the
+ * next run is picked up as soon as it writes a checkpoint), that run's best checkpoint, the
+ * untrained model, or one run the user chose.
+ */
+export type RunPick = 'latest' | 'best' | 'untrained' | 'run';
+export const RUN_PICKS: readonly RunPick[] = ['latest', 'best', 'untrained', 'run'];
+
+/** What a panel of an experiment shows: the experiment, and the weights (untrained, or a run's checkpoint). */
 export interface FieldSource {
   /** The experiment file, absolute. */
   file: string;
+  /** A run reference (`ID`, its latest checkpoint, or `ID@best`); null: untrained. */
   runId: string | null;
+  /** How runId was chosen; absent: 'run' with a run, else 'untrained'. */
+  pick?: RunPick;
+}
+
+/** One entry of a panel's weights picker: `value` is 'latest', 'best', 'untrained', or 'run:' and a run reference. */
+export interface WeightsChoice {
+  value: string;
+  label: string;
 }
 
 /**
@@ -198,6 +215,8 @@ export interface HostToWebview {
   'curves/metrics': { runId: string; reset: boolean; points: CurvePoint[] };
   /** Something the user should know, shown in the panel (an unreadable line, a failed export). */
   'panel/notice': { level: 'info' | 'warning' | 'error'; text: string };
+  /** The weights an experiment's panel can show, and the one chosen. */
+  'panel/weights': { choices: WeightsChoice[]; selected: string };
   /** A new preview of the field (after opening, a save, or a new checkpoint). */
   'vectorField/preview': FieldPreview;
   /** The engine is evaluating the model (`busy`), or gave up (`error`, shown until the next preview). */
@@ -211,6 +230,8 @@ export interface HostToWebview {
 /** Webview → host. The webview sends `panel/ready` first; the host then replays its state. */
 export interface WebviewToHost {
   'panel/ready': Record<string, never>;
+  /** The user chose other weights (a WeightsChoice's value). */
+  'panel/pickWeights': { value: string };
   /** The runs the user picked. */
   'curves/select': { runIds: string[] };
   /** Save the charts as a PNG (a data: URL of the composed canvas). */
@@ -327,7 +348,16 @@ const MAX_GRID = 200 * 200;
 const MAX_SERIES = 1_000_000;
 /** An absolute path of an experiment file (the host only reads it through the engine). */
 const filePath = str(4096);
-const fieldSource = object({ file: filePath, runId: nullable(runId) });
+const fieldSource = object({ file: filePath, runId: nullable(runId) }, { pick: oneOf(RUN_PICKS) });
+/** A weights picker's value: a RunPick other than 'run', or 'run:' and a run reference. */
+const weightsValue: Check = (v, p) => {
+  if (typeof v === 'string' && v.startsWith('run:')) return runId(v.slice(4), p);
+  return oneOf(['latest', 'best', 'untrained'])(v, p);
+};
+/** A run's weights in a picker: runs of one experiment, each latest and best. */
+const MAX_WEIGHTS_CHOICES = 2 * MAX_RUNS + 3;
+const weightsMessage = object({ choices: arrayOf(object({ value: weightsValue, label: str(500) }), MAX_WEIGHTS_CHOICES), selected: weightsValue });
+const pickWeightsMessage = object({ value: weightsValue });
 const xySeries = object({ x: arrayOf(num, MAX_SERIES), y: arrayOf(num, MAX_SERIES) });
 /** A classifier's labels are class indices below this (the engine allows 64 classes). */
 const MAX_CLASSES = 64;
@@ -511,7 +541,7 @@ const trajectoryPreview: Check = (v, p) => {
 };
 
 /** The checks, for the panels that keep their own message maps (webview/src/inspector/protocol.ts). */
-export { arrayOf, bool, describe, finiteInt, nullable, num, object, oneOf, runId, str, validate, type Check };
+export { arrayOf, bool, describe, fieldSource, finiteInt, nullable, num, object, oneOf, pickWeightsMessage, runId, str, validate, weightsMessage, type Check };
 
 const hostPayloads: { [K in keyof HostToWebview]: Check } = {
   'trajectories/preview': trajectoryPreview,
@@ -521,10 +551,12 @@ const hostPayloads: { [K in keyof HostToWebview]: Check } = {
   'curves/runs': object({ runs: arrayOf(runInfo, MAX_RUNS), selected: arrayOf(runId, MAX_RUNS) }),
   'curves/metrics': object({ runId, reset: bool, points: arrayOf(curvePoint, MAX_POINTS) }),
   'panel/notice': object({ level: oneOf(['info', 'warning', 'error']), text: str(10_000) }),
+  'panel/weights': weightsMessage,
 };
 
 const webviewPayloads: { [K in keyof WebviewToHost]: Check } = {
   'panel/ready': object({}),
+  'panel/pickWeights': pickWeightsMessage,
   'curves/select': object({ runIds: arrayOf(runId, MAX_RUNS) }),
   'curves/exportPng': object({ dataUrl: pngDataUrl, suggestedName: fileName }),
   'curves/exportCsv': object({ runIds: arrayOf(runId, MAX_RUNS) }),

@@ -36,6 +36,7 @@ export class DiagnosticsPanel {
   private readonly feed: SourceFeed<ExperimentDiagnostics>;
   private scheme: SchemeChoice | null = null;
   private result: DiagnosticsResult | undefined;
+  private weights: DiagnosticsHostToWebview['panel/weights'] | undefined;
   private ready = false;
   private busy = false;
   private disposed = false;
@@ -89,6 +90,10 @@ export class DiagnosticsPanel {
         this.status(false, null);
       },
       onError: (message) => this.status(false, `Could not compute the diagnostics: ${message}`),
+      onChoices: (choices, selected) => {
+        this.weights = { choices, selected };
+        this.post('panel/weights', this.weights);
+      },
     });
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.png');
     panel.webview.html = panelHtml(panel.webview, context.extensionUri, { bundle: 'diagnostics', stylesheet: 'diagnostics.css', title: TITLE });
@@ -132,9 +137,13 @@ export class DiagnosticsPanel {
     switch (message.type) {
       case 'panel/ready':
         this.ready = true;
+        if (this.weights) this.post('panel/weights', this.weights);
         if (this.result) this.post('diagnostics/result', this.result);
         else if (!this.feed.source) this.post('diagnostics/notice', { level: 'info', text: 'Open an experiment file (*.ode.ts) and run Neural ODE: Modified-Equation Diagnostics.' });
         else this.post('diagnostics/status', { busy: this.busy, error: null });
+        break;
+      case 'panel/pickWeights':
+        this.feed.pickWeights(message.payload.value);
         break;
       case 'diagnostics/refresh':
         this.feed.refresh();

@@ -4,6 +4,7 @@
  * Vector Field" and "Open Trajectories" show an experiment, untrained or from a run.
  */
 import * as vscode from 'vscode';
+import type { FieldSource } from '../../../webview/src/protocol';
 import { EXPERIMENT_FILE, isExperimentFile } from '../experimentFiles';
 import { CurvesPanel, workspaceRuns, type PanelDeps } from './curvesPanel';
 import { findRunDir, runExperimentFile } from './previewFeed';
@@ -76,14 +77,14 @@ async function pickRuns(deps: PanelDeps, preselected: string[] = []): Promise<st
 }
 
 /**
- * What "Open Vector Field" and "Open Trajectories" (`command`, for messages) show: a run (by id,
- * or a Runs view item) with its experiment file, an experiment file (a Uri or a path), else the
- * active editor's experiment, untrained.
+ * What an experiment's panel (`command`, for messages) shows: a run (by id, or a Runs view item)
+ * with its experiment file; else an experiment file (a Uri or a path, else the active editor's)
+ * with its newest run's weights, followed as new runs come (untrained while it has none).
  */
-function fieldSourceFromArgs(args: readonly unknown[], command: string): { file: string; runId: string | null } | undefined {
+function fieldSourceFromArgs(args: readonly unknown[], command: string): FieldSource | undefined {
   const first = args[0];
-  if (first instanceof vscode.Uri && isExperimentFile(first)) return { file: first.fsPath, runId: null };
-  if (typeof first === 'string' && EXPERIMENT_FILE.test(first)) return { file: first, runId: null };
+  if (first instanceof vscode.Uri && isExperimentFile(first)) return { file: first.fsPath, runId: null, pick: 'latest' };
+  if (typeof first === 'string' && EXPERIMENT_FILE.test(first)) return { file: first, runId: null, pick: 'latest' };
   const runId = runIdsFromArgs(args)?.[0];
   if (runId !== undefined) {
     const dir = findRunDir(runId);
@@ -96,10 +97,10 @@ function fieldSourceFromArgs(args: readonly unknown[], command: string): { file:
       );
       return undefined;
     }
-    return { file, runId };
+    return { file, runId, pick: 'run' };
   }
   const active = vscode.window.activeTextEditor?.document.uri;
-  if (isExperimentFile(active)) return { file: active.fsPath, runId: null };
+  if (isExperimentFile(active)) return { file: active.fsPath, runId: null, pick: 'latest' };
   void vscode.window.showErrorMessage(`Neural ODE: open an experiment file (*.ode.ts) first, or pick a run in the Runs view, then run ${command}.`);
   return undefined;
 }

@@ -36,6 +36,7 @@ export class InspectorPanel {
   private sample = 0;
   private solve: InspectorSolve | undefined;
   private steps: InspectorStep[] = [];
+  private weights: InspectorHostToWebview['panel/weights'] | undefined;
   private ready = false;
   private disposed = false;
 
@@ -91,6 +92,10 @@ export class InspectorPanel {
         this.post('inspector/status', { busy: false, error: null });
       },
       onError: (message) => this.post('inspector/status', { busy: false, error: `Could not trace the solve: ${message}` }),
+      onChoices: (choices, selected) => {
+        this.weights = { choices, selected };
+        this.post('panel/weights', this.weights);
+      },
     });
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.png');
     panel.webview.html = panelHtml(panel.webview, context.extensionUri, { bundle: 'inspector', stylesheet: 'inspector.css', title: TITLE });
@@ -154,12 +159,16 @@ export class InspectorPanel {
     switch (message.type) {
       case 'panel/ready':
         this.ready = true;
+        if (this.weights) this.post('panel/weights', this.weights);
         if (this.solve) {
           this.post('inspector/solve', this.solve);
           this.post('inspector/steps', { steps: this.steps });
         } else if (!this.feed.source) {
           this.post('inspector/notice', { level: 'info', text: 'Open an experiment file (*.ode.ts) and run Neural ODE: Open Solver Inspector.' });
         }
+        break;
+      case 'panel/pickWeights':
+        this.feed.pickWeights(message.payload.value);
         break;
       case 'inspector/refresh':
         this.feed.refresh();

@@ -1,19 +1,21 @@
 /**
  * What every panel of an experiment shares on the extension side (vector field, trajectories,
- * solver inspector, diagnostics): the experiment evaluated by the engine worker (untrained or
- * from a run's latest checkpoint), evaluated again when the file is saved (the live preview,
- * neuralOde.preview.enabled) or the shown run writes a checkpoint (at most twice a second), one
- * evaluation at a time. Opened on a file (no run), the feed follows the first run of that file
- * that writes a checkpoint, so a panel follows training live.
+ * solver inspector, diagnostics): the experiment evaluated by the engine worker with the weights
+ * the panel's picker names (experimentRuns.ts: the newest run by default, its best checkpoint,
+ * the untrained model, or one run), evaluated again when the file is saved (the live preview,
+ * neuralOde.preview.enabled), the shown run writes a checkpoint, or a newer run of the file
+ * writes its first (at most twice a second), one evaluation at a time.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CHECKPOINT_LATEST, CONFIG_FILE } from '../../../engine/src/train/runStore';
-import type { FieldSource } from '../../../webview/src/protocol';
+import { parseRunRef } from '../../../engine/src/train/runRef';
+import { CHECKPOINT_BEST, CHECKPOINT_LATEST, CONFIG_FILE } from '../../../engine/src/train/runStore';
+import type { FieldSource, WeightsChoice } from '../../../webview/src/protocol';
 import { runsRootFor, workspaceRunsRoots } from '../experimentFiles';
 import { previewSettings } from '../settings';
 import { Coalescer } from './coalescer';
+import { experimentRuns, pickOfValue, resolvePick, weightsChoices, weightsValue, type ExperimentRun } from './experimentRuns';
 
 /** Checkpoints can come every iteration: re-evaluate at most twice a second. */
 const REFRESH_INTERVAL_MS = 500;
@@ -47,8 +49,6 @@ const statMtime = (file: string): number => {
   }
 };
 
-const sameFile = (a: string | undefined, b: string): boolean => a !== undefined && path.resolve(a) === path.resolve(b);
-
 export interface SourceFeedOptions<R> {
   log: vscode.LogOutputChannel;
   /** Names the panel in the log ("Vector field"). */
@@ -60,17 +60,19 @@ export interface SourceFeedOptions<R> {
   onBusy(): void;
   onResult(source: FieldSource, result: R): void;
   onError(message: string): void;
+  /** The weights picker's choices changed (runs came or went, or the pick resolved otherwise). */
+  onChoices?(choices: WeightsChoice[], selected: string): void;
 }
 
 export class SourceFeed<R> implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly refreshes: Coalescer<true>;
+  /** What is shown: the file, the pick, and the run reference it resolved to. */
   private current: FieldSource | undefined;
-  /** Switch to a run of the shown file when it writes a checkpoint (opened on a file, untrained). */
-  private follow = false;
-  /** The shown run's checkpoint time, and the run folders already looked at while following. */
+  /** The shown checkpoint's time, to evaluate again when the run writes a new one. */
   private checkpointMtime = 0;
-  private readonly seenRuns = new Set<string>();
+  /** The picker's last choices, posted again only when they change. */
+  private choicesKey = '';
   private inFlight = false;
   private again = false;
   private disposed = false;
@@ -84,7 +86,7 @@ export class SourceFeed<R> implements vscode.Disposable {
       }),
     );
     for (const folder of vscode.workspace.workspaceFolders ?? []) this.watchCheckpoints(folder);
-    const poll = setInterval(() => this.pollCheckpoints(), POLL_MS);
+    const poll = setInterval(() => this.follow(), POLL_MS);
     this.disposables.push({ dispose: () => clearInterval(poll) });
   }
 
@@ -93,31 +95,27 @@ export class SourceFeed<R> implements vscode.Disposable {
   }
 
   /**
-   * Shows an experiment, untrained or from a run. Opened on an experiment file (no run), the
-   * feed follows its training: the first checkpoint a run of that file writes is shown.
+   * Shows an experiment with the weights its pick names: 'latest' (the default on a file)
+   * follows the file's newest run, so the next run is shown from its first checkpoint on.
    */
   show(source: FieldSource): void {
-    this.current = source;
-    this.follow = source.runId === null;
-    this.checkpointMtime = 0;
-    // Runs that exist already are not followed: only those that write a checkpoint from now on.
-    this.seenRuns.clear();
-    if (this.follow) {
-      for (const root of workspaceRunsRoots()) {
-        try {
-          for (const id of fs.readdirSync(root)) this.seenRuns.add(path.join(root, id));
-        } catch {
-          // no runs folder yet
-        }
-      }
-    }
+    const pick = source.pick ?? (source.runId === null ? 'untrained' : 'run');
+    const runs = experimentRuns(workspaceRunsRoots(), source.file);
+    this.current = { file: source.file, pick, runId: resolvePick(runs, pick, source.runId) };
+    this.checkpointMtime = this.shownCheckpointMtime();
+    this.choicesKey = '';
+    this.offerChoices(runs);
     void this.request();
+  }
+
+  /** The picker's choice (a WeightsChoice value). */
+  pickWeights(value: string): void {
+    if (this.current) this.show({ file: this.current.file, ...pickOfValue(value) });
   }
 
   /** Stops following: saves and checkpoints no longer evaluate anything (a debug session's solve is shown). */
   stop(): void {
     this.current = undefined;
-    this.follow = false;
   }
 
   /** Evaluates again now (the panel's refresh button). */
@@ -125,58 +123,53 @@ export class SourceFeed<R> implements vscode.Disposable {
     void this.request();
   }
 
-  /** Every run's latest checkpoint in every workspace folder: the shown run's, or a new run of the shown file. */
+  /** Every run's checkpoints in every workspace folder: the shown run's, or a newer run of the shown file. */
   private watchCheckpoints(folder: vscode.WorkspaceFolder): void {
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, `.neural-ode/runs/*/${CHECKPOINT_LATEST}`));
-    const onChange = (uri: vscode.Uri) => {
-      const source = this.current;
-      if (!source) return;
-      const runDir = path.dirname(uri.fsPath);
-      const id = path.basename(runDir);
-      if (source.runId === id) {
-        this.refreshes.add(true);
-      } else if (this.follow && sameFile(runExperimentFile(runDir), source.file)) {
-        this.followRun(source.file, id);
-      }
-    };
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '.neural-ode/runs/*/checkpoint-{latest,best}.ckpt'));
+    const onChange = () => this.follow();
     this.disposables.push(watcher, watcher.onDidCreate(onChange), watcher.onDidChange(onChange));
   }
 
-  private followRun(file: string, id: string): void {
-    this.opts.log.info(`${this.opts.label}: following run ${id} of ${path.basename(file)}`);
-    this.current = { file, runId: id };
-    this.refreshes.add(true);
-  }
-
-  private pollCheckpoints(): void {
+  /**
+   * Follows the pick: a newer run of the file for 'latest' and 'best', a new checkpoint of the
+   * shown run; and keeps the picker's list of runs current.
+   */
+  private follow(): void {
     const source = this.current;
     if (!source) return;
-    if (source.runId) {
-      const dir = findRunDir(source.runId);
-      const mtime = dir ? statMtime(path.join(dir, CHECKPOINT_LATEST)) : 0;
-      if (mtime > this.checkpointMtime) {
-        if (this.checkpointMtime > 0) this.refreshes.add(true);
-        this.checkpointMtime = mtime;
-      }
+    const runs = experimentRuns(workspaceRunsRoots(), source.file);
+    this.offerChoices(runs);
+    const runId = resolvePick(runs, source.pick ?? 'run', source.runId);
+    if (runId !== source.runId) {
+      this.opts.log.info(`${this.opts.label}: following ${runId === null ? 'the untrained model' : `run ${runId}`} of ${path.basename(source.file)}`);
+      this.current = { ...source, runId };
+      this.checkpointMtime = this.shownCheckpointMtime();
+      this.refreshes.add(true);
+      return;
     }
-    if (!this.follow) return;
-    for (const root of workspaceRunsRoots()) {
-      let ids: string[];
-      try {
-        ids = fs.readdirSync(root);
-      } catch {
-        continue;
-      }
-      for (const id of ids) {
-        const dir = path.join(root, id);
-        if (this.seenRuns.has(dir) || id === source.runId || statMtime(path.join(dir, CHECKPOINT_LATEST)) === 0) continue;
-        this.seenRuns.add(dir);
-        if (!sameFile(runExperimentFile(dir), source.file)) continue;
-        this.checkpointMtime = statMtime(path.join(dir, CHECKPOINT_LATEST));
-        this.followRun(source.file, id);
-        return;
-      }
+    const mtime = this.shownCheckpointMtime();
+    if (mtime !== this.checkpointMtime) {
+      this.checkpointMtime = mtime;
+      this.refreshes.add(true);
     }
+  }
+
+  private shownCheckpointMtime(): number {
+    const runId = this.current?.runId;
+    if (!runId) return 0;
+    const { id, checkpoint } = parseRunRef(runId);
+    const dir = findRunDir(id);
+    return dir ? statMtime(path.join(dir, checkpoint === 'best' ? CHECKPOINT_BEST : CHECKPOINT_LATEST)) : 0;
+  }
+
+  private offerChoices(runs: ExperimentRun[]): void {
+    if (!this.current || !this.opts.onChoices) return;
+    const choices = weightsChoices(runs);
+    const selected = weightsValue(this.current);
+    const key = JSON.stringify([choices, selected]);
+    if (key === this.choicesKey) return;
+    this.choicesKey = key;
+    this.opts.onChoices(choices, selected);
   }
 
   /** One evaluation at a time; a request while one runs is served once it finishes. */
@@ -191,7 +184,7 @@ export class SourceFeed<R> implements vscode.Disposable {
     this.opts.onBusy();
     const started = Date.now();
     try {
-      const runDir = source.runId ? findRunDir(source.runId) : undefined;
+      const runDir = source.runId ? findRunDir(parseRunRef(source.runId).id) : undefined;
       if (source.runId && !runDir) throw new Error(`run ${source.runId} is not under .neural-ode/runs/ of this workspace any more.`);
       const runsRoot = runDir ? path.dirname(runDir) : runsRootFor(vscode.Uri.file(source.file));
       const result = await this.opts.evaluate(source, runsRoot);

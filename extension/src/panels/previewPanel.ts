@@ -48,6 +48,7 @@ export class PreviewPanel<P> {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly feed: SourceFeed<ExperimentPreview>;
   private lastPreview: P | undefined;
+  private weights: HostToWebview['panel/weights'] | undefined;
   private ready = false;
   private disposed = false;
 
@@ -100,6 +101,10 @@ export class PreviewPanel<P> {
         this.post(messages.status, { busy: false, error: null });
       },
       onError: (message) => this.post(messages.status, { busy: false, error: `Could not evaluate the model: ${message}` }),
+      onChoices: (choices, selected) => {
+        this.weights = { choices, selected };
+        this.post('panel/weights', this.weights);
+      },
     });
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.png');
     panel.webview.html = panelHtml(panel.webview, context.extensionUri, { bundle: kind.bundle, stylesheet: `${kind.bundle}.css`, title: kind.title });
@@ -114,7 +119,7 @@ export class PreviewPanel<P> {
     if (source) this.show(source);
   }
 
-  /** Shows an experiment, untrained or from a run (opened on a file, it follows the file's next run). */
+  /** Shows an experiment with the weights its pick names (opened on a file: the file's newest run, followed). */
   show(source: FieldSource): void {
     this.lastPreview = undefined;
     this.panel.title = `${this.kind.title}: ${path.basename(source.file).replace(/\.ode\.[cm]?[jt]s$/, '')}`;
@@ -139,10 +144,13 @@ export class PreviewPanel<P> {
   private handle(message: WebviewMessage): void {
     if (message.type === 'panel/ready') {
       this.ready = true;
+      if (this.weights) this.post('panel/weights', this.weights);
       if (this.lastPreview) this.post(this.kind.messages.preview, this.lastPreview);
       else if (!this.feed.source) {
         this.post('panel/notice', { level: 'info', text: `Open an experiment file (*.ode.ts) and run Neural ODE: ${this.kind.command}.` });
       }
+    } else if (message.type === 'panel/pickWeights') {
+      this.feed.pickWeights(message.payload.value);
     } else if (message.type === this.kind.messages.refresh) {
       this.feed.refresh();
     } else {

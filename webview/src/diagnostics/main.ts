@@ -10,6 +10,7 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import { PlotCard, type Pt, type Series } from '../inspector/plotCard';
 import { regionLayer } from '../inspector/regionLayer';
 import { noticeBar, swatch } from '../shared/notice';
+import { weightsPicker } from '../shared/weightsPicker';
 import { onThemeChange, readTheme, withAlpha, type Theme } from '../shared/theme';
 import { BarCard } from './barCard';
 import { getState, onHostMessage, post, setState } from './channel';
@@ -59,7 +60,8 @@ const refresh = document.createElement('vscode-button');
 refresh.textContent = 'Refresh';
 refresh.secondary = true;
 refresh.dataset.role = 'refresh';
-toolbar.append(heading, status, schemeLabel, kLabel, componentLabel, refresh);
+const weightsMenu = weightsPicker((value) => post('panel/pickWeights', { value }));
+toolbar.append(heading, status, weightsMenu.element, schemeLabel, kLabel, componentLabel, refresh);
 
 const notice = noticeBar();
 const equationCard = el('section', 'equation-card');
@@ -271,6 +273,9 @@ function handle(message: DiagnosticsHostMessage): void {
       break;
     case 'diagnostics/status':
       notice.status(message.payload);
+      break;
+    case 'panel/weights':
+      weightsMenu.show(message.payload.choices, message.payload.selected);
       break;
     case 'diagnostics/notice':
       notice.show(message.payload.level, message.payload.text);

@@ -6,7 +6,10 @@
  * No DOM and no Node here: compiled into the browser bundle and the extension host.
  */
 import { stabilityRegionCheck, type InspectorRegion } from '../inspector/protocol';
-import { arrayOf, bool, finiteInt, nullable, num, object, oneOf, runId, str, validate, type Check, type FieldSource, type MessageOf, type Validation } from '../protocol';
+import {
+  arrayOf, bool, fieldSource, finiteInt, nullable, num, object, oneOf, pickWeightsMessage, runId, str, validate, weightsMessage,
+  type Check, type FieldSource, type HostToWebview, type MessageOf, type Validation, type WebviewToHost,
+} from '../protocol';
 
 /** The schemes the scheme menu offers. */
 export const DIAGNOSTIC_SCHEME_NAMES = ['euler', 'midpoint', 'rk4', 'ab2', 'lm'] as const;
@@ -74,10 +77,12 @@ export interface DiagnosticsHostToWebview {
   /** The engine is computing (`busy`), or failed (`error`, shown until the next result). */
   'diagnostics/status': { busy: boolean; error: string | null };
   'diagnostics/notice': { level: 'info' | 'warning' | 'error'; text: string };
+  'panel/weights': HostToWebview['panel/weights'];
 }
 
 export interface DiagnosticsWebviewToHost {
   'panel/ready': Record<string, never>;
+  'panel/pickWeights': WebviewToHost['panel/pickWeights'];
   'diagnostics/refresh': Record<string, never>;
   /** Compute the order and stability parts for this scheme (k: lm's; null: the default). */
   'diagnostics/scheme': { scheme: string; k: number | null };
@@ -160,6 +165,7 @@ const hostPayloads: { [K in keyof DiagnosticsHostToWebview]: Check } = {
   'diagnostics/result': result,
   'diagnostics/status': object({ busy: bool, error: nullable(str(10_000)) }),
   'diagnostics/notice': object({ level: oneOf(['info', 'warning', 'error']), text: str(10_000) }),
+  'panel/weights': weightsMessage,
 };
 
 const schemeChoice: Check = (v, p) => {
@@ -171,6 +177,7 @@ const schemeChoice: Check = (v, p) => {
 
 const webviewPayloads: { [K in keyof DiagnosticsWebviewToHost]: Check } = {
   'panel/ready': object({}),
+  'panel/pickWeights': pickWeightsMessage,
   'diagnostics/refresh': object({}),
   'diagnostics/scheme': schemeChoice,
 };
@@ -193,7 +200,7 @@ export interface DiagnosticsViewState {
 }
 
 const viewState = object({
-  source: nullable(object({ file: str(4096), runId: nullable(runId) })),
+  source: nullable(fieldSource),
   scheme: nullable(schemeChoice),
   component: finiteInt,
 });

@@ -8,6 +8,7 @@
  */
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import { noticeBar, swatch } from '../shared/notice';
+import { weightsPicker } from '../shared/weightsPicker';
 import { onThemeChange, readTheme, withAlpha, type Theme } from '../shared/theme';
 import { getState, onHostMessage, post, setState } from './channel';
 import { detailsView } from './details';
@@ -50,7 +51,8 @@ const refresh = document.createElement('vscode-button');
 refresh.textContent = 'Refresh';
 refresh.secondary = true;
 refresh.dataset.role = 'refresh';
-toolbar.append(heading, status, legend, sampleLabel, refresh);
+const weightsMenu = weightsPicker((value) => post('panel/pickWeights', { value }));
+toolbar.append(heading, status, legend, weightsMenu.element, sampleLabel, refresh);
 
 const notice = noticeBar();
 const body = document.createElement('div');
@@ -277,6 +279,9 @@ function handle(message: InspectorHostMessage): void {
       break;
     case 'inspector/status':
       notice.status(message.payload);
+      break;
+    case 'panel/weights':
+      weightsMenu.show(message.payload.choices, message.payload.selected);
       break;
     case 'inspector/notice':
       notice.show(message.payload.level, message.payload.text);

@@ -10,18 +10,22 @@
 import {
   arrayOf,
   bool,
+  fieldSource,
   finiteInt,
   nullable,
   num,
   object,
   oneOf,
-  runId,
+  pickWeightsMessage,
   str,
   validate,
+  weightsMessage,
   type Check,
   type FieldSource,
+  type HostToWebview,
   type MessageOf,
   type Validation,
+  type WebviewToHost,
 } from '../protocol';
 
 /** One step attempt: what the debugger's `neuralOde/step` event carries, and a trace's extras. */
@@ -88,10 +92,12 @@ export interface InspectorHostToWebview {
   /** The engine is tracing (`busy`), or failed (`error`, shown until the next solve). */
   'inspector/status': { busy: boolean; error: string | null };
   'inspector/notice': { level: 'info' | 'warning' | 'error'; text: string };
+  'panel/weights': HostToWebview['panel/weights'];
 }
 
 export interface InspectorWebviewToHost {
   'panel/ready': Record<string, never>;
+  'panel/pickWeights': WebviewToHost['panel/pickWeights'];
   /** Trace again (the refresh button). */
   'inspector/refresh': Record<string, never>;
   /** Trace again from this observation (or point). */
@@ -141,7 +147,7 @@ const region = stabilityRegionCheck();
 
 const solve: Check = (v, p) => {
   const e = object({
-    source: nullable(object({ file: str(4096), runId: nullable(runId) })),
+    source: nullable(fieldSource),
     title: str(500),
     iteration: nullable(finiteInt),
     method: str(100),
@@ -167,10 +173,12 @@ const hostPayloads: { [K in keyof InspectorHostToWebview]: Check } = {
   'inspector/steps': object({ steps: arrayOf(step, MAX_STEPS) }),
   'inspector/status': object({ busy: bool, error: nullable(str(10_000)) }),
   'inspector/notice': object({ level: oneOf(['info', 'warning', 'error']), text: str(10_000) }),
+  'panel/weights': weightsMessage,
 };
 
 const webviewPayloads: { [K in keyof InspectorWebviewToHost]: Check } = {
   'panel/ready': object({}),
+  'panel/pickWeights': pickWeightsMessage,
   'inspector/refresh': object({}),
   'inspector/sample': object({ sample: (v, p) => finiteInt(v, p) ?? ((v as number) >= 0 ? null : `${p}: expected an index ≥ 0`) }),
 };
@@ -194,7 +202,7 @@ export interface InspectorViewState {
 }
 
 const viewState = object({
-  source: nullable(object({ file: str(4096), runId: nullable(runId) })),
+  source: nullable(fieldSource),
   sample: finiteInt,
   selected: nullable(finiteInt),
 });

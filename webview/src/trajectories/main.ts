@@ -14,6 +14,7 @@ import { onThemeChange, readTheme, type Theme } from '../shared/theme';
 import { TrajectoryChart, type FlowGroup, type XY } from './trajectoryChart';
 import { showLatent, latentLegend, describeLatent } from './latentView';
 import { noticeBar, swatch } from '../shared/notice';
+import { weightsPicker } from '../shared/weightsPicker';
 
 let theme: Theme = readTheme();
 const saved = validateTrajectoriesViewState(getState());
@@ -35,7 +36,8 @@ const refresh = document.createElement('vscode-button');
 refresh.textContent = 'Refresh';
 refresh.secondary = true;
 refresh.dataset.role = 'refresh';
-toolbar.append(heading, status, legend, refresh);
+const weightsMenu = weightsPicker((value) => post('panel/pickWeights', { value }));
+toolbar.append(heading, status, legend, weightsMenu.element, refresh);
 
 const notice = noticeBar();
 const grid = document.createElement('main');
@@ -168,6 +170,9 @@ function handle(message: HostMessage): void {
     }
     case 'trajectories/status':
       notice.status(message.payload);
+      break;
+    case 'panel/weights':
+      weightsMenu.show(message.payload.choices, message.payload.selected);
       break;
     case 'panel/notice':
       notice.show(message.payload.level, message.payload.text);

@@ -26,6 +26,7 @@ import { traceStreamlines, type Streamline } from './streamlines';
 import { onPlane, planeKeys } from './plane';
 import { Viewport } from './viewport';
 import { noticeBar, swatch } from '../shared/notice';
+import { weightsPicker } from '../shared/weightsPicker';
 
 const COUNTS = [1000, 2000, 5000, 10000];
 /** A classifier's points flow from t = 0 to 1 in this many ms, then rest at t = 1. */
@@ -90,7 +91,8 @@ const planeSelect = document.createElement('vscode-single-select') as VscodeSing
 planeSelect.dataset.role = 'plane';
 planeSelect.title = 'Which two components to show';
 planeSelect.hidden = true;
-toolbar.append(heading, status, legend, planeSelect, arrowsBox, streamlinesBox, flowsBox, particlesBox, countSelect, refresh);
+const weightsMenu = weightsPicker((value) => post('panel/pickWeights', { value }));
+toolbar.append(heading, status, legend, weightsMenu.element, planeSelect, arrowsBox, streamlinesBox, flowsBox, particlesBox, countSelect, refresh);
 
 const SUBSCRIPTS = '₀₁₂₃₄₅₆₇₈₉';
 const planeLabel = (key: string): string => key.split(',').map((k) => `y${SUBSCRIPTS[Number(k)] ?? k}`).join(' · ');
@@ -426,6 +428,9 @@ function handle(message: HostMessage): void {
     }
     case 'vectorField/status':
       notice.status(message.payload);
+      break;
+    case 'panel/weights':
+      weightsMenu.show(message.payload.choices, message.payload.selected);
       break;
     case 'panel/notice':
       notice.show(message.payload.level, message.payload.text);
