@@ -56,11 +56,19 @@ export function runLabel(run: RunSummary): string {
   return `${run.experiment} ${formatStart(run.createdAt).slice(5)}`;
 }
 
-/** The Runs view's second column: status, last loss, iterations, time. */
-export function runDescription(run: RunSummary): string {
+/** Iterations done of the run's target: "it 120/300", or "it 120" when the target is not known. */
+export function iterationText(done: number, total?: number | null): string {
+  return total ? `it ${done}/${total}` : `it ${done}`;
+}
+
+/**
+ * The Runs view's second column: status, last loss, iterations (of `total`, the iteration the
+ * run trains to, when the caller knows it), time.
+ */
+export function runDescription(run: RunSummary, total?: number | null): string {
   const parts: string[] = [run.status];
   if (run.lastLoss !== null) parts.push(`loss ${formatLoss(run.lastLoss)}`);
-  if (run.lastIteration !== null) parts.push(`${run.lastIteration} it`);
+  if (run.lastIteration !== null) parts.push(iterationText(run.lastIteration, total));
   if (run.wallSeconds !== null) parts.push(formatDuration(run.wallSeconds));
   return parts.join(' · ');
 }
@@ -77,30 +85,49 @@ export function runTooltip(run: RunSummary): string {
   return lines.join('\n');
 }
 
-/** The status bar while training: iteration, loss, NFE forward (and backward). */
+/** The status bar while training: iteration of the run's actual target, loss, NFE forward (and backward). */
 export function statusBarText(experiment: string, p: TrainProgress | undefined): string {
   if (!p) return `$(sync~spin) ${experiment}: starting…`;
-  return `$(sync~spin) ${experiment} ${p.iteration}/${p.iterations} · loss ${formatLoss(p.loss)} · NFE ${p.nfeForward}/${p.nfeBackward}`;
+  return `$(sync~spin) ${experiment} ${iterationText(p.iteration, p.iterations)} · loss ${formatLoss(p.loss)} · NFE ${p.nfeForward}/${p.nfeBackward}`;
 }
 
 /** The progress notification's line. */
 export function progressMessage(p: TrainProgress): string {
   const evalPart = p.evalLoss !== undefined ? ` (${EVAL_LOSS_NAME[p.task]} ${formatLoss(p.evalLoss)})` : '';
   const accPart = p.accuracy !== undefined ? ` · accuracy ${(100 * p.accuracy).toFixed(1)} %` : '';
-  return `iteration ${p.iteration}/${p.iterations} · loss ${formatLoss(p.loss)}${evalPart}${accPart} · NFE ${p.nfeForward} fwd, ${p.nfeBackward} bwd · ${formatDuration(p.iterationSeconds)}/it`;
+  return `${iterationText(p.iteration, p.iterations)} · loss ${formatLoss(p.loss)}${evalPart}${accPart} · NFE ${p.nfeForward} fwd, ${p.nfeBackward} bwd · ${formatDuration(p.iterationSeconds)}/it`;
 }
 
-/** What a finished, stopped or failed run says in its notification. */
-export function outcomeMessage(experiment: string, o: TrainOutcome): string {
+/** What the notification knows of the run beside its outcome. */
+export interface OutcomeContext {
+  /** The iteration the run trained to (an override or a resume may differ from the experiment's). */
+  iterations?: number;
+  /** Where this training started: 0, or the checkpoint a resume continued from. */
+  startIteration?: number;
+  /** Seconds this training took. */
+  seconds?: number;
+}
+
+/**
+ * What a finished, stopped or failed run says in its notification: one line, short enough not to
+ * be cut off ("Neural ODE: spiral finished — loss 0.0123 (eval 0.015) after 300 iterations in
+ * 16 s"); the buttons beside it open the curves and the log, so the run id is left out.
+ */
+export function outcomeMessage(experiment: string, o: TrainOutcome, c: OutcomeContext = {}): string {
   const accuracy = typeof o.evalAccuracy === 'number' ? `, accuracy ${(100 * o.evalAccuracy).toFixed(1)} %` : '';
-  const evalLoss = o.evalLoss === null ? '' : `, ${EVAL_LOSS_NAME[o.task]} ${formatLoss(o.evalLoss)}${accuracy}`;
-  const loss = `loss ${formatLoss(o.loss)}${evalLoss}`;
+  const evalPart = o.evalLoss === null ? '' : ` (eval ${formatLoss(o.evalLoss)}${accuracy})`;
+  const loss = `loss ${formatLoss(o.loss)}${evalPart}`;
+  const time = c.seconds === undefined ? '' : ` in ${formatDuration(c.seconds)}`;
   switch (o.status) {
-    case 'finished':
-      return `Neural ODE: ${experiment} finished ${o.iteration} iterations, ${loss} (run ${o.runId}).`;
+    case 'finished': {
+      // A resumed run: the iterations this training did, which the time is for.
+      const span = c.startIteration ? `iterations ${c.startIteration + 1}–${o.iteration}` : `${o.iteration} iterations`;
+      return `Neural ODE: ${experiment} finished — ${loss} after ${span}${time}`;
+    }
     case 'cancelled':
-      return `Neural ODE: ${experiment} stopped after iteration ${o.iteration}, ${loss}; the run is kept and Resume Run continues it (run ${o.runId}).`;
+      return `Neural ODE: ${experiment} stopped at ${iterationText(o.iteration, c.iterations)} — ${loss}; Resume continues it`;
     case 'failed':
-      return `Neural ODE: ${experiment} failed (run ${o.runId}): ${o.message ?? 'no message from the engine'}`;
+      // The engine's message says why, and at which iteration.
+      return `Neural ODE: ${experiment} failed: ${o.message ?? 'the engine gave no reason'}`;
   }
 }

@@ -11,18 +11,27 @@ import { listRuns, type RunSummary } from '../../engine/src/train/runStore';
 import type { ExperimentDiagnostics } from './experimentDiagnostics';
 import { chooseExperimentFile, runsRootFor, workspaceRunsRoots } from './experimentFiles';
 import { readRunConfig } from './runConfig';
-import { formatLoss, isResumable, outcomeMessage, progressMessage, runDescription, runLabel } from './runsFormat';
+import { formatLoss, iterationText, isResumable, outcomeMessage, progressMessage, runDescription, runLabel } from './runsFormat';
 import { iterationsOverride, trainDefaults } from './settings';
 import type { ActiveRun, TrainingSession } from './trainingSession';
 import { requireTrust } from './trust';
 
 const SHOW_LOG = 'Show Log';
 const RESUME = 'Resume';
+const OPEN_CURVES = 'Open Training Curves';
 /** The notification is redrawn at most this often (progress events come every iteration). */
 const REDRAW_MS = 100;
 
 const errorMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 const experimentName = (file: string): string => path.basename(file).replace(/\.ode\.[cm]?[jt]s$/, '');
+/** The iteration a run was started to reach (config.json), if it can be read. */
+const targetOf = (run: RunSummary): number | undefined => {
+  try {
+    return readRunConfig(run.dir).iterations;
+  } catch {
+    return undefined;
+  }
+};
 
 export class TrainCommands {
   constructor(
@@ -122,7 +131,7 @@ export class TrainCommands {
       return undefined;
     }
     const pick = await vscode.window.showQuickPick(
-      runs.map((run) => ({ label: runLabel(run), description: runDescription(run), detail: run.id, run })),
+      runs.map((run) => ({ label: runLabel(run), description: runDescription(run, targetOf(run)), detail: run.id, run })),
       { title: 'Neural ODE: Resume Run', placeHolder: 'Run to continue from its latest checkpoint' },
     );
     return pick?.run;
@@ -149,7 +158,9 @@ export class TrainCommands {
         let reported = run.startIteration;
         let last = 0;
         const total = Math.max(1, run.iterations - run.startIteration);
-        progress.report({ message: params.resume ? `resuming run ${run.runId} from iteration ${run.startIteration}` : `run ${run.runId}: first iteration…` });
+        progress.report({
+          message: params.resume ? `resuming run ${run.runId} at ${iterationText(run.startIteration, run.iterations)}` : `run ${run.runId}: first iteration…`,
+        });
         const sub = this.session.onDidProgress((r, p) => {
           if (r.runId !== run.runId) return;
           const now = Date.now();
@@ -165,24 +176,34 @@ export class TrainCommands {
         }
       },
     );
+    const seconds = (Date.now() - run.startedAt) / 1000;
     if (end.error) {
-      const action = await vscode.window.showErrorMessage(`Neural ODE: ${name} failed (run ${end.runId}): ${end.error.message}`, SHOW_LOG);
-      if (action === SHOW_LOG) this.log.show();
+      this.log.error(`run ${end.runId}: ${end.error.message}`);
+      await this.offer(vscode.window.showErrorMessage(`Neural ODE: ${name} failed: ${end.error.message}`, OPEN_CURVES, SHOW_LOG), end.runId);
       return;
     }
     const o = end.outcome;
-    this.log.info(`run ${o.runId}: ${o.status} at iteration ${o.iteration}, loss ${formatLoss(o.loss)}`);
+    this.log.info(`run ${o.runId}: ${o.status} at iteration ${o.iteration} of ${run.iterations}, loss ${formatLoss(o.loss)}`);
+    const message = outcomeMessage(name, o, { iterations: run.iterations, startIteration: run.startIteration, seconds });
     if (o.status === 'failed') {
-      const action = await vscode.window.showErrorMessage(outcomeMessage(name, o), SHOW_LOG);
-      if (action === SHOW_LOG) this.log.show();
+      await this.offer(vscode.window.showErrorMessage(message, OPEN_CURVES, SHOW_LOG), o.runId);
     } else if (o.status === 'cancelled') {
-      const action = await vscode.window.showInformationMessage(outcomeMessage(name, o), RESUME);
+      const action = await this.offer(vscode.window.showInformationMessage(message, RESUME, OPEN_CURVES), o.runId);
       if (action === RESUME) {
         const summary = listRuns(path.dirname(o.runDir)).find((r) => r.id === o.runId);
         if (summary) await this.resume(summary);
       }
     } else {
-      void vscode.window.showInformationMessage(outcomeMessage(name, o));
+      // Not awaited: the command is done when the run is, not when the notification closes.
+      void this.offer(vscode.window.showInformationMessage(message, OPEN_CURVES), o.runId);
     }
+  }
+
+  /** Does what the notification's Open Training Curves or Show Log button asks; the answer, for the rest. */
+  private async offer(answer: Thenable<string | undefined>, runId: string): Promise<string | undefined> {
+    const action = await answer;
+    if (action === OPEN_CURVES) await vscode.commands.executeCommand('neuralOde.openTrainingCurves', runId);
+    else if (action === SHOW_LOG) this.log.show();
+    return action;
   }
 }

@@ -14,7 +14,10 @@ export interface ActiveRun {
   file: string;
   experiment: string;
   startIteration: number;
+  /** The iteration this training goes to: the experiment's, an override's, or a resume's new total. */
   iterations: number;
+  /** When the engine started it (Date.now()), after the experiment loaded: how long training took. */
+  startedAt: number;
   /** The newest progress, once the first iteration is done. */
   latest?: TrainProgress;
   /** Settles (never rejects) when the run ends, however it ends. */
@@ -63,7 +66,7 @@ export class TrainingSession {
       const r = await this.engine.request('train/start', params);
       let end!: (e: RunEnd) => void;
       const done = new Promise<RunEnd>((resolve) => (end = resolve));
-      this.active = { ...r, file: params.file, experiment, done, end, stopRequested: false };
+      this.active = { ...r, file: params.file, experiment, startedAt: Date.now(), done, end, stopRequested: false };
       const early = this.early.get(r.runId);
       this.early.clear();
       if (early?.latest) this.active.latest = early.latest;

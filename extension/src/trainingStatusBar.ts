@@ -1,4 +1,4 @@
-/** The status-bar item while a run trains: iteration, loss and NFE; a click offers Stop. */
+/** The status-bar item while a run trains: iteration of the run's own total, loss and NFE; a click offers Stop. */
 import * as vscode from 'vscode';
 import { statusBarText } from './runsFormat';
 import type { ActiveRun, TrainingSession } from './trainingSession';
@@ -20,7 +20,7 @@ export function trainingStatusBar(session: TrainingSession): vscode.Disposable {
       return;
     }
     item.text = statusBarText(run.experiment, run.latest);
-    item.tooltip = `Neural ODE: training run ${run.runId} (${run.file}). Click to stop; the run is kept and can be resumed.`;
+    item.tooltip = `Neural ODE: training run ${run.runId} (${run.file}) to iteration ${run.iterations}. Click to stop; the run is kept and can be resumed.`;
     item.show();
   };
   const subs = [

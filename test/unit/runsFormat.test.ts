@@ -6,7 +6,7 @@ import type { TrainOutcome, TrainProgress } from '../../engine/src/protocol';
 import type { RunSummary } from '../../engine/src/train/runStore';
 import { parseRunConfig } from '../../extension/src/runConfig';
 import {
-  formatDuration, formatLoss, isResumable, outcomeMessage, progressMessage, runDescription, runLabel, runTooltip, statusBarText, statusIcon,
+  formatDuration, formatLoss, isResumable, iterationText, outcomeMessage, progressMessage, runDescription, runLabel, runTooltip, statusBarText, statusIcon,
 } from '../../extension/src/runsFormat';
 
 const run = (over: Partial<RunSummary> = {}): RunSummary => ({
@@ -43,7 +43,11 @@ describe('runs formatting', () => {
   });
 
   it('describes a run by status, last loss, iterations and time', () => {
-    assert.equal(runDescription(run()), 'finished · loss 0.01235 · 300 it · 9.8 s');
+    assert.equal(runDescription(run()), 'finished · loss 0.01235 · it 300 · 9.8 s');
+    // With the iteration the run trains to (an override, or a resume's new total).
+    assert.equal(runDescription(run({ status: 'cancelled', lastIteration: 120 }), 500), 'cancelled · loss 0.01235 · it 120/500 · 9.8 s');
+    assert.equal(iterationText(120, 300), 'it 120/300');
+    assert.equal(iterationText(120, undefined), 'it 120');
     assert.match(runLabel(run()), /^spiral 11-2[12] \d\d:\d\d$/); // local time
     assert.equal(runDescription(run({ status: 'running', lastIteration: null, lastLoss: null, wallSeconds: null })), 'running');
     const tip = runTooltip(run({ status: 'failed', message: 'The solver failed in iteration 7: step size underflow.' }));
@@ -58,23 +62,43 @@ describe('runs formatting', () => {
   });
 
   it('shows iteration, loss and NFE while training', () => {
-    assert.equal(statusBarText('spiral', progress), '$(sync~spin) spiral 12/300 · loss 0.04321 · NFE 62/124');
+    assert.equal(statusBarText('spiral', progress), '$(sync~spin) spiral it 12/300 · loss 0.04321 · NFE 62/124');
+    // The total is the run's own: here an override of the experiment's 300.
+    assert.equal(statusBarText('spiral', { ...progress, iteration: 120, iterations: 500 }), '$(sync~spin) spiral it 120/500 · loss 0.04321 · NFE 62/124');
     assert.match(statusBarText('spiral', undefined), /starting/);
-    assert.equal(progressMessage({ ...progress, evalLoss: 0.5 }), 'iteration 12/300 · loss 0.04321 (trajectory loss 0.5) · NFE 62 fwd, 124 bwd · 33 ms/it');
+    assert.equal(progressMessage({ ...progress, evalLoss: 0.5 }), 'it 12/300 · loss 0.04321 (trajectory loss 0.5) · NFE 62 fwd, 124 bwd · 33 ms/it');
     assert.equal(
       progressMessage({ ...progress, task: 'density', evalLoss: 3.1 }),
-      'iteration 12/300 · loss 0.04321 (negative log-likelihood of every point 3.1) · NFE 62 fwd, 124 bwd · 33 ms/it',
+      'it 12/300 · loss 0.04321 (negative log-likelihood of every point 3.1) · NFE 62 fwd, 124 bwd · 33 ms/it',
     );
   });
 
-  it('says how a run ended, with the engine message when it failed', () => {
-    const o: TrainOutcome = { runId: 'r1', runDir: '/d', status: 'finished', iteration: 300, loss: 0.01, evalLoss: 0.2, task: 'trajectory' };
-    assert.equal(outcomeMessage('spiral', o), 'Neural ODE: spiral finished 300 iterations, loss 0.01, trajectory loss 0.2 (run r1).');
-    assert.match(outcomeMessage('spiral', { ...o, status: 'cancelled', iteration: 40, evalLoss: null }), /stopped after iteration 40, loss 0\.01; the run is kept and Resume Run continues it/);
+  it('says how a run ended in one short line, with the engine message when it failed', () => {
+    const o: TrainOutcome = { runId: 'r1', runDir: '/d', status: 'finished', iteration: 300, loss: 0.012345, evalLoss: 0.015, task: 'trajectory' };
+    assert.equal(
+      outcomeMessage('spiral', o, { iterations: 300, startIteration: 0, seconds: 16.2 }),
+      'Neural ODE: spiral finished — loss 0.01235 (eval 0.015) after 300 iterations in 16.2 s',
+    );
+    assert.equal(outcomeMessage('spiral', { ...o, evalLoss: null }), 'Neural ODE: spiral finished — loss 0.01235 after 300 iterations');
+    // A resumed run: the time is that of the iterations it did now.
+    assert.equal(
+      outcomeMessage('spiral', { ...o, iteration: 500 }, { iterations: 500, startIteration: 300, seconds: 11 }),
+      'Neural ODE: spiral finished — loss 0.01235 (eval 0.015) after iterations 301–500 in 11.0 s',
+    );
+    assert.equal(
+      outcomeMessage('circles', { ...o, task: 'classification', evalLoss: 0.2, evalAccuracy: 0.9312 }, { seconds: 3 }),
+      'Neural ODE: circles finished — loss 0.01235 (eval 0.2, accuracy 93.1 %) after 300 iterations in 3.0 s',
+    );
+    assert.equal(
+      outcomeMessage('spiral', { ...o, status: 'cancelled', iteration: 40, evalLoss: null }, { iterations: 500 }),
+      'Neural ODE: spiral stopped at it 40/500 — loss 0.01235; Resume continues it',
+    );
     assert.equal(
       outcomeMessage('spiral', { ...o, status: 'failed', message: 'Training diverged at iteration 9: the loss is NaN.' }),
-      'Neural ODE: spiral failed (run r1): Training diverged at iteration 9: the loss is NaN.',
+      'Neural ODE: spiral failed: Training diverged at iteration 9: the loss is NaN.',
     );
+    // No run id, no long evaluation names: the notification keeps to one line.
+    assert.ok(outcomeMessage('spiral', { ...o, task: 'density' }, { seconds: 16 }).length < 90);
   });
 });
 

@@ -31,10 +31,13 @@ describe('training session', { timeout: 120_000 }, () => {
   it('trains to the end with a progress event per iteration', async () => {
     const seen: TrainProgress[] = [];
     const sub = session.onDidProgress((_run, p) => seen.push(p));
+    const before = Date.now();
     const run = await session.start({ file: tiny, runsRoot, iterations: 6 }, 'tiny');
     assert.equal(session.busy, true);
     assert.equal(run.startIteration, 0);
+    // The override, not the experiment's 400: what the status bar and the notification show.
     assert.equal(run.iterations, 6);
+    assert.ok(run.startedAt >= before && run.startedAt <= Date.now());
     const end = await run.done;
     sub.dispose();
     assert.equal(end.outcome?.status, 'finished');
@@ -67,16 +70,22 @@ describe('training session', { timeout: 120_000 }, () => {
     assert.equal(readMetrics(run.runDir).records.length, kept);
 
     const iterationsSeen: number[] = [];
-    const sub2 = session.onDidProgress((_r, p) => iterationsSeen.push(p.iteration));
+    const totalsSeen: number[] = [];
+    const sub2 = session.onDidProgress((_r, p) => {
+      iterationsSeen.push(p.iteration);
+      totalsSeen.push(p.iterations);
+    });
     const target = kept + 5;
     const again = await session.start({ file: tiny, runsRoot, iterations: target, resume: run.runId }, 'tiny');
     assert.equal(again.runId, run.runId);
     assert.equal(again.startIteration, kept);
+    assert.equal(again.iterations, target, 'a resume to a new total');
     const end2 = await again.done;
     sub2.dispose();
     assert.equal(end2.outcome?.status, 'finished');
     assert.equal(end2.outcome?.iteration, target);
     assert.equal(iterationsSeen[0], kept + 1);
+    assert.ok(totalsSeen.every((n) => n === target), `progress totals ${[...new Set(totalsSeen)]}`);
     assert.deepEqual(readMetrics(run.runDir).records.map((r) => r.iteration), Array.from({ length: target }, (_, i) => i + 1));
   });
 
@@ -106,7 +115,7 @@ describe('training session', { timeout: 120_000 }, () => {
   });
 
   it("fills an experiment's unset solver and gradient from the defaults, and only those", async () => {
-    const defaults = { solver: { method: 'bosh3', rtol: 1e-4, atol: 1e-6 }, gradient: 'adjoint' as const };
+    const defaults = { solver: { method: 'bosh3' as const, rtol: 1e-4, atol: 1e-6 }, gradient: 'adjoint' as const };
     const a = await session.start({ file: path.join(experiments, 'tinyNoSolver.ode.ts'), runsRoot, defaults }, 'tinyNoSolver');
     assert.equal((await a.done).outcome?.status, 'finished');
     const configA = JSON.parse(fs.readFileSync(path.join(a.runDir, 'config.json'), 'utf8')).config;
