@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { experimentRuns, pickOfValue, resolvePick, weightsChoices, weightsValue } from '../../extension/src/panels/experimentRuns';
+import { experimentRuns, launchRun, pickOfValue, resolvePick, weightsChoices, weightsValue } from '../../extension/src/panels/experimentRuns';
 import { validateHostMessage, validateWebviewMessage } from '../../webview/src/protocol';
 
 /** A run folder as the trainer leaves it: config.json naming the file, and the files given. */
@@ -67,5 +67,15 @@ describe("an experiment's runs in the weights picker", () => {
     assert.equal(validateWebviewMessage({ type: 'panel/pickWeights', payload: { value: 'run:../../etc' } }).ok, false);
     assert.equal(validateWebviewMessage({ type: 'panel/pickWeights', payload: { value: 'newest' } }).ok, false);
     assert.equal(validateWebviewMessage({ type: 'panel/pickWeights', payload: { value: 'best' } }).ok, true);
+  });
+
+  it("gives a debug configuration the latest run's weights unless it names others", () => {
+    const runs = experimentRuns([root], file);
+    assert.equal(launchRun(runs, undefined), '20261206-060000-spiral-bbbb');
+    assert.equal(launchRun(runs, 'latest'), '20261206-060000-spiral-bbbb');
+    assert.equal(launchRun(runs, 'best'), '20261206-050000-spiral-aaaa@best');
+    assert.equal(launchRun(runs, 'untrained'), undefined);
+    assert.equal(launchRun(runs, '20261206-050000-spiral-aaaa'), '20261206-050000-spiral-aaaa');
+    assert.equal(launchRun([], undefined), undefined, 'no run yet: untrained');
   });
 });

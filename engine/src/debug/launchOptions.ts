@@ -24,7 +24,7 @@ export interface StopOnSettings {
 export interface SolveLaunchOptions {
   /** The experiment file (`*.ode.ts`). */
   experiment: string;
-  /** A run under runsRoot whose latest checkpoint supplies the weights (default: the untrained model). */
+  /** A run reference under runsRoot (ID, or ID@best) whose checkpoint supplies the weights (default: the untrained model; VS Code passes the latest run's). */
   run?: string;
   /** The runs folder (default: `.neural-ode/runs` beside the experiment's workspace). */
   runsRoot?: string;

@@ -11,6 +11,7 @@ import { followDebugSessions } from './inspectorFeed';
 import { DEBUG_TYPE, dynamicConfigurations, f5Action, initialConfigurations, resolveLaunch, solveConfiguration, type LaunchConfiguration, type Resolution } from './launchConfig';
 import type { SolveDebugSession } from './session';
 import { isExperimentFile, runsRootFor } from '../experimentFiles';
+import { experimentRuns, launchRun } from '../panels/experimentRuns';
 import { restrictedModeMessage } from '../trust';
 
 export { DEBUG_TYPE, solveConfiguration } from './launchConfig';
@@ -48,6 +49,12 @@ class SolveConfigurationProvider implements vscode.DebugConfigurationProvider {
       return undefined;
     }
     if (config.experiment && config.runsRoot === undefined) config.runsRoot = runsRootFor(vscode.Uri.file(config.experiment));
+    // The weights: the experiment's latest run unless the configuration names others ('best', 'untrained', a run id).
+    if (config.experiment && config.runsRoot) {
+      const run = launchRun(experimentRuns([config.runsRoot], config.experiment), config.run);
+      if (run === undefined) delete config.run;
+      else config.run = run;
+    }
     return config;
   }
 }

@@ -121,3 +121,15 @@ export function weightsChoices(runs: readonly ExperimentRun[]): WeightsChoice[] 
   }
   return choices;
 }
+
+/**
+ * A debug launch configuration's "run" made concrete: absent or 'latest' is the newest run's
+ * latest checkpoint, 'best' its best, 'untrained' none (undefined); anything else is a run
+ * reference, kept as written.
+ */
+export function launchRun(runs: readonly ExperimentRun[], run: unknown): string | undefined {
+  if (run === undefined || run === 'latest' || run === 'best' || run === 'untrained') {
+    return resolvePick(runs, (run ?? 'latest') as RunPick, null) ?? undefined;
+  }
+  return run as string;
+}
