@@ -75,6 +75,23 @@ test('train runs an experiment to the requested iteration and reports the run', 
   assert.ok(existsSync(join(out, result.runId, 'checkpoint-latest.ckpt')));
 });
 
+test('train --name, --tag and --note label the new run in its config.json', () => {
+  const out = runsDir();
+  const r = cli('train', join(experiments, 'tiny.ode.ts'), '--iterations', '2', '--out', out, '--json', '--name', 'wide lr', '--tag', 'sweep', '--tag', ' lr ', '--tag', 'sweep', '--note', 'lr 3e-2, to compare with 1e-2');
+  assert.equal(r.code, 0, r.stderr);
+  const { result } = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+  const config = JSON.parse(readFileSync(join(out, result.runId, 'config.json'), 'utf8'));
+  assert.equal(config.experiment, 'tiny');
+  assert.deepEqual([config.config.name, config.config.tags, config.config.note], ['wide lr', ['sweep', 'lr'], 'lr 3e-2, to compare with 1e-2']);
+  // Without them, the config names the experiment and has no tags or note.
+  const plain = cli('train', join(experiments, 'tiny.ode.ts'), '--iterations', '1', '--out', out, '--json');
+  const bare = JSON.parse(readFileSync(join(out, JSON.parse(plain.stdout.trim().split('\n').at(-1)!).result.runId, 'config.json'), 'utf8')).config;
+  assert.deepEqual([bare.name, bare.tags, bare.note], ['tiny', undefined, undefined]);
+  const resumed = cli('train', join(experiments, 'tiny.ode.ts'), '--out', out, '--resume', result.runId, '--name', 'other');
+  assert.equal(resumed.code, 1);
+  assert.match(resumed.stderr, /--name, --tag and --note label a new run; a resumed run keeps its own/);
+});
+
 test('Ctrl-C stops a training run cleanly, and --resume finishes it', async () => {
   const out = runsDir();
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'engine/src/cli/main.ts'), 'train', join(experiments, 'tiny.ode.ts'), '--out', out, '--json'], {

@@ -6,6 +6,7 @@ import { solveCommand, type SolveOutput } from './solveCommand';
 import { exportCommand } from './exportCommand';
 import { modeq } from './modeqCommand';
 import { trainCommand } from './trainCommand';
+import type { RunLabel } from '../experiments/trainer';
 import { EVAL_LOSS_NAME } from '../experiments/task';
 
 const USAGE = `usage: neural-ode <command> [options]
@@ -21,6 +22,9 @@ commands:
       --iterations N   train to iteration N (default: the experiment's)
       --out DIR        runs folder (default: ./.neural-ode/runs)
       --resume ID      continue run ID from its last checkpoint
+      --name NAME      the new run's own name (config.json)
+      --tag TAG        a tag for the new run (repeatable)
+      --note TEXT      a note on the new run
       --json           progress and result as JSON lines
   export <experiment> --run ID   a run's weights as safetensors (PyTorch nn.Sequential names)
       --out FILE       where to write (default: model.safetensors in the run's folder)
@@ -49,6 +53,14 @@ function printTable(out: SolveOutput): void {
   );
 }
 
+/** --name, --tag and --note, trimmed; undefined when none is given. */
+function runLabel(v: { name?: string; tag?: string[]; note?: string }): RunLabel | undefined {
+  const text = (s: string | undefined): string | undefined => (s?.trim() ? s.trim() : undefined);
+  const tags = [...new Set((v.tag ?? []).map((t) => t.trim()).filter((t) => t !== ''))];
+  const label: RunLabel = { name: text(v.name), tags: tags.length > 0 ? tags : undefined, note: text(v.note) };
+  return label.name || label.tags || label.note ? label : undefined;
+}
+
 async function train(rest: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: rest,
@@ -57,15 +69,20 @@ async function train(rest: string[]): Promise<number> {
       iterations: { type: 'string' },
       out: { type: 'string' },
       resume: { type: 'string' },
+      name: { type: 'string' },
+      tag: { type: 'string', multiple: true },
+      note: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
   if (positionals.length !== 1) throw new SolverError('input', 'train takes exactly one experiment file: neural-ode train spiral.ode.ts');
+  const label = runLabel(values);
+  if (label && values.resume) throw new SolverError('input', '--name, --tag and --note label a new run; a resumed run keeps its own.');
   const iterations = num('iterations', values.iterations);
   if (iterations !== undefined && !(Number.isInteger(iterations) && iterations >= 1)) {
     throw new SolverError('input', `--iterations ${values.iterations}: expected a whole number ≥ 1.`);
   }
-  const out = await trainCommand({ experiment: positionals[0], iterations, out: values.out, resume: values.resume, json: values.json === true });
+  const out = await trainCommand({ experiment: positionals[0], iterations, out: values.out, resume: values.resume, label, json: values.json === true });
   if (values.json) process.stdout.write(JSON.stringify({ result: out }) + '\n');
   else {
     const what = EVAL_LOSS_NAME[out.task];

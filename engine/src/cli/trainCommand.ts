@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { TrainOutcome, TrainProgress } from '../experiments/trainer';
+import type { RunLabel, TrainOutcome, TrainProgress } from '../experiments/trainer';
 import { trainInWorker } from '../experiments/trainWorker';
 import { defaultRunsRoot } from '../train/runStore';
 import { progressLine } from './progress';
@@ -9,6 +9,8 @@ export interface TrainArgs {
   iterations?: number;
   out?: string;
   resume?: string;
+  /** A new run's name, tags and note (config.json). */
+  label?: RunLabel;
   json: boolean;
 }
 
@@ -49,6 +51,7 @@ export async function trainCommand(args: TrainArgs): Promise<TrainOutcome> {
       runsRoot,
       iterations: args.iterations,
       resume: args.resume,
+      label: args.label,
       signal: stop.signal,
       onProgress,
       workerScript: workerScript(),

@@ -9,7 +9,7 @@ import { Worker, type MessagePort } from 'node:worker_threads';
 import { SolverError } from '../solvers/errors';
 import { ExperimentError } from './define';
 import { loadExperiment } from './load';
-import { trainExperiment, type TrainOutcome, type TrainProgress } from './trainer';
+import { trainExperiment, type RunLabel, type TrainOutcome, type TrainProgress } from './trainer';
 
 export interface TrainJob {
   role: 'neural-ode-train';
@@ -17,6 +17,7 @@ export interface TrainJob {
   runsRoot: string;
   iterations?: number;
   resume?: string;
+  label?: RunLabel;
 }
 
 type FromWorker =
@@ -35,6 +36,7 @@ export async function serveTrainJob(port: MessagePort, job: TrainJob): Promise<v
       runsRoot: job.runsRoot,
       iterations: job.iterations,
       resume: job.resume,
+      label: job.label,
       signal: stop.signal,
       onProgress: (progress) => send({ type: 'progress', progress }),
     });
@@ -51,6 +53,7 @@ export interface WorkerTrainOptions {
   runsRoot: string;
   iterations?: number;
   resume?: string;
+  label?: RunLabel;
   signal?: AbortSignal;
   onProgress?: (p: TrainProgress) => void;
   /** The script the worker runs: one that calls serveTrainJob for a TrainJob in workerData. */
@@ -67,6 +70,7 @@ export function trainInWorker(experiment: string, opts: WorkerTrainOptions): Pro
     runsRoot: opts.runsRoot,
     iterations: opts.iterations,
     resume: opts.resume,
+    label: opts.label,
   };
   return new Promise((resolve, reject) => {
     const worker = new Worker(opts.workerScript, { workerData: job, execArgv: opts.execArgv });

@@ -27,6 +27,15 @@ export interface TrainOptions {
   onStart?: (run: { runId: string; runDir: string; startIteration: number; iterations: number }) => void;
   /** Solver fields and gradient method for what the experiment leaves unset (an editor's settings). */
   defaults?: { solver?: SolverSpec; gradient?: GradientMethod };
+  /** A new run's own name, tags and note, recorded in its config.json. */
+  label?: RunLabel;
+}
+
+/** What a person calls a run, beside its experiment's name and its id. */
+export interface RunLabel {
+  name?: string;
+  tags?: string[];
+  note?: string;
 }
 
 export interface TrainProgress {
@@ -81,9 +90,12 @@ function keptBest(run: Run): BestCheckpoint | null {
 
 
 /** What config.json records: everything that defines the run, as plain data. */
-function runConfig(exp: Experiment, task: TrainTask, field: ExperimentModel, iterations: number): Record<string, unknown> {
+function runConfig(exp: Experiment, task: TrainTask, field: ExperimentModel, iterations: number, label: RunLabel = {}): Record<string, unknown> {
   return {
-    name: exp.name,
+    // The run's own name, when given, in place of the experiment's (config.json's `experiment` keeps that).
+    name: label.name ?? exp.name,
+    ...(label.tags?.length ? { tags: label.tags } : {}),
+    ...(label.note ? { note: label.note } : {}),
     file: exp.location?.file,
     task: task.kind,
     data: task.summary,
@@ -170,7 +182,7 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
     rng = Rng.fromState(checkpoint.rngState as RngState);
     start = checkpoint.iteration;
   } else {
-    run = createRun(opts.runsRoot, { experiment: exp.name, config: runConfig(exp, task, field, iterations) });
+    run = createRun(opts.runsRoot, { experiment: exp.name, config: runConfig(exp, task, field, iterations, opts.label) });
     optimizer = createOptimizer(t.optimizer);
     rng = new Rng(t.seed ?? 0);
   }
