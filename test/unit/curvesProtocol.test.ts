@@ -12,10 +12,38 @@ import {
 } from '../../webview/src/protocol';
 
 const runId = '20250101T120000Z-spiral-a1b2';
-const run = { id: runId, experiment: 'spiral', status: 'finished', createdAt: '2025-01-01T12:00:00.000Z', lastIteration: 49, lastLoss: 0.01 };
+const hparams = { task: 'trajectory', solver: 'dopri5', rtol: 1e-7, atol: 1e-9, gradient: 'adjoint', optimizer: 'rmsprop', lr: 1e-3, iterations: 300 };
+const stats = { bestEvalLoss: 0.02, bestEvalIteration: 280, totalNfe: 30_000, seconds: 95.5 };
+const run = {
+  id: runId,
+  experiment: 'spiral',
+  name: 'wide net',
+  tags: ['baseline'],
+  note: 'rtol sweep',
+  status: 'finished',
+  createdAt: '2025-01-01T12:00:00.000Z',
+  lastIteration: 49,
+  lastLoss: 0.01,
+  message: null,
+  hparams,
+  stats,
+};
+const bare = {
+  ...run,
+  id: 'other',
+  name: null,
+  tags: [],
+  note: null,
+  status: 'failed',
+  lastIteration: null,
+  lastLoss: null,
+  message: 'NaN loss at iteration 3',
+  hparams: { task: null, solver: null, rtol: null, atol: null, gradient: null, optimizer: null, lr: null, iterations: null },
+  stats: { bestEvalLoss: null, bestEvalIteration: null, totalNfe: null, seconds: null },
+};
 
 const goodHost: HostMessage[] = [
-  { type: 'curves/runs', payload: { runs: [run, { ...run, id: 'other', lastIteration: null, lastLoss: null }], selected: [runId] } },
+  { type: 'curves/runs', payload: { runs: [run, bare], selected: [runId] } },
   { type: 'curves/runs', payload: { runs: [], selected: [] } },
   { type: 'curves/metrics', payload: { runId, reset: true, points: [{ iteration: 1, loss: 0.5, nfeForward: 26, lr: 1e-3 }, { iteration: 2, loss: NaN }] } },
   { type: 'curves/metrics', payload: { runId, reset: false, points: [{ iteration: 3, evalLoss: Infinity, wallSeconds: 1.5, iterationSeconds: 0.1, nfeBackward: 40 }] } },
@@ -75,6 +103,14 @@ describe('host → webview messages', () => {
     refused(validateHostMessage({ type: 'curves/runs', payload: { runs: {}, selected: [] } }), /payload\.runs: expected an array, got object/);
     refused(validateHostMessage({ type: 'panel/notice', payload: { level: 'fatal', text: 'x' } }), /payload\.level: expected one of info, warning, error/);
     refused(validateHostMessage({ type: 'curves/runs', payload: { runs: [] } }), /payload\.selected: missing/);
+    refused(validateHostMessage({ type: 'curves/runs', payload: { runs: [{ ...run, tags: 'baseline' }], selected: [] } }), /runs\[0\]\.tags: expected an array/);
+    refused(validateHostMessage({ type: 'curves/runs', payload: { runs: [{ ...run, name: 7 }], selected: [] } }), /runs\[0\]\.name: expected a string, got 7/);
+    refused(validateHostMessage({ type: 'curves/runs', payload: { runs: [{ ...run, message: undefined }], selected: [] } }), /runs\[0\]\.message: expected a string/);
+    refused(validateHostMessage({ type: 'curves/runs', payload: { runs: [{ ...run, hparams: { ...hparams, lr: '1e-3' } }], selected: [] } }), /runs\[0\]\.hparams\.lr: expected a number, got "1e-3"/);
+    refused(validateHostMessage({ type: 'curves/runs', payload: { runs: [{ ...run, hparams: { ...hparams, iterations: 1.5 } }], selected: [] } }), /hparams\.iterations: expected an integer/);
+    refused(validateHostMessage({ type: 'curves/runs', payload: { runs: [{ ...run, stats: { ...stats, extra: 1 } }], selected: [] } }), /runs\[0\]\.stats\.extra: not a field/);
+    const { hparams: _h, ...noHparams } = run;
+    refused(validateHostMessage({ type: 'curves/runs', payload: { runs: [noHparams], selected: [] } }), /runs\[0\]\.hparams: missing/);
   });
 });
 
@@ -117,8 +153,12 @@ describe('webview → host messages', () => {
 });
 
 describe('saved panel state', () => {
-  it('accepts what the panel saves', () => {
+  it('accepts what the panel saves, and what older versions saved', () => {
     assert.ok(validateCurvesViewState({ selected: [runId], logScale: { loss: true, nfe: false } }).ok);
+    const full = { selected: [runId], logScale: {}, smoothing: 0.6, xAxis: 'relative', filter: 'baseline', sort: { column: 'lr', descending: true }, differencesOnly: true };
+    const r = validateCurvesViewState(full);
+    assert.ok(r.ok, r.ok ? '' : r.error);
+    assert.ok(validateCurvesViewState({ ...full, smoothing: 0, xAxis: 'wall', sort: undefined }).ok);
   });
 
   it('refuses state from elsewhere', () => {
@@ -126,5 +166,11 @@ describe('saved panel state', () => {
     refused(validateCurvesViewState({ selected: [runId] }), /state\.logScale: missing/);
     refused(validateCurvesViewState({ selected: ['../x'], logScale: {} }), /not a run id/);
     refused(validateCurvesViewState({ selected: [], logScale: { loss: 'yes' } }), /state\.logScale\.loss: expected true or false/);
+    refused(validateCurvesViewState({ selected: [], logScale: {}, smoothing: 1 }), /state\.smoothing: expected 0 to 0\.99/);
+    refused(validateCurvesViewState({ selected: [], logScale: {}, smoothing: -0.1 }), /state\.smoothing: expected 0 to 0\.99/);
+    refused(validateCurvesViewState({ selected: [], logScale: {}, smoothing: '0.6' }), /state\.smoothing: expected a number/);
+    refused(validateCurvesViewState({ selected: [], logScale: {}, xAxis: 'step' }), /state\.xAxis: expected one of iteration, relative, wall/);
+    refused(validateCurvesViewState({ selected: [], logScale: {}, sort: { column: 'lr' } }), /state\.sort\.descending: missing/);
+    refused(validateCurvesViewState({ selected: [], logScale: {}, differencesOnly: 1 }), /state\.differencesOnly: expected true or false/);
   });
 });

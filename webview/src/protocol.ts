@@ -27,14 +27,45 @@ export interface CurvePoint {
   lr?: number;
 }
 
-/** A run as the run picker lists it. */
+/** What a run was trained with, from its config.json (null: not recorded, or an older run). */
+export interface CurveRunHparams {
+  task: string | null;
+  solver: string | null;
+  rtol: number | null;
+  atol: number | null;
+  gradient: string | null;
+  optimizer: string | null;
+  lr: number | null;
+  /** The iterations the run was started to reach. */
+  iterations: number | null;
+}
+
+/** Figures over a run's whole metrics stream (null: the run has not recorded them). */
+export interface CurveRunStats {
+  bestEvalLoss: number | null;
+  bestEvalIteration: number | null;
+  /** Σ (nfeForward + nfeBackward) over every iteration. */
+  totalNfe: number | null;
+  /** Training time, summed over the resumed parts of the run. */
+  seconds: number | null;
+}
+
+/** A run as the run picker and the runs table list it. */
 export interface CurveRunInfo {
   id: string;
   experiment: string;
+  /** The run's own name, tags and note from config.json (null/empty when it has none). */
+  name: string | null;
+  tags: string[];
+  note: string | null;
   status: string;
   createdAt: string;
   lastIteration: number | null;
   lastLoss: number | null;
+  /** Why a run failed, was cancelled or reads as interrupted (result.json's message). */
+  message: string | null;
+  hparams: CurveRunHparams;
+  stats: CurveRunStats;
 }
 
 /**
@@ -320,13 +351,32 @@ const curvePoint = object(
   { loss: num, evalLoss: num, accuracy: num, evalAccuracy: num, nfeForward: num, nfeBackward: num, iterationSeconds: num, wallSeconds: num, lr: num },
 );
 
+const runHparams = object({
+  task: nullable(str(100)),
+  solver: nullable(str(100)),
+  rtol: nullable(num),
+  atol: nullable(num),
+  gradient: nullable(str(100)),
+  optimizer: nullable(str(100)),
+  lr: nullable(num),
+  iterations: nullable(finiteInt),
+});
+
+const runStats = object({ bestEvalLoss: nullable(num), bestEvalIteration: nullable(num), totalNfe: nullable(num), seconds: nullable(num) });
+
 const runInfo = object({
   id: runId,
   experiment: str(500),
+  name: nullable(str(500)),
+  tags: arrayOf(str(100), 100),
+  note: nullable(str(10_000)),
   status: str(40),
   createdAt: str(100),
   lastIteration: nullable(finiteInt),
   lastLoss: nullable(num),
+  message: nullable(str(10_000)),
+  hparams: runHparams,
+  stats: runStats,
 });
 
 /** 64 MiB of base64: a PNG of a few charts is well under 1 MiB. */
@@ -586,11 +636,24 @@ export function validateWebviewMessage(data: unknown): Validation<WebviewMessage
   return validate<WebviewToHost>(webviewPayloads, data);
 }
 
+/** The x axis of the training curves: iteration, time since the run started, or clock time. */
+export type CurvesXAxis = 'iteration' | 'relative' | 'wall';
+export const CURVES_X_AXES: readonly CurvesXAxis[] = ['iteration', 'relative', 'wall'];
+/** The smoothing weight's range (TensorBoard's slider: 0 is off, 0.99 the heaviest). */
+export const MAX_SMOOTHING = 0.99;
+
 /** What the curves webview saves with `setState`, so that a reloaded window shows the same. */
 export interface CurvesViewState {
   selected: string[];
   /** Chart id → log scale on. */
   logScale: Record<string, boolean>;
+  /** The rest is absent in states saved by older versions: the panel's defaults apply. */
+  smoothing?: number;
+  xAxis?: CurvesXAxis;
+  filter?: string;
+  /** The runs table: the column it is sorted by, its direction, and whether equal columns hide. */
+  sort?: { column: string; descending: boolean };
+  differencesOnly?: boolean;
 }
 
 const viewState = object({ selected: arrayOf(runId, MAX_RUNS), logScale: (v, p) => {
@@ -600,7 +663,13 @@ const viewState = object({ selected: arrayOf(runId, MAX_RUNS), logScale: (v, p) 
     if (e) return e;
   }
   return null;
-} });
+} }, {
+  smoothing: (v, p) => num(v, p) ?? ((v as number) >= 0 && (v as number) <= MAX_SMOOTHING ? null : `${p}: expected 0 to ${MAX_SMOOTHING}`),
+  xAxis: oneOf(CURVES_X_AXES),
+  filter: str(500),
+  sort: object({ column: str(100), descending: bool }),
+  differencesOnly: bool,
+});
 
 /** Saved state comes back from VS Code's storage (maybe from an older version): check it too. */
 export function validateCurvesViewState(data: unknown): Validation<CurvesViewState> {

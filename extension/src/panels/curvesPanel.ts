@@ -16,6 +16,9 @@ import {
 } from '../../../webview/src/protocol';
 import { Coalescer } from './coalescer';
 import { metricsCsv } from './curvesCsv';
+import { anyRunning, endedRuns } from './curvesFollow';
+import { curveRunInfo, RunMetaCache } from './curvesRunInfo';
+import { RunStatsTracker } from './curvesRunStats';
 import { MetricsTail, toCurvePoint } from './metricsTail';
 import { panelHtml, panelOptions } from './webviewHtml';
 
@@ -26,7 +29,11 @@ export interface PanelDeps {
 /** Runs-list refreshes re-read every run's last line, so they are rarer than metric updates. */
 const LIST_INTERVAL_MS = 1000;
 const METRICS_INTERVAL_MS = 100;
-/** A safety net for file events that never come (watcher exclusions, network drives). */
+/**
+ * A safety net for file events that never come (watcher exclusions, network drives): while a
+ * listed run is running, its metrics and the runs list (result.json, the status) are read again
+ * this often, until it is no longer running.
+ */
 const POLL_MS = 2000;
 
 export class CurvesPanel {
@@ -37,6 +44,8 @@ export class CurvesPanel {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly runs = new Map<string, RunSummary>();
   private readonly tails = new Map<string, MetricsTail>();
+  private readonly meta = new RunMetaCache();
+  private readonly stats = new Map<string, RunStatsTracker>();
   private readonly metricUpdates: Coalescer<string>;
   private readonly listUpdates: Coalescer<true>;
   /** undefined until decided: the newest run is shown when nothing was asked for. */
@@ -88,7 +97,9 @@ export class CurvesPanel {
     );
     for (const folder of vscode.workspace.workspaceFolders ?? []) this.watch(folder);
     const poll = setInterval(() => {
+      if (!this.ready) return; // a hidden panel gets everything when shown again
       for (const id of this.selected ?? []) if (this.runs.get(id)?.status === 'running') this.metricUpdates.add(id);
+      if (anyRunning([...this.runs.values()].map((r) => r.status))) this.listUpdates.add(true);
     }, POLL_MS);
     this.disposables.push({ dispose: () => clearInterval(poll) });
   }
@@ -166,19 +177,35 @@ export class CurvesPanel {
   }
 
   private refreshRuns(): void {
+    const before = new Map([...this.runs].map(([id, r]) => [id, r.status]));
     this.runs.clear();
     for (const r of workspaceRuns(this.deps.log)) if (!this.runs.has(r.id)) this.runs.set(r.id, r);
+    // A run that just ended may have written its last lines after the last read.
+    const after = new Map([...this.runs].map(([id, r]) => [id, r.status]));
+    for (const id of endedRuns(before, after, this.selected ?? [])) this.metricUpdates.add(id);
+    this.meta.keep(new Set([...this.runs.values()].map((r) => r.dir)));
+    for (const id of [...this.stats.keys()]) if (!this.runs.has(id)) this.stats.delete(id);
+  }
+
+  private runInfo(run: RunSummary): CurveRunInfo {
+    let tracker = this.stats.get(run.id);
+    if (!tracker) {
+      tracker = new RunStatsTracker(path.join(run.dir, METRICS_FILE));
+      this.stats.set(run.id, tracker);
+    }
+    let stats;
+    try {
+      stats = tracker.read();
+    } catch (err) {
+      this.deps.log.warn(`Training curves: could not read ${tracker.file}: ${(err as Error).message}`);
+      stats = { bestEvalLoss: null, bestEvalIteration: null, totalNfe: null, seconds: null };
+    }
+    return curveRunInfo(run, this.meta.read(run.dir), stats);
   }
 
   private postRuns(): void {
-    const runs: CurveRunInfo[] = [...this.runs.values()].map((r) => ({
-      id: r.id,
-      experiment: r.experiment,
-      status: r.status,
-      createdAt: r.createdAt,
-      lastIteration: r.lastIteration,
-      lastLoss: r.lastLoss,
-    }));
+    if (!this.ready) return;
+    const runs = [...this.runs.values()].map((r) => this.runInfo(r));
     this.post('curves/runs', { runs, selected: this.selected ?? [] });
   }
 
