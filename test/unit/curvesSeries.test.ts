@@ -1,12 +1,15 @@
 // Metrics → chart series for the training curves panel: which curves a run gets, gaps for
-// non-finite and (on log axes) non-positive values, derived time per iteration, and merging
-// appended points (including a rewound, resumed stream).
+// non-finite and (on log axes) non-positive values, derived time per iteration, smoothed curves
+// over raw ones, the best evaluation, run names, and merging appended points (including a
+// rewound, resumed stream).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CurvePoint } from '../../webview/src/protocol';
-import { CHARTS, chartDatasets, chartVisible, formatTick, labelLogTick, mergePoints, runLabel, toSeries } from '../../webview/src/curves/series';
+import { bestEvaluation, CHARTS, chartDatasets, chartVisible, mergePoints, runIdTail, runLabel, toSeries } from '../../webview/src/curves/series';
 
 const chart = (id: string) => CHARTS.find((c) => c.id === id)!;
+/** Raw curves only, as with the smoothing slider at 0. */
+const plain = (log: boolean) => ({ log, smoothing: 0 });
 
 /** A decaying loss with NFE growing as training sharpens the field, like a real run. */
 function run(n: number, extra: (i: number) => Partial<CurvePoint> = () => ({})): CurvePoint[] {
@@ -57,29 +60,30 @@ describe('chartDatasets', () => {
   it('gives each run the series it recorded and none it did not', () => {
     const a = { runId: 'a', label: 'A', points: run(50, (i) => (i % 10 === 0 ? { evalLoss: 0.1 } : {})) };
     const b = { runId: 'b', label: 'B', points: run(30, () => ({ nfeBackward: 40 })) };
-    const loss = chartDatasets(chart('loss'), [a, b], true);
-    assert.deepEqual(loss.map((d) => [d.runId, d.series.key, d.data.length, d.runIndex]), [
+    const loss = chartDatasets(chart('loss'), [a, b], plain(true));
+    assert.deepEqual(loss.map((d) => [d.runId, d.series.key, d.raw.length, d.runIndex]), [
       ['a', 'loss', 50, 0],
       ['a', 'evalLoss', 5, 0],
       ['b', 'loss', 30, 1],
     ]);
-    const nfe = chartDatasets(chart('nfe'), [a, b], false);
-    assert.deepEqual(nfe.map((d) => [d.runId, d.series.key, d.data.length]), [
+    const nfe = chartDatasets(chart('nfe'), [a, b], plain(false));
+    assert.deepEqual(nfe.map((d) => [d.runId, d.series.key, d.raw.length]), [
       ['a', 'nfeForward', 50],
       ['b', 'nfeForward', 30],
       ['b', 'nfeBackward', 30],
     ]);
     assert.equal(nfe[2].label, 'B · backward');
     assert.equal(nfe[2].series.dashed, true);
+    assert.deepEqual(nfe.map((d) => d.seriesIndex), [0, 0, 1], 'backward is the second series: its own colour');
   });
 
   it('labels the curves of a lone run by series (the picker names the run)', () => {
-    const [d, e] = chartDatasets(chart('nfe'), [{ runId: 'a', label: 'spiral 01-01 12:00:00', points: run(3, () => ({ nfeBackward: 40 })) }], false);
+    const [d, e] = chartDatasets(chart('nfe'), [{ runId: 'a', label: 'spiral · 120000-a1b2', points: run(3, () => ({ nfeBackward: 40 })) }], plain(false));
     assert.deepEqual([d.label, e.label], ['forward', 'backward']);
   });
 
   it('has nothing to draw for a run with no metrics yet', () => {
-    for (const c of CHARTS) assert.deepEqual(chartDatasets(c, [{ runId: 'a', label: 'A', points: [] }], c.defaultLog), []);
+    for (const c of CHARTS) assert.deepEqual(chartDatasets(c, [{ runId: 'a', label: 'A', points: [] }], plain(c.defaultLog)), []);
   });
 });
 
@@ -100,17 +104,17 @@ describe('accuracy chart', () => {
   it('draws batch accuracy solid and accuracy on every point dashed with its points, on [0, 1]', () => {
     const spec = chart('accuracy');
     assert.deepEqual(spec.yRange, { min: 0, max: 1 });
-    const ds = chartDatasets(spec, [trajectory, classifier], spec.defaultLog);
-    assert.deepEqual(ds.map((d) => [d.runId, d.series.key, d.data.length, d.series.dashed, d.series.showPoints]), [
+    const ds = chartDatasets(spec, [trajectory, classifier], plain(spec.defaultLog));
+    assert.deepEqual(ds.map((d) => [d.runId, d.series.key, d.raw.length, d.series.dashed, d.series.sparse]), [
       ['c', 'accuracy', 40, false, false],
       ['c', 'evalAccuracy', 4, true, true],
     ]);
-    assert.deepEqual(ds[1].data, [10, 20, 30, 40].map((i) => ({ x: i, y: 0.5 + i / 100 })));
+    assert.deepEqual(ds[1].raw, [10, 20, 30, 40].map((i) => ({ x: i, y: 0.5 + i / 100 })));
     assert.equal(ds[1].runIndex, 1, 'the classifier keeps its colour among the shown runs');
   });
 
   it('names the evaluation loss for every task, not only trajectories', () => {
-    const [, evalLoss] = chartDatasets(chart('loss'), [classifier], true);
+    const [, evalLoss] = chartDatasets(chart('loss'), [classifier], plain(true));
     assert.equal(evalLoss.series.key, 'evalLoss');
     assert.equal(evalLoss.label, 'evaluation loss');
   });
@@ -129,23 +133,66 @@ describe('mergePoints', () => {
   });
 });
 
-describe('runLabel', () => {
-  it('names the experiment and the local start time', () => {
-    const t = new Date(2025, 0, 2, 3, 4, 5);
-    assert.equal(runLabel({ id: 'x', experiment: 'spiral', createdAt: t.toISOString() }), 'spiral 01-02 03:04:05');
-    assert.equal(runLabel({ id: 'x', experiment: 'spiral', createdAt: 'not a date' }), 'spiral');
+describe('smoothed datasets', () => {
+  const noisy = { runId: 'n', label: 'N', points: run(30, (i) => ({ loss: 1 + (i % 2 === 0 ? 0.5 : -0.5), lr: i < 15 ? 1e-3 : 1e-4 })) };
+
+  it('keep the raw values and smooth a copy, starting at the first raw value', () => {
+    const [loss] = chartDatasets(chart('loss'), [noisy], { log: false, smoothing: 0.6 });
+    assert.equal(loss.raw.length, 30);
+    assert.equal(loss.raw[0].y, 0.5);
+    assert.ok(loss.smoothed);
+    assert.equal(loss.smoothed[0].y, 0.5, 'debiased: no pull towards 0 at the start');
+    const spread = (ys: number[]) => Math.max(...ys) - Math.min(...ys);
+    const tail = (xy: { y: number | null }[]) => xy.slice(10).map((p) => p.y as number);
+    assert.ok(spread(tail(loss.smoothed)) < spread(tail(loss.raw)) / 2, 'the noise band narrows');
+  });
+
+  it('are off at 0, and never smooth the learning rate (a setting, not a measurement)', () => {
+    assert.equal(chartDatasets(chart('loss'), [noisy], { log: false, smoothing: 0 })[0].smoothed, null);
+    assert.equal(chartDatasets(chart('lr'), [noisy], { log: false, smoothing: 0.9 })[0].smoothed, null);
+  });
+
+  it('smooth over linear values, then leave values ≤ 0 as gaps on a log axis', () => {
+    const pts: CurvePoint[] = [{ iteration: 1, loss: 1 }, { iteration: 2, loss: -1 }, { iteration: 3, loss: 1 }, { iteration: 4, loss: 1 }];
+    const [d] = chartDatasets(chart('loss'), [{ runId: 'x', label: 'X', points: pts }], { log: true, smoothing: 0.5 });
+    assert.deepEqual(d.raw.map((p) => p.y), [1, null, 1, 1]);
+    // 1, then (1·0.5·0.5 + −1·0.5)/0.75 < 0: a gap, then back above 0.
+    assert.equal(d.smoothed![1].y, null);
+    assert.ok((d.smoothed![3].y as number) > 0);
+  });
+
+  it('put each point at the x given for it, leaving out points without one', () => {
+    const pts = run(4);
+    const [d] = chartDatasets(chart('loss'), [{ runId: 'x', label: 'X', points: pts, xs: [0.5, undefined, 1.5, 2] }], plain(false));
+    assert.deepEqual(d.raw.map((p) => p.x), [0.5, 1.5, 2]);
   });
 });
 
-describe('axis ticks', () => {
-  it('are short numbers', () => {
-    assert.deepEqual([1, 0.5, 0.1, 0.01, 0.005, 26, 1500, 0.0001, 0.00098, 2e6, 0].map(formatTick), ['1', '0.5', '0.1', '0.01', '0.005', '26', '1500', '1e-4', '9.8e-4', '2e6', '0']);
+describe('bestEvaluation', () => {
+  it('is the evaluation with the lowest loss, skipping NaN and iterations without one', () => {
+    const pts: CurvePoint[] = [
+      { iteration: 10, loss: 1, evalLoss: 0.5 },
+      { iteration: 15, loss: 0.1 },
+      { iteration: 20, loss: 1, evalLoss: NaN },
+      { iteration: 30, loss: 1, evalLoss: 0.2 },
+      { iteration: 40, loss: 1, evalLoss: 0.2 },
+      { iteration: 50, loss: 1, evalLoss: 0.3 },
+    ];
+    assert.deepEqual(bestEvaluation(pts), { index: 3, iteration: 30, value: 0.2 });
+    assert.equal(bestEvaluation(run(10)), null);
+  });
+});
+
+describe('runLabel', () => {
+  it('names the experiment and the run: its own name, else the time part of its id', () => {
+    assert.equal(runLabel({ id: '20250102-030405-spiral-3f2a', experiment: 'spiral', name: 'wide net' }), 'spiral · wide net');
+    assert.equal(runLabel({ id: '20250102-030405-spiral-3f2a', experiment: 'spiral', name: null }), 'spiral · 030405-3f2a');
+    assert.equal(runLabel({ id: '20250102-030405-spiral-3f2a', experiment: 'spiral', name: '  ' }), 'spiral · 030405-3f2a');
+    assert.equal(runLabel({ id: 'hand-made', experiment: '' }), 'hand-made');
   });
 
-  it('on a log axis, only 1-2-5 ticks are labelled, and 3 too on a narrow axis', () => {
-    const wide = [0.01, 0.02, 0.03, 0.05, 0.09, 0.1, 0.3, 1].filter((v) => labelLogTick(v, 0.01, 1));
-    assert.deepEqual(wide, [0.01, 0.02, 0.05, 0.1, 1]);
-    const narrow = [26, 28, 30, 40, 50, 60].filter((v) => labelLogTick(v, 26, 62));
-    assert.deepEqual(narrow, [30, 50]);
+  it('shortens ids of other shapes to their end', () => {
+    assert.equal(runIdTail('20261122-081530-my-long-experiment-name-3f2a'), '081530-3f2a');
+    assert.equal(runIdTail('a-very-long-hand-made-run-folder'), 'hand-made-run-folder'.slice(-16));
   });
 });

@@ -1,17 +1,28 @@
 /**
- * The Training curves panel (browser side): the run picker, one chart per ChartSpec, export
- * buttons. It says `panel/ready` first; the host answers with the runs and their points, then
- * sends appended points as training goes on. Selection and log scales are saved with setState
- * so a reloaded window shows the same panel.
+ * The Training curves panel (browser side): the run list, the view controls, one chart per
+ * ChartSpec, the runs table, export buttons. It says `panel/ready` first; the host answers with
+ * the runs and their points, then sends appended points and run updates as training goes on.
+ * Selection, log scales, smoothing, x axis, filter and table order are saved with setState so a
+ * reloaded window shows the same panel.
  */
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import { validateCurvesViewState, type CurvePoint, type CurveRunInfo, type CurvesViewState, type HostMessage } from '../protocol';
 import { getState, onHostMessage, post, setState } from '../shared/host';
 import { onThemeChange, readTheme, type Theme } from '../shared/theme';
+import { runColor } from './colors';
+import { curveControls } from './controls';
 import { CurveChart } from './curveChart';
+import { matchesFilter } from './runFilter';
+import { runNotices } from './runNotices';
 import { RunPicker } from './runPicker';
+import { RunsTable } from './runsTable';
+import type { SortOrder } from './runsTableModel';
 import { CHARTS, mergePoints, runLabel, type RunSeries } from './series';
+import { elapsedSeconds, relativeUnit, xValues, type XMode } from './xAxis';
+
+/** TensorBoard's default smoothing. */
+const DEFAULT_SMOOTHING = 0.6;
 
 let theme: Theme = readTheme();
 let runs: CurveRunInfo[] = [];
@@ -20,13 +31,23 @@ const points = new Map<string, CurvePoint[]>();
 
 const saved = validateCurvesViewState(getState());
 const logScale: Record<string, boolean> = Object.fromEntries(CHARTS.map((c) => [c.id, c.defaultLog]));
+let smoothing = DEFAULT_SMOOTHING;
+let xMode: XMode = 'iteration';
+let filter = '';
+let sort: SortOrder | undefined;
+let differencesOnly = false;
 if (saved.ok) {
   Object.assign(logScale, saved.value.logScale);
   selected = saved.value.selected;
+  smoothing = saved.value.smoothing ?? smoothing;
+  xMode = saved.value.xAxis ?? xMode;
+  filter = saved.value.filter ?? filter;
+  sort = saved.value.sort;
+  differencesOnly = saved.value.differencesOnly ?? differencesOnly;
 }
 
 function saveState(): void {
-  const state: CurvesViewState = { selected, logScale };
+  const state: CurvesViewState = { selected, logScale, smoothing, xAxis: xMode, filter, differencesOnly, ...(sort ? { sort } : {}) };
   setState(state);
 }
 
@@ -50,43 +71,129 @@ csvButton.secondary = true;
 csvButton.dataset.role = 'export-csv';
 toolbar.append(heading, status, pngButton, csvButton);
 
+const controls = curveControls({
+  onSmoothing: (w) => {
+    smoothing = w;
+    saveState();
+    scheduleRedraw();
+  },
+  onXMode: (mode) => {
+    xMode = mode;
+    saveState();
+    scheduleRedraw();
+  },
+  onResetZoom: () => {
+    for (const c of charts) c.resetZoom(false);
+    controls.setZoomed(false);
+  },
+});
+controls.set({ smoothing, xMode });
+
 const notice = document.createElement('p');
 notice.className = 'notice';
 notice.hidden = true;
 
-const picker = new RunPicker((next) => {
+/** The shown runs' failures and cancellations, above the charts. */
+const runNoticeList = document.createElement('div');
+runNoticeList.className = 'run-notices';
+
+function setSelected(next: string[]): void {
   selected = next;
   saveState();
   // Drop what is no longer shown; the host sends the points of newly picked runs.
   for (const id of [...points.keys()]) if (!selected.includes(id)) points.delete(id);
   redraw();
   post('curves/select', { runIds: selected });
+}
+
+const picker = new RunPicker(setSelected, (text) => {
+  filter = text;
+  saveState();
+  scheduleRedraw();
 });
+
+const table = new RunsTable(
+  (id, on) => picker.toggle(id, on),
+  (next) => {
+    sort = next;
+    saveState();
+    scheduleRedraw();
+  },
+  (on) => {
+    differencesOnly = on;
+    saveState();
+    scheduleRedraw();
+  },
+);
 
 const grid = document.createElement('div');
 grid.className = 'chart-grid';
-const charts = CHARTS.map((spec) => new CurveChart(spec, logScale[spec.id] ?? spec.defaultLog, theme, (log) => {
-  logScale[spec.id] = log;
-  saveState();
-}));
+const charts = CHARTS.map(
+  (spec) =>
+    new CurveChart(
+      spec,
+      logScale[spec.id] ?? spec.defaultLog,
+      theme,
+      (log) => {
+        logScale[spec.id] = log;
+        saveState();
+        controls.setZoomed(charts.some((c) => c.isZoomed));
+      },
+      () => controls.setZoomed(charts.some((c) => c.isZoomed)),
+    ),
+);
 grid.append(...charts.map((c) => c.element));
+const content = document.createElement('div');
+content.className = 'curves-content';
+content.append(runNoticeList, grid, table.element);
 const main = document.createElement('main');
-main.append(picker.element, grid);
-app.append(toolbar, notice, main);
+main.append(picker.element, content);
+app.append(toolbar, controls.element, notice, main);
 document.body.append(app);
 
 // --- drawing ----------------------------------------------------------------------------------
-function shownRuns(): RunSeries[] {
-  return selected.map((id) => {
+const colorOf = (id: string): string | undefined => {
+  const index = selected.indexOf(id);
+  return index < 0 ? undefined : runColor(theme.palette, index);
+};
+
+function shownRuns(): { shown: RunSeries[]; unit: { label: 's' | 'min' | 'h'; seconds: number } } {
+  const base = selected.map((id) => {
     const info = runs.find((r) => r.id === id);
-    return { runId: id, label: info ? runLabel(info) : id, points: points.get(id) ?? [] };
+    return { runId: id, label: info ? runLabel(info) : id, points: points.get(id) ?? [], createdAt: info?.createdAt ?? '' };
   });
+  // A relative-time axis is in s, min or h, by the longest shown run.
+  const longest = xMode === 'relative' ? Math.max(0, ...base.map((r) => Math.max(0, ...elapsedSeconds(r.points).map((s) => s ?? 0)))) : 0;
+  const unit = relativeUnit(longest);
+  const shown = base.map((r) => ({ runId: r.runId, label: r.label, points: r.points, xs: xMode === 'iteration' ? undefined : xValues(r.points, xMode, r.createdAt, unit.seconds) }));
+  return { shown, unit };
+}
+
+function emptyText(shown: readonly RunSeries[]): string {
+  if (shown.length === 0) return 'Pick a run in the list to see its curves.';
+  const anyPoints = shown.some((r) => r.points.length > 0);
+  if (anyPoints && xMode !== 'iteration' && !shown.some((r) => r.points.some((p) => p.wallSeconds !== undefined))) {
+    return 'These runs recorded no times: choose the iteration axis.';
+  }
+  return anyPoints ? 'No values of this chart in the shown runs.' : 'No iterations recorded yet.';
 }
 
 function redraw(): void {
-  const shown = shownRuns();
-  for (const c of charts) c.setRuns(shown);
-  picker.update(runs, selected, theme.palette);
+  const { shown, unit } = shownRuns();
+  const text = emptyText(shown);
+  for (const c of charts) c.setView({ runs: shown, smoothing, xMode, xUnit: unit, emptyText: text });
+  picker.update(runs, selected, filter, colorOf);
+  table.update({ runs: runs.filter((r) => matchesFilter(r, filter)), selected, colorOf, sort, differencesOnly });
+  runNoticeList.replaceChildren(
+    ...runNotices(runs, selected).map((n) => {
+      const p = document.createElement('p');
+      p.className = 'notice run-notice';
+      p.dataset.level = n.level;
+      p.dataset.run = n.runId;
+      p.textContent = n.text;
+      return p;
+    }),
+  );
   const total = shown.reduce((n, r) => n + r.points.length, 0);
   status.textContent = selected.length === 0 ? 'no run selected' : `${selected.length} run${selected.length > 1 ? 's' : ''} · ${total} iterations`;
   document.body.dataset.selected = selected.join(',');
@@ -182,7 +289,7 @@ csvButton.addEventListener('click', () => {
 onThemeChange(() => {
   theme = readTheme();
   for (const c of charts) c.applyTheme(theme);
-  picker.update(runs, selected, theme.palette);
+  redraw();
 });
 
 redraw();
