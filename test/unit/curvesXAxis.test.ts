@@ -2,7 +2,8 @@
 // and clock time, with a unit that keeps relative times short and clock ticks at round times.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { clockTicks, elapsedSeconds, ElapsedClock, formatClock, niceTicks, relativeUnit, xValues } from '../../webview/src/curves/xAxis';
+import { ElapsedClock } from '../../webview/src/curves/elapsed';
+import { clockTicks, elapsedSeconds, formatClock, niceTicks, relativeUnit, xValues } from '../../webview/src/curves/xAxis';
 
 describe('elapsedSeconds', () => {
   it('is wallSeconds while the clock runs, and goes on from the last point after a resume restarts it', () => {

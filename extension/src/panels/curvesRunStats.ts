@@ -3,7 +3,7 @@
  * total NFE, training time), kept up to date by folding in only what each read appends.
  */
 import type { CurvePoint, CurveRunStats } from '../../../webview/src/protocol';
-import { ElapsedClock } from '../../../webview/src/curves/xAxis';
+import { ElapsedClock } from '../../../webview/src/curves/elapsed';
 import { MetricsTail, toCurvePoint } from './metricsTail';
 
 /** A fold of a run's points into its table figures. */

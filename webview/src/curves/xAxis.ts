@@ -1,38 +1,13 @@
 /**
  * The three x axes of the training curves, as TensorBoard has them: the iteration (step), the
- * time since the run started (relative), and the clock time (wall). Pure functions: the host
- * uses `elapsedSeconds` for a run's training time too.
+ * time since the run started (relative), and the clock time (wall). Pure functions.
  */
 import type { CurvesXAxis } from '../protocol';
+import { ElapsedClock } from './elapsed';
 
 export type XMode = CurvesXAxis;
 
 export const X_AXIS_TITLES: Record<XMode, string> = { iteration: 'Iteration', relative: 'Relative time', wall: 'Wall time' };
-
-/**
- * Counts seconds of training across a run's resumed parts. `wallSeconds` counts from the start
- * of the run or of its resumed part, so where it falls back the run was resumed, and the count
- * goes on from the last point before.
- */
-export class ElapsedClock {
-  private base = 0;
-  private prevWall: number | undefined;
-  private prevElapsed = 0;
-
-  /** The training time at a point with this `wallSeconds` (undefined: none recorded). */
-  next(wall: number | undefined): number | undefined {
-    if (wall === undefined || !Number.isFinite(wall)) return undefined;
-    if (this.prevWall !== undefined && wall < this.prevWall) this.base = this.prevElapsed;
-    this.prevWall = wall;
-    this.prevElapsed = this.base + wall;
-    return this.prevElapsed;
-  }
-
-  /** The training time so far. */
-  get total(): number | null {
-    return this.prevWall === undefined ? null : this.prevElapsed;
-  }
-}
 
 /** Seconds of training up to each point (undefined where a point has no `wallSeconds`). */
 export function elapsedSeconds(points: readonly { wallSeconds?: number }[]): (number | undefined)[] {
