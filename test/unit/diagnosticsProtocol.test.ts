@@ -47,7 +47,7 @@ describe('diagnostics messages', () => {
     assert.equal(far.ok, false);
     assert.match((far as { error: string }).error, /k: lm is zero-stable/);
     assert.equal(validateDiagnosticsWebviewMessage({ type: 'diagnostics/scheme', payload: { scheme: 'dopri5', k: null } }).ok, false);
-    assert.equal(validateDiagnosticsWebviewMessage({ type: 'diagnostics/refresh', payload: { extra: 1 } }).ok, false);
+    assert.equal(validateDiagnosticsWebviewMessage({ type: 'panel/refresh', payload: { extra: 1 } }).ok, false);
     assert.equal(validateDiagnosticsWebviewMessage({ type: 'panel/ready', payload: {} }).ok, true);
   });
 

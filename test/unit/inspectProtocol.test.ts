@@ -1,6 +1,7 @@
 // The solver inspector's messages: what the host makes of a real trace passes the webview's
 // validator (non-finite numbers become null), a debugger's bare step record is accepted, and
 // malformed messages are refused with the path of what is wrong.
+import type { SolverMethod } from '../../engine/src/experiments/solverMethodNames';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { defineExperiment, mlpField, spiral } from '../../engine/src/index';
@@ -15,7 +16,7 @@ import {
 
 const source = { file: '/work/x/spiral.ode.ts', runId: null };
 
-async function smallTrace(method: string): Promise<ExperimentTrace> {
+async function smallTrace(method: SolverMethod): Promise<ExperimentTrace> {
   const exp = defineExperiment({
     name: 'small',
     data: await spiral({ dataSize: 20, t1: 2 }),
@@ -144,7 +145,7 @@ describe('validateInspectorHostMessage', () => {
 describe('validateInspectorWebviewMessage and the saved state', () => {
   it('accepts ready, refresh and a sample; refuses a negative or fractional sample', () => {
     assert.equal(validateInspectorWebviewMessage({ type: 'panel/ready', payload: {} }).ok, true);
-    assert.equal(validateInspectorWebviewMessage({ type: 'inspector/refresh', payload: {} }).ok, true);
+    assert.equal(validateInspectorWebviewMessage({ type: 'panel/refresh', payload: {} }).ok, true);
     assert.equal(validateInspectorWebviewMessage({ type: 'inspector/sample', payload: { sample: 3 } }).ok, true);
     assert.match((validateInspectorWebviewMessage({ type: 'inspector/sample', payload: { sample: -1 } }) as { error: string }).error, /index ≥ 0/);
     assert.match((validateInspectorWebviewMessage({ type: 'inspector/sample', payload: { sample: 1.5 } }) as { error: string }).error, /expected an integer/);

@@ -19,8 +19,8 @@ describe('trajectories protocol', () => {
   it('accepts a preview, a failed solve and the status and refresh messages', () => {
     assert.equal(validateHostMessage({ type: 'trajectories/preview', payload: preview() }).ok, true);
     assert.equal(validateHostMessage({ type: 'trajectories/preview', payload: { ...preview(), predicted: null, predictedError: 'the solve failed' } }).ok, true);
-    assert.equal(validateHostMessage({ type: 'trajectories/status', payload: { busy: true, error: null } }).ok, true);
-    assert.equal(validateWebviewMessage({ type: 'trajectories/refresh', payload: {} }).ok, true);
+    assert.equal(validateHostMessage({ type: 'panel/status', payload: { busy: true, error: null } }).ok, true);
+    assert.equal(validateWebviewMessage({ type: 'panel/refresh', payload: {} }).ok, true);
   });
 
   it('refuses components whose length differs from t, and odd run ids', () => {

@@ -248,14 +248,12 @@ export interface HostToWebview {
   'panel/notice': { level: 'info' | 'warning' | 'error'; text: string };
   /** The weights an experiment's panel can show, and the one chosen. */
   'panel/weights': { choices: WeightsChoice[]; selected: string };
+  /** An experiment panel's engine is evaluating (`busy`), or gave up (`error`, shown until the next result). */
+  'panel/status': { busy: boolean; error: string | null };
   /** A new preview of the field (after opening, a save, or a new checkpoint). */
   'vectorField/preview': FieldPreview;
-  /** The engine is evaluating the model (`busy`), or gave up (`error`, shown until the next preview). */
-  'vectorField/status': { busy: boolean; error: string | null };
   /** A new evaluation of the trajectories (after opening, a save, or a new checkpoint). */
   'trajectories/preview': TrajectoryPreview;
-  /** As `vectorField/status`, for the trajectories panel. */
-  'trajectories/status': { busy: boolean; error: string | null };
 }
 
 /** Webview → host. The webview sends `panel/ready` first; the host then replays its state. */
@@ -269,10 +267,8 @@ export interface WebviewToHost {
   'curves/exportPng': { dataUrl: string; suggestedName: string };
   /** Save the metrics of these runs as CSV. */
   'curves/exportCsv': { runIds: string[] };
-  /** Evaluate the field again (the refresh button). */
-  'vectorField/refresh': Record<string, never>;
-  /** Evaluate the trajectories again (the refresh button). */
-  'trajectories/refresh': Record<string, never>;
+  /** Evaluate the experiment again (an experiment panel's refresh button). */
+  'panel/refresh': Record<string, never>;
 }
 
 export type MessageOf<M> = { [K in keyof M]: { type: K; payload: M[K] } }[keyof M];
@@ -408,6 +404,8 @@ const weightsValue: Check = (v, p) => {
 const MAX_WEIGHTS_CHOICES = 2 * MAX_RUNS + 3;
 const weightsMessage = object({ choices: arrayOf(object({ value: weightsValue, label: str(500) }), MAX_WEIGHTS_CHOICES), selected: weightsValue });
 const pickWeightsMessage = object({ value: weightsValue });
+const statusMessage = object({ busy: bool, error: nullable(str(10_000)) });
+const noticeMessage = object({ level: oneOf(['info', 'warning', 'error']), text: str(10_000) });
 const xySeries = object({ x: arrayOf(num, MAX_SERIES), y: arrayOf(num, MAX_SERIES) });
 /** A classifier's labels are class indices below this (the engine allows 64 classes). */
 const MAX_CLASSES = 64;
@@ -591,17 +589,22 @@ const trajectoryPreview: Check = (v, p) => {
 };
 
 /** The checks, for the panels that keep their own message maps (webview/src/inspector/protocol.ts). */
-export { arrayOf, bool, describe, fieldSource, finiteInt, nullable, num, object, oneOf, pickWeightsMessage, runId, str, validate, weightsMessage, type Check };
+export { arrayOf, bool, describe, fieldSource, finiteInt, nullable, num, object, oneOf, runId, str, validate, type Check };
+
+/** The messages every panel of an experiment has, for the panels that keep their own message maps. */
+export type PanelHostMessages = Pick<HostToWebview, 'panel/status' | 'panel/notice' | 'panel/weights'>;
+export type PanelWebviewMessages = Pick<WebviewToHost, 'panel/ready' | 'panel/refresh' | 'panel/pickWeights'>;
+export const panelHostChecks: { [K in keyof PanelHostMessages]: Check } = { 'panel/status': statusMessage, 'panel/notice': noticeMessage, 'panel/weights': weightsMessage };
+export const panelWebviewChecks: { [K in keyof PanelWebviewMessages]: Check } = { 'panel/ready': object({}), 'panel/refresh': object({}), 'panel/pickWeights': pickWeightsMessage };
 
 const hostPayloads: { [K in keyof HostToWebview]: Check } = {
   'trajectories/preview': trajectoryPreview,
-  'trajectories/status': object({ busy: bool, error: nullable(str(10_000)) }),
   'vectorField/preview': fieldPreview,
-  'vectorField/status': object({ busy: bool, error: nullable(str(10_000)) }),
   'curves/runs': object({ runs: arrayOf(runInfo, MAX_RUNS), selected: arrayOf(runId, MAX_RUNS) }),
   'curves/metrics': object({ runId, reset: bool, points: arrayOf(curvePoint, MAX_POINTS) }),
-  'panel/notice': object({ level: oneOf(['info', 'warning', 'error']), text: str(10_000) }),
+  'panel/notice': noticeMessage,
   'panel/weights': weightsMessage,
+  'panel/status': statusMessage,
 };
 
 const webviewPayloads: { [K in keyof WebviewToHost]: Check } = {
@@ -610,8 +613,7 @@ const webviewPayloads: { [K in keyof WebviewToHost]: Check } = {
   'curves/select': object({ runIds: arrayOf(runId, MAX_RUNS) }),
   'curves/exportPng': object({ dataUrl: pngDataUrl, suggestedName: fileName }),
   'curves/exportCsv': object({ runIds: arrayOf(runId, MAX_RUNS) }),
-  'vectorField/refresh': object({}),
-  'trajectories/refresh': object({}),
+  'panel/refresh': object({}),
 };
 
 function validate<M>(payloads: Record<string, Check>, data: unknown): Validation<MessageOf<M>> {

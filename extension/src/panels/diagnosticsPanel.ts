@@ -6,7 +6,6 @@
  * (refresh, another scheme). The last result is
  * replayed whenever the webview says `panel/ready` (a reload, a hidden panel shown again).
  */
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExperimentDiagnostics } from '../../../engine/src/analysis/experimentDiagnostics';
 import {
@@ -18,150 +17,83 @@ import {
 } from '../../../webview/src/diagnostics/protocol';
 import type { FieldSource } from '../../../webview/src/protocol';
 import { toDiagnosticsResult } from './diagnosticsMessages';
+import { ExperimentPanel } from './experimentPanel';
 import { registerPanelCommand } from './panelCommand';
-import { SourceFeed } from './previewFeed';
+import { PanelHost } from './panelHost';
 import type { PreviewDeps } from './previewPanel';
-import { panelHtml, panelOptions } from './webviewHtml';
 
-const TITLE = 'Modified-Equation Diagnostics';
+const SPEC = {
+  viewType: 'neuralOde.diagnostics',
+  title: 'Modified-Equation Diagnostics',
+  label: 'Diagnostics',
+  bundle: 'diagnostics',
+  command: 'Modified-Equation Diagnostics',
+  failure: 'Could not compute the diagnostics',
+  validate: validateDiagnosticsWebviewMessage,
+};
 
 type SchemeChoice = { scheme: string; k: number | null };
 
-export class DiagnosticsPanel {
-  static readonly viewType = 'neuralOde.diagnostics';
-  private static current: DiagnosticsPanel | undefined;
-
-  private readonly disposables: vscode.Disposable[] = [];
-  /** The experiment analysed, following saves and checkpoints. */
-  private readonly feed: SourceFeed<ExperimentDiagnostics>;
+export class DiagnosticsPanel extends ExperimentPanel<DiagnosticsHostToWebview, DiagnosticsWebviewMessage, ExperimentDiagnostics> {
+  static readonly viewType = SPEC.viewType;
   private scheme: SchemeChoice | null = null;
   private result: DiagnosticsResult | undefined;
-  private weights: DiagnosticsHostToWebview['panel/weights'] | undefined;
-  private ready = false;
-  private busy = false;
-  private disposed = false;
 
   static createOrShow(context: vscode.ExtensionContext, deps: PreviewDeps, source: FieldSource): DiagnosticsPanel {
-    const existing = DiagnosticsPanel.current;
-    if (existing) {
-      existing.panel.reveal(undefined, true);
-      existing.show(source, existing.scheme);
-      return existing;
-    }
-    const panel = vscode.window.createWebviewPanel(DiagnosticsPanel.viewType, TITLE, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, panelOptions(context.extensionUri));
-    const created = new DiagnosticsPanel(panel, context, deps);
-    created.show(source, null);
-    return created;
+    const existing = PanelHost.openPanel<DiagnosticsPanel>(SPEC.viewType);
+    const shown = existing ?? new DiagnosticsPanel(PanelHost.createWebviewPanel(SPEC, context), context, deps);
+    if (existing) existing.reveal();
+    shown.show(source, existing?.scheme ?? null);
+    return shown;
   }
 
   static revive(panel: vscode.WebviewPanel, context: vscode.ExtensionContext, deps: PreviewDeps, state: unknown): DiagnosticsPanel {
-    DiagnosticsPanel.current?.panel.dispose();
-    const saved = validateDiagnosticsViewState(state);
-    if (!saved.ok && state !== undefined && state !== null) deps.log.warn(`Diagnostics: ignoring saved panel state (${saved.error})`);
-    panel.webview.options = panelOptions(context.extensionUri);
+    const saved = PanelHost.revivedState(panel, context, deps.log, SPEC, state, validateDiagnosticsViewState);
     const revived = new DiagnosticsPanel(panel, context, deps);
-    if (saved.ok && saved.value.source) revived.show(saved.value.source, saved.value.scheme);
+    if (saved?.source) revived.show(saved.source, saved.scheme);
     return revived;
   }
 
   private constructor(
-    private readonly panel: vscode.WebviewPanel,
+    panel: vscode.WebviewPanel,
     context: vscode.ExtensionContext,
     private readonly deps: PreviewDeps,
   ) {
-    DiagnosticsPanel.current = this;
-    this.feed = new SourceFeed<ExperimentDiagnostics>({
-      log: deps.log,
-      label: 'Diagnostics',
-      evaluate: (source, runsRoot) => {
-        const scheme = this.scheme;
-        return deps.engine.request('analysis/diagnostics', {
-          file: source.file,
-          runsRoot,
-          runId: source.runId ?? undefined,
-          ...(scheme ? { scheme: scheme.scheme, ...(scheme.k === null ? {} : { k: scheme.k }) } : {}),
-        });
-      },
-      describe: (r) => `${r.experiment} (${r.model}), ${r.order.scheme} slope ${r.order.slope?.toFixed(2) ?? '—'}`,
-      onBusy: () => this.status(true, null),
-      onResult: (source, result) => {
-        this.result = toDiagnosticsResult(source, result);
-        this.post('diagnostics/result', this.result);
-        this.status(false, null);
-      },
-      onError: (message) => this.status(false, `Could not compute the diagnostics: ${message}`),
-      onChoices: (choices, selected) => {
-        this.weights = { choices, selected };
-        this.post('panel/weights', this.weights);
-      },
-    });
-    panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.png');
-    panel.webview.html = panelHtml(panel.webview, context.extensionUri, { bundle: 'diagnostics', stylesheet: 'diagnostics.css', title: TITLE });
-    this.disposables.push(
-      this.feed,
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((data: unknown) => this.receive(data)),
-      panel.onDidChangeViewState(() => {
-        if (!panel.visible) this.ready = false;
-      }),
-    );
+    super(panel, context, deps, SPEC);
   }
 
-  private status(busy: boolean, error: string | null): void {
-    this.busy = busy;
-    this.post('diagnostics/status', { busy, error });
+  protected evaluate(source: FieldSource, runsRoot: string): Promise<ExperimentDiagnostics> {
+    const scheme = this.scheme;
+    return this.deps.engine.request('analysis/diagnostics', {
+      file: source.file,
+      runsRoot,
+      runId: source.runId ?? undefined,
+      ...(scheme ? { scheme: scheme.scheme, ...(scheme.k === null ? {} : { k: scheme.k }) } : {}),
+    });
+  }
+
+  protected describe(r: ExperimentDiagnostics): string {
+    return `${r.experiment} (${r.model}), ${r.order.scheme} slope ${r.order.slope?.toFixed(2) ?? '—'}`;
+  }
+
+  protected showResult(source: FieldSource, result: ExperimentDiagnostics): void {
+    this.result = toDiagnosticsResult(source, result);
+    this.replayResult();
+  }
+
+  protected replayResult(): boolean {
+    if (!this.result) return false;
+    this.post('diagnostics/result', this.result);
+    return true;
   }
 
   show(source: FieldSource, scheme: SchemeChoice | null): void {
     this.scheme = scheme;
-    this.panel.title = `${TITLE}: ${path.basename(source.file).replace(/\.ode\.[cm]?[jt]s$/, '')}`;
-    // A new object: a computation for the previous scheme still under way is then not shown.
-    this.feed.show({ ...source });
+    this.showSource(source);
   }
 
-  private post<K extends keyof DiagnosticsHostToWebview>(type: K, payload: DiagnosticsHostToWebview[K]): void {
-    if (!this.ready) return; // replayed on the next panel/ready
-    void this.panel.webview.postMessage({ type, payload });
-  }
-
-  private receive(data: unknown): void {
-    const checked = validateDiagnosticsWebviewMessage(data);
-    if (!checked.ok) {
-      this.deps.log.warn(`Diagnostics: ignored a malformed message from the panel: ${checked.error}`);
-      return;
-    }
-    this.handle(checked.value);
-  }
-
-  private handle(message: DiagnosticsWebviewMessage): void {
-    switch (message.type) {
-      case 'panel/ready':
-        this.ready = true;
-        if (this.weights) this.post('panel/weights', this.weights);
-        if (this.result) this.post('diagnostics/result', this.result);
-        else if (!this.feed.source) this.post('diagnostics/notice', { level: 'info', text: 'Open an experiment file (*.ode.ts) and run Neural ODE: Modified-Equation Diagnostics.' });
-        else this.post('diagnostics/status', { busy: this.busy, error: null });
-        break;
-      case 'panel/pickWeights':
-        this.feed.pickWeights(message.payload.value);
-        break;
-      case 'diagnostics/refresh':
-        this.feed.refresh();
-        break;
-      case 'diagnostics/scheme':
-        if (this.feed.source) this.show(this.feed.source, message.payload);
-        break;
-      default:
-        break;
-    }
-  }
-
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    if (DiagnosticsPanel.current === this) DiagnosticsPanel.current = undefined;
-    while (this.disposables.length > 0) this.disposables.pop()?.dispose();
-    this.panel.dispose();
+  protected handleOwn(message: DiagnosticsWebviewMessage): void {
+    if (message.type === 'diagnostics/scheme' && this.feed.source) this.show(this.feed.source, message.payload);
   }
 }
 

@@ -6,7 +6,6 @@
  * the panel over through `showDebugSolve` and `appendSteps`. The last solve and its steps are replayed whenever the webview says
  * `panel/ready` (a reload, a hidden panel shown again).
  */
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExperimentTrace } from '../../../engine/src/inspect/experimentTrace';
 import {
@@ -19,30 +18,30 @@ import {
 } from '../../../webview/src/inspector/protocol';
 import type { FieldSource } from '../../../webview/src/protocol';
 import { toInspectorSolve, toInspectorSteps } from './inspectorMessages';
+import { ExperimentPanel } from './experimentPanel';
 import { registerPanelCommand } from './panelCommand';
-import { SourceFeed } from './previewFeed';
+import { PanelHost } from './panelHost';
 import type { PreviewDeps } from './previewPanel';
-import { panelHtml, panelOptions } from './webviewHtml';
 
-const TITLE = 'Solver Inspector';
+const SPEC = {
+  viewType: 'neuralOde.solverInspector',
+  title: 'Solver Inspector',
+  label: 'Solver inspector',
+  bundle: 'inspector',
+  command: 'Open Solver Inspector',
+  failure: 'Could not trace the solve',
+  validate: validateInspectorWebviewMessage,
+};
 
-export class InspectorPanel {
-  static readonly viewType = 'neuralOde.solverInspector';
-  private static current: InspectorPanel | undefined;
-
-  private readonly disposables: vscode.Disposable[] = [];
-  /** The experiment traced, following saves and checkpoints; stopped while a debug session is shown. */
-  private readonly feed: SourceFeed<ExperimentTrace>;
+export class InspectorPanel extends ExperimentPanel<InspectorHostToWebview, InspectorWebviewMessage, ExperimentTrace> {
+  static readonly viewType = SPEC.viewType;
   private sample = 0;
   private solve: InspectorSolve | undefined;
   private steps: InspectorStep[] = [];
-  private weights: InspectorHostToWebview['panel/weights'] | undefined;
-  private ready = false;
-  private disposed = false;
 
   /** The open panel, if any (a debug session feeds it). */
   static get active(): InspectorPanel | undefined {
-    return InspectorPanel.current;
+    return PanelHost.openPanel<InspectorPanel>(SPEC.viewType);
   }
 
   private static readonly opened = new vscode.EventEmitter<InspectorPanel>();
@@ -50,71 +49,53 @@ export class InspectorPanel {
   static readonly onDidOpen = InspectorPanel.opened.event;
 
   static createOrShow(context: vscode.ExtensionContext, deps: PreviewDeps, source?: FieldSource): InspectorPanel {
-    const existing = InspectorPanel.current;
-    if (existing) {
-      existing.panel.reveal(undefined, true);
-      if (source) existing.show(source, 0);
-      InspectorPanel.opened.fire(existing);
-      return existing;
-    }
-    const panel = vscode.window.createWebviewPanel(InspectorPanel.viewType, TITLE, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, panelOptions(context.extensionUri));
-    const created = new InspectorPanel(panel, context, deps);
-    if (source) created.show(source, 0);
-    InspectorPanel.opened.fire(created);
-    return created;
+    const existing = InspectorPanel.active;
+    const shown = existing ?? new InspectorPanel(PanelHost.createWebviewPanel(SPEC, context), context, deps);
+    if (existing) existing.reveal();
+    if (source) shown.show(source, 0);
+    InspectorPanel.opened.fire(shown);
+    return shown;
   }
 
   static revive(panel: vscode.WebviewPanel, context: vscode.ExtensionContext, deps: PreviewDeps, state: unknown): InspectorPanel {
-    InspectorPanel.current?.panel.dispose();
-    const saved = validateInspectorViewState(state);
-    if (!saved.ok && state !== undefined && state !== null) deps.log.warn(`Solver inspector: ignoring saved panel state (${saved.error})`);
-    panel.webview.options = panelOptions(context.extensionUri);
+    const saved = PanelHost.revivedState(panel, context, deps.log, SPEC, state, validateInspectorViewState);
     const revived = new InspectorPanel(panel, context, deps);
-    if (saved.ok && saved.value.source) revived.show(saved.value.source, saved.value.sample);
+    if (saved?.source) revived.show(saved.source, saved.sample);
     return revived;
   }
 
   private constructor(
-    private readonly panel: vscode.WebviewPanel,
+    panel: vscode.WebviewPanel,
     context: vscode.ExtensionContext,
     private readonly deps: PreviewDeps,
   ) {
-    InspectorPanel.current = this;
-    this.feed = new SourceFeed<ExperimentTrace>({
-      log: deps.log,
-      label: 'Solver inspector',
-      evaluate: (source, runsRoot) => deps.engine.request('experiment/trace', { file: source.file, runsRoot, runId: source.runId ?? undefined, sample: this.sample }),
-      describe: (r) => `${r.experiment} ${r.method}, ${r.steps.length} attempts, NFE ${r.nfe}`,
-      onBusy: () => this.post('inspector/status', { busy: true, error: null }),
-      onResult: (source, result) => {
-        this.startSolve(toInspectorSolve(source, result));
-        this.appendSteps(toInspectorSteps(result));
-        this.post('inspector/status', { busy: false, error: null });
-      },
-      onError: (message) => this.post('inspector/status', { busy: false, error: `Could not trace the solve: ${message}` }),
-      onChoices: (choices, selected) => {
-        this.weights = { choices, selected };
-        this.post('panel/weights', this.weights);
-      },
-    });
-    panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.png');
-    panel.webview.html = panelHtml(panel.webview, context.extensionUri, { bundle: 'inspector', stylesheet: 'inspector.css', title: TITLE });
-    this.disposables.push(
-      this.feed,
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((data: unknown) => this.receive(data)),
-      panel.onDidChangeViewState(() => {
-        if (!panel.visible) this.ready = false;
-      }),
-    );
+    super(panel, context, deps, SPEC);
   }
 
-  /** Traces an experiment (untrained or a run's latest checkpoint) from observation `sample`. */
+  protected evaluate(source: FieldSource, runsRoot: string): Promise<ExperimentTrace> {
+    return this.deps.engine.request('experiment/trace', { file: source.file, runsRoot, runId: source.runId ?? undefined, sample: this.sample });
+  }
+
+  protected describe(r: ExperimentTrace): string {
+    return `${r.experiment} ${r.method}, ${r.steps.length} attempts, NFE ${r.nfe}`;
+  }
+
+  protected showResult(source: FieldSource, result: ExperimentTrace): void {
+    this.startSolve(toInspectorSolve(source, result));
+    this.appendSteps(toInspectorSteps(result));
+  }
+
+  protected replayResult(): boolean {
+    if (!this.solve) return false;
+    this.post('inspector/solve', this.solve);
+    this.post('inspector/steps', { steps: this.steps });
+    return true;
+  }
+
+  /** Traces an experiment (with the weights its pick names) from observation `sample`. */
   show(source: FieldSource, sample: number): void {
     this.sample = sample;
-    this.panel.title = `${TITLE}: ${path.basename(source.file).replace(/\.ode\.[cm]?[jt]s$/, '')}`;
-    // A new object: a trace of the previous sample still under way is then not shown.
-    this.feed.show({ ...source });
+    this.showSource(source);
   }
 
   /**
@@ -123,10 +104,10 @@ export class InspectorPanel {
    */
   showDebugSolve(solve: InspectorSolve, steps: InspectorStep[]): void {
     this.feed.stop();
-    this.panel.title = `${TITLE}: ${solve.title}`;
+    this.panel.title = `${SPEC.title}: ${solve.title}`;
     this.startSolve(solve);
     this.appendSteps(steps);
-    this.post('inspector/status', { busy: false, error: null });
+    this.status(false, null);
   }
 
   /** Starts showing a solve whose steps follow through `appendSteps`. */
@@ -141,52 +122,8 @@ export class InspectorPanel {
     this.post('inspector/steps', { steps });
   }
 
-  private post<K extends keyof InspectorHostToWebview>(type: K, payload: InspectorHostToWebview[K]): void {
-    if (!this.ready) return; // replayed on the next panel/ready
-    void this.panel.webview.postMessage({ type, payload });
-  }
-
-  private receive(data: unknown): void {
-    const checked = validateInspectorWebviewMessage(data);
-    if (!checked.ok) {
-      this.deps.log.warn(`Solver inspector: ignored a malformed message from the panel: ${checked.error}`);
-      return;
-    }
-    this.handle(checked.value);
-  }
-
-  private handle(message: InspectorWebviewMessage): void {
-    switch (message.type) {
-      case 'panel/ready':
-        this.ready = true;
-        if (this.weights) this.post('panel/weights', this.weights);
-        if (this.solve) {
-          this.post('inspector/solve', this.solve);
-          this.post('inspector/steps', { steps: this.steps });
-        } else if (!this.feed.source) {
-          this.post('inspector/notice', { level: 'info', text: 'Open an experiment file (*.ode.ts) and run Neural ODE: Open Solver Inspector.' });
-        }
-        break;
-      case 'panel/pickWeights':
-        this.feed.pickWeights(message.payload.value);
-        break;
-      case 'inspector/refresh':
-        this.feed.refresh();
-        break;
-      case 'inspector/sample':
-        if (this.feed.source) this.show(this.feed.source, message.payload.sample);
-        break;
-      default:
-        break;
-    }
-  }
-
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    if (InspectorPanel.current === this) InspectorPanel.current = undefined;
-    while (this.disposables.length > 0) this.disposables.pop()?.dispose();
-    this.panel.dispose();
+  protected handleOwn(message: InspectorWebviewMessage): void {
+    if (message.type === 'inspector/sample' && this.feed.source) this.show(this.feed.source, message.payload.sample);
   }
 }
 

@@ -70,7 +70,7 @@ export const trajectoriesPanel: PreviewPanelKind<TrajectoryPreview> = {
   // The panel draws no field: the smallest grid keeps each evaluation to the solve.
   grid: 2,
   command: 'Open Trajectories',
-  messages: { preview: 'trajectories/preview', status: 'trajectories/status', refresh: 'trajectories/refresh' },
+  preview: 'trajectories/preview',
   toPreview: toTrajectoryPreview,
   validateState: validateTrajectoriesViewState,
 };

@@ -92,7 +92,7 @@ export const vectorFieldPanel: PreviewPanelKind<FieldPreview> = {
   // 24² arrows read well in a panel beside the editor.
   grid: 24,
   command: 'Open Vector Field',
-  messages: { preview: 'vectorField/preview', status: 'vectorField/status', refresh: 'vectorField/refresh' },
+  preview: 'vectorField/preview',
   toPreview: toFieldPreview,
   validateState: validateVectorFieldViewState,
 };

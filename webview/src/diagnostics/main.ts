@@ -271,13 +271,13 @@ function handle(message: DiagnosticsHostMessage): void {
     case 'diagnostics/result':
       show(message.payload);
       break;
-    case 'diagnostics/status':
+    case 'panel/status':
       notice.status(message.payload);
       break;
     case 'panel/weights':
       weightsMenu.show(message.payload.choices, message.payload.selected);
       break;
-    case 'diagnostics/notice':
+    case 'panel/notice':
       notice.show(message.payload.level, message.payload.text);
       break;
     default:
@@ -300,7 +300,7 @@ function askScheme(): void {
 }
 
 onHostMessage(handle, (error) => notice.show('error', `Ignored a malformed message from the extension: ${error}`));
-refresh.addEventListener('click', () => post('diagnostics/refresh', {}));
+refresh.addEventListener('click', () => post('panel/refresh', {}));
 schemeSelect.addEventListener('change', askScheme);
 kInput.addEventListener('change', askScheme);
 componentInput.addEventListener('change', () => {

@@ -7,8 +7,8 @@
  */
 import { stabilityRegionCheck, type InspectorRegion } from '../inspector/protocol';
 import {
-  arrayOf, bool, fieldSource, finiteInt, nullable, num, object, oneOf, pickWeightsMessage, runId, str, validate, weightsMessage,
-  type Check, type FieldSource, type HostToWebview, type MessageOf, type Validation, type WebviewToHost,
+  arrayOf, bool, fieldSource, finiteInt, nullable, num, object, oneOf, panelHostChecks, panelWebviewChecks, str, validate,
+  type Check, type FieldSource, type MessageOf, type PanelHostMessages, type PanelWebviewMessages, type Validation,
 } from '../protocol';
 
 /** The schemes the scheme menu offers. */
@@ -72,18 +72,11 @@ export interface DiagnosticsResult {
   notes: string[];
 }
 
-export interface DiagnosticsHostToWebview {
+export interface DiagnosticsHostToWebview extends PanelHostMessages {
   'diagnostics/result': DiagnosticsResult;
-  /** The engine is computing (`busy`), or failed (`error`, shown until the next result). */
-  'diagnostics/status': { busy: boolean; error: string | null };
-  'diagnostics/notice': { level: 'info' | 'warning' | 'error'; text: string };
-  'panel/weights': HostToWebview['panel/weights'];
 }
 
-export interface DiagnosticsWebviewToHost {
-  'panel/ready': Record<string, never>;
-  'panel/pickWeights': WebviewToHost['panel/pickWeights'];
-  'diagnostics/refresh': Record<string, never>;
+export interface DiagnosticsWebviewToHost extends PanelWebviewMessages {
   /** Compute the order and stability parts for this scheme (k: lm's; null: the default). */
   'diagnostics/scheme': { scheme: string; k: number | null };
 }
@@ -141,7 +134,7 @@ const order: Check = (v, p) => {
 };
 
 const result = object({
-  source: object({ file: str(4096), runId: nullable(runId) }),
+  source: fieldSource,
   title: str(500),
   iteration: nullable(finiteInt),
   model: oneOf(['network', 'field']),
@@ -163,9 +156,7 @@ const result = object({
 
 const hostPayloads: { [K in keyof DiagnosticsHostToWebview]: Check } = {
   'diagnostics/result': result,
-  'diagnostics/status': object({ busy: bool, error: nullable(str(10_000)) }),
-  'diagnostics/notice': object({ level: oneOf(['info', 'warning', 'error']), text: str(10_000) }),
-  'panel/weights': weightsMessage,
+  ...panelHostChecks,
 };
 
 const schemeChoice: Check = (v, p) => {
@@ -176,9 +167,7 @@ const schemeChoice: Check = (v, p) => {
 };
 
 const webviewPayloads: { [K in keyof DiagnosticsWebviewToHost]: Check } = {
-  'panel/ready': object({}),
-  'panel/pickWeights': pickWeightsMessage,
-  'diagnostics/refresh': object({}),
+  ...panelWebviewChecks,
   'diagnostics/scheme': schemeChoice,
 };
 

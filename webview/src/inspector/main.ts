@@ -277,13 +277,13 @@ function handle(message: InspectorHostMessage): void {
     case 'inspector/steps':
       addSteps(message.payload.steps);
       break;
-    case 'inspector/status':
+    case 'panel/status':
       notice.status(message.payload);
       break;
     case 'panel/weights':
       weightsMenu.show(message.payload.choices, message.payload.selected);
       break;
-    case 'inspector/notice':
+    case 'panel/notice':
       notice.show(message.payload.level, message.payload.text);
       break;
     default:
@@ -292,7 +292,7 @@ function handle(message: InspectorHostMessage): void {
 }
 
 onHostMessage(handle, (error) => notice.show('error', `Ignored a malformed message from the extension: ${error}`));
-refresh.addEventListener('click', () => post('inspector/refresh', {}));
+refresh.addEventListener('click', () => post('panel/refresh', {}));
 sampleInput.addEventListener('change', () => {
   const v = Number(sampleInput.value);
   if (Number.isInteger(v) && v >= 0) post('inspector/sample', { sample: v });

@@ -15,17 +15,16 @@ import {
   nullable,
   num,
   object,
-  oneOf,
-  pickWeightsMessage,
+  panelHostChecks,
+  panelWebviewChecks,
   str,
   validate,
-  weightsMessage,
   type Check,
   type FieldSource,
-  type HostToWebview,
+  type PanelHostMessages,
+  type PanelWebviewMessages,
   type MessageOf,
   type Validation,
-  type WebviewToHost,
 } from '../protocol';
 
 /** One step attempt: what the debugger's `neuralOde/step` event carries, and a trace's extras. */
@@ -86,20 +85,12 @@ export interface InspectorSolve {
   failure: string | null;
 }
 
-export interface InspectorHostToWebview {
+export interface InspectorHostToWebview extends PanelHostMessages {
   'inspector/solve': InspectorSolve;
   'inspector/steps': { steps: InspectorStep[] };
-  /** The engine is tracing (`busy`), or failed (`error`, shown until the next solve). */
-  'inspector/status': { busy: boolean; error: string | null };
-  'inspector/notice': { level: 'info' | 'warning' | 'error'; text: string };
-  'panel/weights': HostToWebview['panel/weights'];
 }
 
-export interface InspectorWebviewToHost {
-  'panel/ready': Record<string, never>;
-  'panel/pickWeights': WebviewToHost['panel/pickWeights'];
-  /** Trace again (the refresh button). */
-  'inspector/refresh': Record<string, never>;
+export interface InspectorWebviewToHost extends PanelWebviewMessages {
   /** Trace again from this observation (or point). */
   'inspector/sample': { sample: number };
 }
@@ -171,15 +162,11 @@ const solve: Check = (v, p) => {
 const hostPayloads: { [K in keyof InspectorHostToWebview]: Check } = {
   'inspector/solve': solve,
   'inspector/steps': object({ steps: arrayOf(step, MAX_STEPS) }),
-  'inspector/status': object({ busy: bool, error: nullable(str(10_000)) }),
-  'inspector/notice': object({ level: oneOf(['info', 'warning', 'error']), text: str(10_000) }),
-  'panel/weights': weightsMessage,
+  ...panelHostChecks,
 };
 
 const webviewPayloads: { [K in keyof InspectorWebviewToHost]: Check } = {
-  'panel/ready': object({}),
-  'panel/pickWeights': pickWeightsMessage,
-  'inspector/refresh': object({}),
+  ...panelWebviewChecks,
   'inspector/sample': object({ sample: (v, p) => finiteInt(v, p) ?? ((v as number) >= 0 ? null : `${p}: expected an index ≥ 0`) }),
 };
 

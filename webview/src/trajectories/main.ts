@@ -168,7 +168,7 @@ function handle(message: HostMessage): void {
       updateLegend(p);
       break;
     }
-    case 'trajectories/status':
+    case 'panel/status':
       notice.status(message.payload);
       break;
     case 'panel/weights':
@@ -183,7 +183,7 @@ function handle(message: HostMessage): void {
 }
 
 onHostMessage(handle, (error) => notice.show('error', `Ignored a malformed message from the extension: ${error}`));
-refresh.addEventListener('click', () => post('trajectories/refresh', {}));
+refresh.addEventListener('click', () => post('panel/refresh', {}));
 
 onThemeChange(() => {
   theme = readTheme();

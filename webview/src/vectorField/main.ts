@@ -426,7 +426,7 @@ function handle(message: HostMessage): void {
       setBodyData('previews', Number(document.body.dataset.previews ?? 0) + 1);
       break;
     }
-    case 'vectorField/status':
+    case 'panel/status':
       notice.status(message.payload);
       break;
     case 'panel/weights':
@@ -496,7 +496,7 @@ countSelect.addEventListener('change', () => {
   saveState();
   updateAnimation();
 });
-refresh.addEventListener('click', () => post('vectorField/refresh', {}));
+refresh.addEventListener('click', () => post('panel/refresh', {}));
 
 new ResizeObserver(() => {
   ratio = window.devicePixelRatio || 1;
