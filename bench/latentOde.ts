@@ -63,7 +63,7 @@ async function one(n: number): Promise<Row> {
   const seen = test.filter((_, i) => testData.spirals[i].start < SEEN_START);
   // The latent ODE, through the trainer's task (negative ELBO, backprop through dopri5).
   const model = latentOde({ latentDim: 4, encoderHidden: 25, encoderCell: cell, fieldHidden: 20, decoderHidden: 20, obsStd: 0.3, seed: 0 });
-  const solver = { method: 'dopri5', rtol: tol, atol: tol / 10 };
+  const solver = { method: 'dopri5' as const, rtol: tol, atol: tol / 10 };
   const task = latentTask({ train: { iterations: iters, optimizer: { name: 'adam', lr }, batchSize: Math.min(batch, nSpirals) }, solver }, train, model, { method: 'backprop' });
   const opt = createOptimizer({ name: 'adam', lr });
   const nF = model.params.length;

@@ -49,7 +49,7 @@ interface Model {
   solver?: OdeNetSolver;
   gradient: GradientSpec;
 }
-const dopri5 = { method: 'dopri5', rtol, atol: rtol };
+const dopri5 = { method: 'dopri5' as const, rtol, atol: rtol };
 const models: Model[] = [
   { label: 'ODE-Net (adjoint)', net: { channels, headPool }, solver: dopri5, gradient: { method: 'adjoint' } },
   { label: `ResNet (${depth} blocks)`, net: { architecture: 'resnet', channels, depth, headPool }, gradient: { method: 'backprop' } },

@@ -1,4 +1,5 @@
 /** Typed access to the extension's settings; read on use, so changes apply without a reload. */
+import { SOLVER_METHODS, type SolverMethod } from '../../engine/src/experiments/solverMethodNames';
 import * as vscode from 'vscode';
 import type { BackendPreference, TrainDefaults } from '../../engine/src/protocol';
 
@@ -21,7 +22,7 @@ export function trainDefaults(scope?: vscode.Uri): TrainDefaults {
   const gradient = c.get<string>('gradient');
   return {
     solver: {
-      ...(typeof method === 'string' && method !== '' ? { method } : {}),
+      ...(typeof method === 'string' && (SOLVER_METHODS as readonly string[]).includes(method) ? { method: method as SolverMethod } : {}),
       ...(finiteAtLeast(rtol, 0) ? { rtol } : {}),
       ...(finiteAtLeast(atol, 0) ? { atol } : {}),
     },

@@ -136,7 +136,7 @@ describe('a CNF experiment', () => {
       name: 'cnf-small',
       data: () => eightGaussians({ n: 256, seed: 1 }),
       model: () => cnfField({ dim: 2, hidden: [8], time: 0.5, seed: 2 }),
-      solver: { method: 'dopri5', rtol: 1e-4, atol: 1e-4 },
+      solver: { method: 'dopri5' as const, rtol: 1e-4, atol: 1e-4 },
       gradient: 'adjoint' as const,
       train: { iterations: 12, optimizer: { name: 'adam' as const, lr: 2e-2 }, batchSize: 64, evalEvery: 6 },
     };

@@ -144,7 +144,7 @@ describe('odeNet gradients against central finite differences (float64)', () => 
     const x = Float64Array.from({ length: 3 * net.dim }, () => rng.random());
     const target = Int32Array.from([0, 2, 1]);
     // rk4 on a fixed grid: backprop gives the exact gradient of the computed loss
-    const step = { solver: { method: 'rk4', options: { stepSize: 0.25 } }, gradient: { method: 'backprop' as const } };
+    const step = { solver: { method: 'rk4' as const, options: { stepSize: 0.25 } }, gradient: { method: 'backprop' as const } };
     const r = await odeNetLossAndGrad(net, readout, x, target, step);
     const lossNow = async (): Promise<number> => (await odeNetLossAndGrad(net, readout, x, target, step)).loss;
     const idx = some(net.params.length, 50, rng);

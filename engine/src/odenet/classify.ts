@@ -5,6 +5,7 @@
  * backward pass). The ODE block's gradient comes from odeintGrad with the experiment's
  * gradient method: 'adjoint' (the ODE-Net) or 'backprop' through the solver's steps (RK-Net).
  */
+import type { SolverMethod } from '../experiments/solverMethodNames';
 import type { LinearReadout } from '../experiments/readout';
 import { odeintGrad } from '../gradients/odeintGrad';
 import type { AdjointOptions, GradientMethod, GradStats } from '../gradients/types';
@@ -14,7 +15,7 @@ import { OdeNet } from './network';
 
 /** How the ODE block is solved (ignored by a ResNet). */
 export interface OdeNetSolver {
-  method?: string;
+  method?: SolverMethod;
   rtol?: number;
   atol?: number;
   options?: SolverOptions;
