@@ -49,6 +49,12 @@ test('a Vector field opened before training follows the run started from the pal
   const trained = await vscode.until('the last checkpoint shown', () => bodyData(field), (d) => d.iteration === String(ITERATIONS), 30_000);
   assert.equal(trained.weights, 'latest');
   await vscode.screenshot('latestRun-vectorField');
+  // The notification's button opens the run's training curves.
+  assert.match(done, /spiral finished — loss [\d.e+-]+ \(eval [\d.e+-]+\) after 60 iterations in /);
+  await vscode.page.locator('.notifications-toasts .monaco-button', { hasText: 'Open Training Curves' }).first().click();
+  await vscode.page.locator('.tab', { hasText: 'Training Curves' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+  // Back to the editor (the palette does not open while a webview holds the focus).
+  await vscode.page.locator('.editor-group-container .monaco-editor .view-lines').first().click();
 });
 
 test("the Solver inspector opened after training traces the run's weights; the picker switches to untrained, best and back", { timeout: 90_000 }, async () => {

@@ -54,7 +54,7 @@ test('a tfjs model trains from the palette; the Vector field and the Solver insp
 
   await focusExperiment();
   await vscode.runCommand('Neural ODE: Train Experiment');
-  const done = await vscode.waitForNotification(/pendulum finished 120 iterations, loss ([\d.e+-]+)/, { timeoutMs: 180_000 });
+  const done = await vscode.waitForNotification(/pendulum finished — loss ([\d.e+-]+).* after 120 iterations/, { timeoutMs: 180_000 });
   assert.match(done, /\(run [^)]+\)/);
 
   // Both panels follow the run to its last checkpoint.
