@@ -82,7 +82,7 @@ test('train --name, --tag and --note label the new run in its config.json', () =
   const { result } = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
   const config = JSON.parse(readFileSync(join(out, result.runId, 'config.json'), 'utf8'));
   assert.equal(config.experiment, 'tiny');
-  assert.deepEqual([config.config.name, config.config.tags, config.config.note], ['wide lr', ['sweep', 'lr'], 'lr 3e-2, to compare with 1e-2']);
+  assert.deepEqual([config.config.name, config.config.runName, config.config.tags, config.config.note], ['tiny', 'wide lr', ['sweep', 'lr'], 'lr 3e-2, to compare with 1e-2']);
   // Without them, the config names the experiment and has no tags or note.
   const plain = cli('train', join(experiments, 'tiny.ode.ts'), '--iterations', '1', '--out', out, '--json');
   const bare = JSON.parse(readFileSync(join(out, JSON.parse(plain.stdout.trim().split('\n').at(-1)!).result.runId, 'config.json'), 'utf8')).config;

@@ -10,7 +10,7 @@ import { validateHostMessage, validateWebviewMessage } from '../../webview/src/p
 function run(root: string, id: string, file: string, files: string[], extra: Record<string, unknown> = {}): void {
   const dir = path.join(root, id);
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ id, experiment: 'spiral', ...extra, config: { file } }));
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ id, experiment: 'spiral', config: { name: 'spiral', file, ...extra } }));
   for (const f of files) fs.writeFileSync(path.join(dir, f), f === 'result.json' ? JSON.stringify({ status: 'finished' }) : '');
 }
 
@@ -18,7 +18,7 @@ describe("an experiment's runs in the weights picker", () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'neural-ode-picker-'));
   const file = path.join(root, 'spiral.ode.ts');
   run(root, '20261206-050000-spiral-aaaa', file, ['checkpoint-latest.ckpt', 'checkpoint-best.ckpt', 'result.json']);
-  run(root, '20261206-060000-spiral-bbbb', file, ['checkpoint-latest.ckpt', 'run.lock'], { name: 'wider' });
+  run(root, '20261206-060000-spiral-bbbb', file, ['checkpoint-latest.ckpt', 'run.lock'], { runName: 'wider' });
   run(root, '20261206-070000-spiral-cccc', file, ['run.lock']); // started, no checkpoint yet
   run(root, '20261206-080000-other-dddd', path.join(root, 'other.ode.ts'), ['checkpoint-latest.ckpt']);
   fs.mkdirSync(path.join(root, 'not-a-run'));

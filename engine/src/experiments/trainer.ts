@@ -92,8 +92,9 @@ function keptBest(run: Run): BestCheckpoint | null {
 /** What config.json records: everything that defines the run, as plain data. */
 function runConfig(exp: Experiment, task: TrainTask, field: ExperimentModel, iterations: number, label: RunLabel = {}): Record<string, unknown> {
   return {
-    // The run's own name, when given, in place of the experiment's (config.json's `experiment` keeps that).
-    name: label.name ?? exp.name,
+    name: exp.name,
+    // The run's own name, beside the experiment's.
+    ...(label.name ? { runName: label.name } : {}),
     ...(label.tags?.length ? { tags: label.tags } : {}),
     ...(label.note ? { note: label.note } : {}),
     file: exp.location?.file,

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { isRunId } from '../../../engine/src/train/runId';
 import { CHECKPOINT_BEST, CHECKPOINT_LATEST, CHECKPOINT_PREV, CONFIG_FILE, LOCK_FILE, RESULT_FILE } from '../../../engine/src/train/runStore';
 import type { FieldSource, RunPick, WeightsChoice } from '../../../webview/src/protocol';
+import { parseRunMeta } from './curvesRunInfo';
 
 export interface ExperimentRun {
   id: string;
@@ -26,11 +27,8 @@ function runConfig(dir: string): { file: string | null; name: string | null } | 
   const known = configOfRun.get(dir);
   if (known) return known;
   try {
-    const parsed = JSON.parse(fs.readFileSync(path.join(dir, CONFIG_FILE), 'utf8')) as { name?: unknown; config?: { file?: unknown } };
-    const config = {
-      file: typeof parsed.config?.file === 'string' ? path.resolve(parsed.config.file) : null,
-      name: typeof parsed.name === 'string' && parsed.name.trim() !== '' ? parsed.name : null,
-    };
+    const parsed = JSON.parse(fs.readFileSync(path.join(dir, CONFIG_FILE), 'utf8')) as { config?: { file?: unknown } };
+    const config = { file: typeof parsed.config?.file === 'string' ? path.resolve(parsed.config.file) : null, name: parseRunMeta(parsed).name };
     configOfRun.set(dir, config);
     return config;
   } catch {
