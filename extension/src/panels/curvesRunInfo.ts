@@ -32,10 +32,8 @@ function tagList(v: unknown): string[] {
 export function parseRunMeta(json: unknown): RunMeta {
   const top = obj(json);
   const c = obj(top.config);
-  const experiment = text(top.experiment);
-  // The run's own name sits beside the experiment's; config.name is the experiment's name, unless a writer put the run's there.
-  const inner = text(c.name);
-  const name = text(top.name) ?? text(top.runName) ?? text(c.runName) ?? (inner !== null && inner !== experiment ? inner : null);
+  // The run's own name (train --name), beside config.name, the experiment's.
+  const name = text(c.runName);
   const solver = obj(c.solver);
   const gradient = typeof c.gradient === 'string' ? c.gradient : text(obj(c.gradient).method, 100);
   const train = obj(c.train);
@@ -44,8 +42,8 @@ export function parseRunMeta(json: unknown): RunMeta {
   const iterations = number(train.iterations);
   return {
     name,
-    tags: tagList(top.tags ?? c.tags),
-    note: text(top.note ?? c.note, 10_000),
+    tags: tagList(c.tags),
+    note: text(c.note, 10_000),
     hparams: {
       task: text(c.task, 100),
       solver: text(solver.method, 100),
