@@ -20,7 +20,7 @@ import { anyRunning, endedRuns } from './curvesFollow';
 import { curveRunInfo, RunMetaCache } from './curvesRunInfo';
 import { RunStatsTracker } from './curvesRunStats';
 import { MetricsTail, toCurvePoint } from './metricsTail';
-import { panelHtml, panelOptions } from './webviewHtml';
+import { PanelHost } from './panelHost';
 
 export interface PanelDeps {
   log: vscode.LogOutputChannel;
@@ -36,12 +36,16 @@ const METRICS_INTERVAL_MS = 100;
  */
 const POLL_MS = 2000;
 
-export class CurvesPanel {
-  static readonly viewType = 'neuralOde.trainingCurves';
-  static readonly title = 'Training Curves';
-  private static current: CurvesPanel | undefined;
+const SPEC = {
+  viewType: 'neuralOde.trainingCurves',
+  title: 'Training Curves',
+  label: 'Training curves',
+  bundle: 'curves',
+  validate: validateWebviewMessage,
+};
 
-  private readonly disposables: vscode.Disposable[] = [];
+export class CurvesPanel extends PanelHost<HostToWebview, WebviewMessage> {
+  static readonly viewType = SPEC.viewType;
   private readonly runs = new Map<string, RunSummary>();
   private readonly tails = new Map<string, MetricsTail>();
   private readonly meta = new RunMetaCache();
@@ -50,54 +54,39 @@ export class CurvesPanel {
   private readonly listUpdates: Coalescer<true>;
   /** undefined until decided: the newest run is shown when nothing was asked for. */
   private selected: string[] | undefined;
-  private ready = false;
-  private disposed = false;
 
   /** Shows the panel (creating it if needed); `runIds`, when given, become the shown runs. */
   static createOrShow(context: vscode.ExtensionContext, deps: PanelDeps, runIds?: string[]): CurvesPanel {
-    const existing = CurvesPanel.current;
+    const existing = PanelHost.openPanel<CurvesPanel>(SPEC.viewType);
     if (existing) {
-      existing.panel.reveal(undefined, false);
+      existing.reveal(false);
       if (runIds !== undefined) existing.select(runIds);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(CurvesPanel.viewType, CurvesPanel.title, vscode.ViewColumn.Beside, panelOptions(context.extensionUri));
-    return new CurvesPanel(panel, context, deps, runIds);
+    return new CurvesPanel(PanelHost.createWebviewPanel(SPEC, context, false), context, deps, runIds);
   }
 
   /** After a window reload: the webview's saved state says which runs it showed. */
   static revive(panel: vscode.WebviewPanel, context: vscode.ExtensionContext, deps: PanelDeps, state: unknown): CurvesPanel {
-    CurvesPanel.current?.panel.dispose();
-    const saved = validateCurvesViewState(state);
-    if (!saved.ok && state !== undefined && state !== null) deps.log.warn(`Training curves: ignoring saved panel state (${saved.error})`);
-    panel.webview.options = panelOptions(context.extensionUri);
-    deps.log.info(`Training curves: restoring the panel${saved.ok ? ` with ${saved.value.selected.length} run(s)` : ''}`);
-    return new CurvesPanel(panel, context, deps, saved.ok ? saved.value.selected : undefined);
+    const saved = PanelHost.revivedState(panel, context, deps.log, SPEC, state, validateCurvesViewState);
+    deps.log.info(`Training curves: restoring the panel${saved ? ` with ${saved.selected.length} run(s)` : ''}`);
+    return new CurvesPanel(panel, context, deps, saved?.selected);
   }
 
   private constructor(
-    private readonly panel: vscode.WebviewPanel,
+    panel: vscode.WebviewPanel,
     context: vscode.ExtensionContext,
     private readonly deps: PanelDeps,
     runIds: string[] | undefined,
   ) {
-    CurvesPanel.current = this;
+    super(panel, context, deps.log, SPEC);
     this.selected = runIds;
     this.metricUpdates = new Coalescer((ids) => this.flushMetrics(ids), METRICS_INTERVAL_MS);
     this.listUpdates = new Coalescer(() => this.flushRuns(), LIST_INTERVAL_MS);
-    panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.png');
-    panel.webview.html = panelHtml(panel.webview, context.extensionUri, { bundle: 'curves', stylesheet: 'curves.css', title: CurvesPanel.title });
-    this.disposables.push(
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((data: unknown) => this.receive(data)),
-      // A hidden webview is torn down; when shown again it says panel/ready and gets everything.
-      panel.onDidChangeViewState(() => {
-        if (!panel.visible) this.ready = false;
-      }),
-    );
+    this.disposables.push(this.metricUpdates, this.listUpdates);
     for (const folder of vscode.workspace.workspaceFolders ?? []) this.watch(folder);
     const poll = setInterval(() => {
-      if (!this.ready) return; // a hidden panel gets everything when shown again
+      if (!this.isReady) return; // a hidden panel gets everything when shown again
       for (const id of this.selected ?? []) if (this.runs.get(id)?.status === 'running') this.metricUpdates.add(id);
       if (anyRunning([...this.runs.values()].map((r) => r.status))) this.listUpdates.add(true);
     }, POLL_MS);
@@ -116,30 +105,8 @@ export class CurvesPanel {
     this.disposables.push(watcher, watcher.onDidCreate(onEvent), watcher.onDidChange(onEvent), watcher.onDidDelete(onEvent));
   }
 
-  private post<K extends keyof HostToWebview>(type: K, payload: HostToWebview[K]): void {
-    if (!this.ready) return; // replayed in full on the next panel/ready
-    void this.panel.webview.postMessage({ type, payload });
-  }
-
-  private receive(data: unknown): void {
-    const checked = validateWebviewMessage(data);
-    if (!checked.ok) {
-      this.deps.log.warn(`Training curves: ignored a malformed message from the panel: ${checked.error}`);
-      return;
-    }
-    void this.handle(checked.value).catch((err: unknown) => {
-      const message = err instanceof Error ? err.message : String(err);
-      this.deps.log.error(`Training curves: ${checked.value.type} failed: ${message}`);
-      void vscode.window.showErrorMessage(`Neural ODE: the training curves panel could not do that: ${message}`);
-    });
-  }
-
-  private async handle(message: WebviewMessage): Promise<void> {
+  protected async handle(message: WebviewMessage): Promise<void> {
     switch (message.type) {
-      case 'panel/ready':
-        this.ready = true;
-        this.replay();
-        return;
       case 'curves/select':
         this.select(message.payload.runIds);
         return;
@@ -147,11 +114,13 @@ export class CurvesPanel {
         return this.exportPng(message.payload.dataUrl, message.payload.suggestedName);
       case 'curves/exportCsv':
         return this.exportCsv(message.payload.runIds);
+      default:
+        this.log.warn(`Training curves: the panel sent ${message.type}, which it does not handle`);
     }
   }
 
   /** Everything the webview shows, from scratch: the run list, then every shown run's points. */
-  private replay(): void {
+  protected replay(): void {
     this.refreshRuns();
     if (this.selected === undefined) {
       const newest = [...this.runs.keys()][0];
@@ -204,7 +173,7 @@ export class CurvesPanel {
   }
 
   private postRuns(): void {
-    if (!this.ready) return;
+    if (!this.isReady) return;
     const runs = [...this.runs.values()].map((r) => this.runInfo(r));
     this.post('curves/runs', { runs, selected: this.selected ?? [] });
   }
@@ -220,7 +189,7 @@ export class CurvesPanel {
 
   /** Reads what a run appended since the last read (everything, the first time) and sends it. */
   private sendMetrics(id: string): void {
-    if (!this.ready) return;
+    if (!this.isReady) return;
     const run = this.runs.get(id);
     if (!run) return;
     let tail = this.tails.get(id);
@@ -274,16 +243,6 @@ export class CurvesPanel {
     }
     const name = runs.length === 1 ? `${runs[0].runId}-metrics.csv` : 'training-metrics.csv';
     await this.save(Buffer.from(metricsCsv(runs), 'utf8'), name, { CSV: ['csv'] }, 'metrics');
-  }
-
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    if (CurvesPanel.current === this) CurvesPanel.current = undefined;
-    this.metricUpdates.dispose();
-    this.listUpdates.dispose();
-    while (this.disposables.length > 0) this.disposables.pop()?.dispose();
-    this.panel.dispose();
   }
 }
 

@@ -18,7 +18,6 @@ import {
 import type { FieldSource } from '../../../webview/src/protocol';
 import { toDiagnosticsResult } from './diagnosticsMessages';
 import { ExperimentPanel } from './experimentPanel';
-import { registerPanelCommand } from './panelCommand';
 import { PanelHost } from './panelHost';
 import type { PreviewDeps } from './previewPanel';
 
@@ -95,19 +94,4 @@ export class DiagnosticsPanel extends ExperimentPanel<DiagnosticsHostToWebview, 
   protected handleOwn(message: DiagnosticsWebviewMessage): void {
     if (message.type === 'diagnostics/scheme' && this.feed.source) this.show(this.feed.source, message.payload);
   }
-}
-
-/** The command and the serializer that restores the panel after a reload. */
-export function registerDiagnostics(
-  context: vscode.ExtensionContext,
-  deps: PreviewDeps,
-  sourceFromArgs: (args: readonly unknown[]) => FieldSource | undefined,
-): vscode.Disposable[] {
-  return registerPanelCommand(
-    'neuralOde.openDiagnostics',
-    DiagnosticsPanel.viewType,
-    sourceFromArgs,
-    (source) => DiagnosticsPanel.createOrShow(context, deps, source),
-    (panel, state) => DiagnosticsPanel.revive(panel, context, deps, state),
-  );
 }

@@ -1,7 +1,8 @@
 /**
- * The webview panels' commands and serializers. "Open Training Curves" shows a run (the one
- * given, else what the panel showed, else the newest); "Compare Runs" overlays several; "Open
- * Vector Field" and "Open Trajectories" show an experiment, untrained or from a run.
+ * Every webview panel's commands and serializer, registered one way (registerPanel). "Open
+ * Training Curves" shows a run (the one given, else what the panel showed, else the newest);
+ * "Compare Runs" overlays several; the panels of an experiment (vector field, trajectories,
+ * solver inspector, diagnostics) show it with its latest run's weights, or a run's.
  */
 import * as vscode from 'vscode';
 import type { FieldSource } from '../../../webview/src/protocol';
@@ -9,8 +10,9 @@ import { EXPERIMENT_FILE, isExperimentFile } from '../experimentFiles';
 import { CurvesPanel, workspaceRuns, type PanelDeps } from './curvesPanel';
 import { findRunDir, runExperimentFile } from './previewFeed';
 import { runIdsFromArgs } from './runArgs';
-import { registerDiagnostics } from './diagnosticsPanel';
-import { registerInspector } from './inspectorPanel';
+import { DiagnosticsPanel } from './diagnosticsPanel';
+import { InspectorPanel } from './inspectorPanel';
+import { registerPanel } from './panelCommand';
 import { PreviewPanel, type PreviewDeps, type PreviewPanelKind } from './previewPanel';
 import { trajectoriesPanel } from './trajectoriesPanel';
 import { vectorFieldPanel } from './vectorFieldPanel';
@@ -19,36 +21,33 @@ export function registerPanels(context: vscode.ExtensionContext, deps: PanelDeps
   const engine = deps.engine;
   if (engine) {
     const previewDeps: PreviewDeps = { ...deps, engine };
-    const register = <P>(command: string, kind: PreviewPanelKind<P>): vscode.Disposable[] => [
-      vscode.commands.registerCommand(command, (...args: unknown[]) => {
-        const source = fieldSourceFromArgs(args, kind.command);
-        if (source) PreviewPanel.createOrShow(kind, context, previewDeps, source);
-      }),
-      vscode.window.registerWebviewPanelSerializer(kind.viewType, {
-        deserializeWebviewPanel: async (panel, state: unknown) => {
-          PreviewPanel.revive(kind, panel, context, previewDeps, state);
-        },
-      }),
-    ];
+    /** A command of an experiment's panel: opens it on the file or run its arguments name. */
+    const onSource = (command: string, open: (source: FieldSource) => void) => (...args: unknown[]) => {
+      const source = fieldSourceFromArgs(args, command);
+      if (source) open(source);
+    };
+    const preview = <P>(command: string, kind: PreviewPanelKind<P>): vscode.Disposable[] =>
+      registerPanel(kind.viewType, (panel, state) => PreviewPanel.revive(kind, panel, context, previewDeps, state), {
+        [command]: onSource(kind.command, (source) => PreviewPanel.createOrShow(kind, context, previewDeps, source)),
+      });
     context.subscriptions.push(
-      ...register('neuralOde.openVectorField', vectorFieldPanel),
-      ...register('neuralOde.openTrajectories', trajectoriesPanel),
-      ...registerInspector(context, previewDeps, (args) => fieldSourceFromArgs(args, 'Open Solver Inspector')),
-      ...registerDiagnostics(context, previewDeps, (args) => fieldSourceFromArgs(args, 'Modified-Equation Diagnostics')),
+      ...preview('neuralOde.openVectorField', vectorFieldPanel),
+      ...preview('neuralOde.openTrajectories', trajectoriesPanel),
+      ...registerPanel(InspectorPanel.viewType, (panel, state) => InspectorPanel.revive(panel, context, previewDeps, state), {
+        'neuralOde.openSolverInspector': onSource('Open Solver Inspector', (source) => InspectorPanel.createOrShow(context, previewDeps, source)),
+      }),
+      ...registerPanel(DiagnosticsPanel.viewType, (panel, state) => DiagnosticsPanel.revive(panel, context, previewDeps, state), {
+        'neuralOde.openDiagnostics': onSource('Modified-Equation Diagnostics', (source) => DiagnosticsPanel.createOrShow(context, previewDeps, source)),
+      }),
     );
   }
   context.subscriptions.push(
-    vscode.commands.registerCommand('neuralOde.openTrainingCurves', (...args: unknown[]) => {
-      CurvesPanel.createOrShow(context, deps, runIdsFromArgs(args));
-    }),
-    vscode.commands.registerCommand('neuralOde.compareRuns', async (...args: unknown[]) => {
-      const given = runIdsFromArgs(args);
-      const runIds = given && given.length > 1 ? given : await pickRuns(deps, given);
-      if (runIds) CurvesPanel.createOrShow(context, deps, runIds);
-    }),
-    vscode.window.registerWebviewPanelSerializer(CurvesPanel.viewType, {
-      deserializeWebviewPanel: async (panel, state: unknown) => {
-        CurvesPanel.revive(panel, context, deps, state);
+    ...registerPanel(CurvesPanel.viewType, (panel, state) => CurvesPanel.revive(panel, context, deps, state), {
+      'neuralOde.openTrainingCurves': (...args: unknown[]) => CurvesPanel.createOrShow(context, deps, runIdsFromArgs(args)),
+      'neuralOde.compareRuns': async (...args: unknown[]) => {
+        const given = runIdsFromArgs(args);
+        const runIds = given && given.length > 1 ? given : await pickRuns(deps, given);
+        if (runIds) CurvesPanel.createOrShow(context, deps, runIds);
       },
     }),
   );

@@ -19,7 +19,6 @@ import {
 import type { FieldSource } from '../../../webview/src/protocol';
 import { toInspectorSolve, toInspectorSteps } from './inspectorMessages';
 import { ExperimentPanel } from './experimentPanel';
-import { registerPanelCommand } from './panelCommand';
 import { PanelHost } from './panelHost';
 import type { PreviewDeps } from './previewPanel';
 
@@ -125,19 +124,4 @@ export class InspectorPanel extends ExperimentPanel<InspectorHostToWebview, Insp
   protected handleOwn(message: InspectorWebviewMessage): void {
     if (message.type === 'inspector/sample' && this.feed.source) this.show(this.feed.source, message.payload.sample);
   }
-}
-
-/** The command and the serializer that restores the panel after a reload. */
-export function registerInspector(
-  context: vscode.ExtensionContext,
-  deps: PreviewDeps,
-  sourceFromArgs: (args: readonly unknown[]) => FieldSource | undefined,
-): vscode.Disposable[] {
-  return registerPanelCommand(
-    'neuralOde.openSolverInspector',
-    InspectorPanel.viewType,
-    sourceFromArgs,
-    (source) => InspectorPanel.createOrShow(context, deps, source),
-    (panel, state) => InspectorPanel.revive(panel, context, deps, state),
-  );
 }

@@ -1,22 +1,16 @@
 /**
- * A one-per-window panel of an experiment: the command that opens it on the file or run it is
- * given, and the serializer that brings it back after a window reload.
+ * How every panel is registered: the commands that open it, and the serializer that brings it
+ * back after a window reload (from the state its webview saved).
  */
 import * as vscode from 'vscode';
-import type { FieldSource } from '../../../webview/src/protocol';
 
-export function registerPanelCommand(
-  command: string,
+export function registerPanel(
   viewType: string,
-  sourceFromArgs: (args: readonly unknown[]) => FieldSource | undefined,
-  open: (source: FieldSource) => void,
   revive: (panel: vscode.WebviewPanel, state: unknown) => void,
+  commands: Record<string, (...args: unknown[]) => unknown>,
 ): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand(command, (...args: unknown[]) => {
-      const source = sourceFromArgs(args);
-      if (source) open(source);
-    }),
+    ...Object.entries(commands).map(([command, run]) => vscode.commands.registerCommand(command, run)),
     vscode.window.registerWebviewPanelSerializer(viewType, {
       deserializeWebviewPanel: async (panel, state: unknown) => revive(panel, state),
     }),

@@ -70,6 +70,11 @@ export abstract class PanelHost<ToWebview extends object, M extends { type: stri
     );
   }
 
+  /** Whether the webview has said `panel/ready` since it was last loaded. */
+  protected get isReady(): boolean {
+    return this.ready && !this.disposed;
+  }
+
   /** Sends everything the panel shows (after `panel/ready`). */
   protected abstract replay(): void;
 
