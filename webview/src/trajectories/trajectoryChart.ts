@@ -7,6 +7,9 @@
  */
 import { Chart, Legend, LinearScale, LineElement, PointElement, ScatterController, Tooltip, type ChartDataset } from 'chart.js';
 import { themeAxes } from '../shared/chartAxes';
+import { equalAspectPlugin } from '../shared/equalAspectPlugin';
+import { niceAxis, niceTickLabel } from '../shared/niceAxis';
+import { boundsOf, padBox } from '../shared/plotBox';
 import { withAlpha, type Theme } from '../shared/theme';
 
 Chart.register(ScatterController, LineElement, PointElement, LinearScale, Legend, Tooltip);
@@ -68,22 +71,27 @@ export class TrajectoryChart {
     this.canvas.setAttribute('aria-label', spec.title);
     box.append(this.canvas);
     this.element.append(title, box);
+    const plane = this.plane;
+    this.element.dataset.aspect = plane ? 'equal' : 'auto';
+    const x = { type: 'linear' as const, title: { display: true, text: spec.xTitle } };
+    const y = { type: 'linear' as const, title: { display: true, text: spec.yTitle } };
+    // Against t the axis spans the solve's times; y ends on the ticks around the data. A phase
+    // portrait's ranges are the equal-aspect plugin's.
+    niceAxis(x, { extend: false, spacing: plane ? 60 : undefined });
+    niceAxis(y, { extend: !plane, spacing: plane ? 60 : undefined });
     this.chart = new Chart(this.canvas, {
       type: 'scatter',
       data: { datasets: [] },
+      plugins: plane ? [equalAspectPlugin(() => this.box())] : [],
       options: {
         animation: false,
         responsive: true,
         maintainAspectRatio: false,
         // Unparsed data are taken as sorted in x, so chart.js reads the x range from the ends of
         // each dataset: true against t, not in a phase portrait, which must be parsed and scanned.
-        ...(spec.id === 'phase' || spec.xy ? {} : { parsing: false as const, normalized: true }),
+        ...(plane ? {} : { parsing: false as const, normalized: true }),
         interaction: { mode: 'nearest', intersect: false },
-        scales: {
-          x: { type: 'linear', title: { display: true, text: spec.xTitle } },
-          // A y(t) card is short and has few ticks: its axis ends at the data, not at the next round tick.
-          y: { type: 'linear', bounds: spec.id === 'phase' || spec.xy ? 'ticks' : 'data', title: { display: true, text: spec.yTitle } },
-        },
+        scales: { x, y },
         plugins: {
           // One legend for all cards, in the panel's toolbar.
           legend: { display: false },
@@ -91,6 +99,17 @@ export class TrajectoryChart {
       },
     });
     this.applyTheme(theme);
+  }
+
+  /** Components against each other: drawn at equal aspect, so that a spiral keeps its shape. */
+  private get plane(): boolean {
+    return this.spec.id === 'phase' || this.spec.xy === true;
+  }
+
+  /** What a phase portrait must show: every point drawn, with a margin. */
+  private box() {
+    const b = boundsOf(...this.chart.data.datasets.map((d) => d.data));
+    return b && padBox(b, 0.04);
   }
 
   setSeries(data: readonly XY[], predicted: readonly XY[] | null): void {
@@ -128,7 +147,7 @@ export class TrajectoryChart {
 
   applyTheme(theme: Theme): void {
     this.theme = theme;
-    themeAxes(this.chart, theme);
+    themeAxes(this.chart, theme, { callback: niceTickLabel });
     this.render();
   }
 
@@ -202,36 +221,9 @@ export class TrajectoryChart {
       line('extrapolation', s.extrapolation, p[3 % p.length], 2, [6, 4]),
     ];
     this.chart.update('none');
-    this.equalUnits([...s.truth, ...s.observed, ...s.reconstruction, ...s.extrapolation]);
     for (const [k, v] of Object.entries(s)) this.element.dataset[`${k}Points`] = String((v as XY[]).length);
     this.element.dataset.truePoints = String(s.observed.length);
     this.element.dataset.predictedPoints = String(s.reconstruction.length + s.extrapolation.length);
-  }
-
-  /** Axes with one length per unit on both (a spiral keeps its shape), around `points`, for the plot area laid out now. */
-  private equalUnits(points: readonly XY[]): void {
-    const scales = this.chart.options.scales as Record<'x' | 'y', { min?: number; max?: number; ticks?: { includeBounds?: boolean } }>;
-    // Round ticks only: the ends of equal-unit axes fall anywhere.
-    for (const a of ['x', 'y'] as const) scales[a].ticks = { ...scales[a].ticks, includeBounds: false };
-    if (points.length === 0) {
-      for (const a of ['x', 'y'] as const) scales[a].min = scales[a].max = undefined;
-      return;
-    }
-    const xs = points.map((p) => p.x);
-    const ys = points.map((p) => p.y);
-    const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
-    const area = this.chart.chartArea;
-    const w = area ? area.right - area.left : this.canvas.clientWidth;
-    const h = area ? area.bottom - area.top : this.canvas.clientHeight;
-    if (!(w > 0 && h > 0)) return;
-    const perPixel = (1.08 * Math.max((x1 - x0) / w, (y1 - y0) / h)) || 1 / Math.min(w, h);
-    const cx = (x0 + x1) / 2;
-    const cy = (y0 + y1) / 2;
-    scales.x.min = cx - (perPixel * w) / 2;
-    scales.x.max = cx + (perPixel * w) / 2;
-    scales.y.min = cy - (perPixel * h) / 2;
-    scales.y.max = cy + (perPixel * h) / 2;
-    this.chart.update('none');
   }
 
   private render(): void {
