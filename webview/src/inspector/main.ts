@@ -68,10 +68,10 @@ const pick = (i: number): void => select(i);
 const hCard = new PlotCard({ id: 'step-size', title: 'Step size |h| over t', xTitle: 't', yTitle: '|h|', yLog: true, onPick: pick, pickAxis: 'x' }, theme);
 const errCard = new PlotCard({ id: 'error-ratio', title: 'Error ratio per attempt', xTitle: 'attempt', yTitle: 'error ratio', yLog: true, onPick: pick, pickAxis: 'x' }, theme);
 const nfeCard = new PlotCard({ id: 'nfe', title: 'Function evaluations (cumulative)', xTitle: 'attempt', yTitle: 'NFE', onPick: pick, pickAxis: 'x' }, theme);
-const trajCard = new PlotCard({ id: 'trajectory', title: 'Trajectory with step points', xTitle: 'y₀', yTitle: 'y₁', onPick: pick }, theme);
+const trajCard = new PlotCard({ id: 'trajectory', title: 'Trajectory with step points', xTitle: 'y₀', yTitle: 'y₁', onPick: pick, equalAspect: true }, theme);
 const region = regionLayer();
 const regionCard = new PlotCard(
-  { id: 'stability', title: 'Stability region with h·λ', xTitle: 'Re(h·λ)', yTitle: 'Im(h·λ)', onPick: pick, plugins: [region.plugin] },
+  { id: 'stability', title: 'Stability region with h·λ', xTitle: 'Re(h·λ)', yTitle: 'Im(h·λ)', onPick: pick, plugins: [region.plugin], equalAspect: true },
   theme,
 );
 const cards = [hCard, errCard, nfeCard, trajCard, regionCard];
@@ -251,6 +251,8 @@ function startSolve(s: InspectorSolve): void {
   regionCard.element.querySelector('h2')!.textContent = `Stability region of ${s.method} with h·λ`;
   if (!s.region && s.notes.length === 0) regionCard.setNote(`No stability region for ${s.method}.`);
   const twoD = s.dim >= 2;
+  // A scalar state is drawn over t: its axes are not in the same units.
+  trajCard.setEqualAspect(twoD);
   trajCard.chart.options.scales!.x!.title!.text = twoD ? 'y₀' : 't';
   trajCard.chart.options.scales!.y!.title!.text = twoD ? 'y₁' : 'y₀';
   notice.show('warning', s.failure ? `The solve stopped early: ${s.failure}` : null);

@@ -17,6 +17,9 @@ import {
   type PointStyle,
 } from 'chart.js';
 import { themeAxes, tickLabel } from '../shared/chartAxes';
+import { equalAspectPlugin } from '../shared/equalAspectPlugin';
+import { niceAxis, niceLogAxis, niceTickLabel } from '../shared/niceAxis';
+import { boundsOf, padBox, type Box } from '../shared/plotBox';
 import type { Theme } from '../shared/theme';
 
 Chart.register(ScatterController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip);
@@ -51,6 +54,11 @@ export interface PlotSpec {
   /** Fixed axis ranges (default: fitted to the data). */
   xRange?: [number, number];
   yRange?: [number, number];
+  /**
+   * x and y in the same units (a phase portrait, the complex plane): drawn at equal aspect, the
+   * fixed ranges (else all the points, with a margin) widened to the plot area's shape.
+   */
+  equalAspect?: boolean;
   onPick?(step: number): void;
   /** Which distance a click picks the nearest point by: along x (steps over t) or in the plane. */
   pickAxis?: 'x' | 'xy';
@@ -70,6 +78,8 @@ export class PlotCard {
   readonly chart: Chart<'scatter', Pt[]>;
   private readonly note: HTMLParagraphElement;
   private series: Series[] = [];
+  private ranges: { x?: [number, number]; y?: [number, number] } = {};
+  private equal: boolean;
 
   constructor(
     readonly spec: PlotSpec,
@@ -90,21 +100,29 @@ export class PlotCard {
     this.canvas.setAttribute('aria-label', spec.title);
     box.append(this.canvas);
     this.element.append(title, this.note, box);
+    this.equal = spec.equalAspect ?? false;
+    this.element.dataset.aspect = this.equal ? 'equal' : 'auto';
+    const x = { type: spec.xLog ? ('logarithmic' as const) : ('linear' as const), title: { display: true, text: spec.xTitle } };
+    const y = { type: spec.yLog ? ('logarithmic' as const) : ('linear' as const), title: { display: true, text: spec.yTitle } };
+    // Linear axes tick at 1, 2, 5 × 10ᵏ; a value axis ends on the ticks around the data.
+    if (spec.xLog) niceLogAxis(x);
+    else niceAxis(x, { extend: false, spacing: spec.equalAspect ? 60 : undefined });
+    if (spec.yLog) niceLogAxis(y);
+    else niceAxis(y, { extend: !spec.equalAspect && !spec.yRange, spacing: spec.equalAspect ? 60 : undefined });
     this.chart = new Chart(this.canvas, {
       type: 'scatter',
       data: { datasets: [] },
-      plugins: spec.plugins ?? [],
+      plugins: [...(spec.plugins ?? []), ...(spec.equalAspect ? [equalAspectPlugin<'scatter'>(() => this.aspectBox())] : [])],
       options: {
         animation: false,
         responsive: true,
         maintainAspectRatio: false,
         parsing: false,
-        normalized: true,
+        // Sorted in x, so chart.js may read a series' x range off its ends: true over t or the
+        // attempts, not in a plane, where a spiral's first and last points are not its extremes.
+        normalized: !spec.equalAspect,
         interaction: { mode: 'nearest', intersect: false },
-        scales: {
-          x: { type: spec.xLog ? 'logarithmic' : 'linear', title: { display: true, text: spec.xTitle } },
-          y: { type: spec.yLog ? 'logarithmic' : 'linear', title: { display: true, text: spec.yTitle } },
-        },
+        scales: { x, y },
         plugins: {
           legend: { display: false },
           tooltip: {
@@ -159,6 +177,9 @@ export class PlotCard {
   }
 
   setRanges(x: [number, number] | undefined, y: [number, number] | undefined): void {
+    this.ranges = { x, y };
+    // At equal aspect, the plugin widens them to the plot area (aspectBox).
+    if (this.equal) return;
     const s = this.chart.options.scales!;
     s.x!.min = x?.[0];
     s.x!.max = x?.[1];
@@ -166,10 +187,29 @@ export class PlotCard {
     s.y!.max = y?.[1];
   }
 
+  /** Equal aspect on or off: off for a plot whose axes are no longer in the same units (y over t). */
+  setEqualAspect(on: boolean): void {
+    if (!this.spec.equalAspect || on === this.equal) return;
+    this.equal = on;
+    this.element.dataset.aspect = on ? 'equal' : 'auto';
+    const s = this.chart.options.scales!;
+    for (const axis of [s.x!, s.y!]) axis.min = axis.max = undefined;
+    this.setRanges(this.ranges.x, this.ranges.y);
+  }
+
+  /** What an equal-aspect plot must show: its fixed ranges, else every point drawn with a margin. */
+  private aspectBox(): Box | null {
+    if (!this.equal) return null;
+    const { x, y } = this.ranges;
+    if (x && y) return { xMin: x[0], xMax: x[1], yMin: y[0], yMax: y[1] };
+    const b = boundsOf(...this.chart.data.datasets.map((d) => d.data));
+    return b && padBox(b, 0.05);
+  }
+
   applyTheme(theme: Theme): void {
     this.theme = theme;
-    themeAxes(this.chart, theme, { maxTicksLimit: 8, includeBounds: false });
-    this.setRanges(this.spec.xRange, this.spec.yRange);
+    themeAxes(this.chart, theme, { maxTicksLimit: 8, includeBounds: false, callback: niceTickLabel });
+    this.setRanges(this.spec.xRange ?? this.ranges.x, this.spec.yRange ?? this.ranges.y);
     this.render();
   }
 

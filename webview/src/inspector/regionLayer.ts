@@ -21,6 +21,34 @@ function rgba(color: string): [number, number, number, number] {
   return [Number(m[1]), Number(m[2]), Number(m[3]), Math.round(255 * (m[4] === undefined ? 1 : Number(m[4])))];
 }
 
+interface Rect {
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
+
+/**
+ * The sampled window's edge cells carried on to the plot's edges, where the axes show more than
+ * the window (equal aspect widens one of them): beyond its window a region keeps the state of
+ * its edge (an A-stable method's is stable far to the left, an explicit method's unstable).
+ */
+function drawBeyond(ctx: CanvasRenderingContext2D, image: HTMLCanvasElement, r: Rect, area: Rect): void {
+  const { width: w, height: h } = image;
+  // Source columns/rows [from, size] and their destination spans, for the band left of, inside and right of the window.
+  const xs: [number, number, number, number][] = [[0, 1, area.left, r.left], [0, w, r.left, r.right], [w - 1, 1, r.right, area.right]];
+  const ys: [number, number, number, number][] = [[0, 1, area.top, r.top], [0, h, r.top, r.bottom], [h - 1, 1, r.bottom, area.bottom]];
+  ctx.imageSmoothingEnabled = false;
+  for (const [sx, sw, x0, x1] of xs) {
+    for (const [sy, sh, y0, y1] of ys) {
+      // The window itself is drawn already; empty bands are skipped.
+      if ((sw === w && sh === h) || !(x1 - x0 > 0.5 && y1 - y0 > 0.5)) continue;
+      ctx.drawImage(image, sx, sy, sw, sh, x0, y0, x1 - x0, y1 - y0);
+    }
+  }
+  ctx.imageSmoothingEnabled = true;
+}
+
 export function regionLayer(): RegionLayer {
   let region: InspectorRegion | null = null;
   let image: HTMLCanvasElement | null = null;
@@ -44,6 +72,7 @@ export function regionLayer(): RegionLayer {
     ctx.clip();
     ctx.imageSmoothingEnabled = true;
     ctx.drawImage(image, left, top, right - left, bottom - top);
+    drawBeyond(ctx, image, { left, right, top, bottom }, chartArea);
     ctx.strokeStyle = edge;
     ctx.lineWidth = 1.5;
     ctx.beginPath();
