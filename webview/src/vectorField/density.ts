@@ -8,7 +8,7 @@
 import type { FieldDensity, FieldPreview } from '../protocol';
 import type { Theme } from '../shared/theme';
 import { densityColor, densityMax, densityRgb } from './densityScale';
-import { drawBox } from './draw';
+import { drawAxes, drawGrid } from './axes';
 import type { Viewport } from './viewport';
 
 /** Pieces per side a carried cell is painted in. */
@@ -64,8 +64,9 @@ export function drawDensityFrame(
   ratio: number,
 ): { cells: number; top: number } {
   const d = preview.density!;
-  ctx.fillStyle = theme.background;
-  ctx.fillRect(0, 0, vp.width, vp.height);
+  drawGrid(ctx, vp, theme, ratio);
+  ctx.save();
+  vp.clip(ctx);
   let cells = 0;
   const top = densityMax(d, f);
   const mesh = d.mesh;
@@ -108,17 +109,18 @@ export function drawDensityFrame(
       }
     }
   }
-  // The box of the grid at t = 0 (the data space), and its corners' values.
-  drawBox(ctx, vp, preview.bounds, theme, ratio);
   // The data, lightly: white dots show on every colour of the scale.
   ctx.fillStyle = 'rgba(255, 255, 255, 0.28)';
   const r = Math.max(1, ratio);
   const { x, y } = preview.data;
   for (let p = 0; p < x.length; p++) ctx.fillRect(vp.px(x[p]) - r / 2, vp.py(y[p]) - r / 2, r, r);
+  ctx.restore();
+  // The axes, and the box of the grid at t = 0 (the data space).
+  drawAxes(ctx, vp, theme, ratio);
   return { cells, top };
 }
 
-/** The samples at a fractional frame position (linear between frames); returns how many fell inside the canvas. */
+/** The samples at a fractional frame position (linear between frames); returns how many fell inside the plot. */
 export function drawSamples(ctx: CanvasRenderingContext2D, vp: Viewport, d: FieldDensity, pos: number, ratio: number): number {
   const s = d.samples;
   if (!s) return 0;
@@ -136,7 +138,8 @@ export function drawSamples(ctx: CanvasRenderingContext2D, vp: Viewport, d: Fiel
   for (let k = 0; k < xa.length; k++) {
     const px = vp.px(xa[k] + (xb[k] - xa[k]) * a);
     const py = vp.py(ya[k] + (yb[k] - ya[k]) * a);
-    if (!(px >= 0 && px <= vp.width && py >= 0 && py <= vp.height)) continue;
+    const plot = vp.frame.plot;
+    if (!(px >= plot.left && px <= plot.left + plot.width && py >= plot.top && py <= plot.top + plot.height)) continue;
     ctx.moveTo(px + r, py);
     ctx.arc(px, py, r, 0, 2 * Math.PI);
     inside++;

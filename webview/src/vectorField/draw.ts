@@ -1,5 +1,5 @@
 /**
- * The still part of the picture, drawn once per preview, theme, size or time: the box, arrows
+ * The still part of the picture, drawn once per preview, theme, size or time: the axes, arrows
  * of equal length and streamlines coloured by the field's magnitude, and the data points with
  * the predicted trajectory, or a classifier's points and their flows coloured by class. The
  * particles and a classifier's moving points are drawn over it every frame.
@@ -9,6 +9,7 @@ import { withAlpha, type Theme } from '../shared/theme';
 import type { FieldGrid } from './fieldGrid';
 import type { Particles } from './particles';
 import type { Streamline } from './streamlines';
+import { drawAxes, drawGrid } from './axes';
 import type { Viewport } from './viewport';
 
 /** Class k's colour: the theme's chart palette in order (blue, orange, green, …). */
@@ -34,29 +35,6 @@ function magnitudeRamp(theme: Theme): (s: number) => string {
   };
 }
 
-/** The data box's edges in pixels (y0 at yMin, the bottom). */
-function boxPixels(vp: Viewport, b: FieldPreview['bounds']): { x0: number; x1: number; y0: number; y1: number } {
-  return { x0: vp.px(b.xMin), x1: vp.px(b.xMax), y0: vp.py(b.yMin), y1: vp.py(b.yMax) };
-}
-
-/** The data box and its corner values on the axes. */
-export function drawBox(ctx: CanvasRenderingContext2D, vp: Viewport, b: FieldPreview['bounds'], theme: Theme, ratio: number): void {
-  const { x0, x1, y0, y1 } = boxPixels(vp, b);
-  ctx.strokeStyle = theme.grid;
-  ctx.lineWidth = ratio;
-  ctx.strokeRect(x0, y1, x1 - x0, y0 - y1);
-  ctx.fillStyle = withAlpha(theme.foreground, 0.7);
-  ctx.font = `${Math.round(11 * ratio)}px ${theme.fontFamily}`;
-  ctx.textBaseline = 'top';
-  ctx.textAlign = 'left';
-  ctx.fillText(b.xMin.toPrecision(3), x0, y0 + 4 * ratio);
-  ctx.textAlign = 'right';
-  ctx.fillText(b.xMax.toPrecision(3), x1, y0 + 4 * ratio);
-  ctx.textBaseline = 'bottom';
-  ctx.fillText(b.yMax.toPrecision(3), x0 - 4 * ratio, y1 + 11 * ratio);
-  ctx.fillText(b.yMin.toPrecision(3), x0 - 4 * ratio, y0);
-}
-
 export interface StaticCounts {
   arrows: number;
   streamlines: number;
@@ -71,12 +49,14 @@ export interface DrawOptions {
 }
 
 export function drawStatic(ctx: CanvasRenderingContext2D, vp: Viewport, preview: FieldPreview, grid: FieldGrid, theme: Theme, ratio: number, opts: DrawOptions): StaticCounts {
-  const { bounds: b } = preview;
-  ctx.fillStyle = theme.background;
-  ctx.fillRect(0, 0, vp.width, vp.height);
+  drawGrid(ctx, vp, theme, ratio);
+  const counts = drawField(ctx, vp, preview, grid, theme, ratio, opts);
+  drawAxes(ctx, vp, theme, ratio);
+  return counts;
+}
 
-  drawBox(ctx, vp, b, theme, ratio);
-  const { x0, x1, y0, y1 } = boxPixels(vp, b);
+/** Arrows, streamlines, and the data with the solve or a classifier's flows. */
+function drawField(ctx: CanvasRenderingContext2D, vp: Viewport, preview: FieldPreview, grid: FieldGrid, theme: Theme, ratio: number, opts: DrawOptions): StaticCounts {
 
   // Arrows: equal length (most of a cell), colour by magnitude (square-root scale: the slow
   // parts of a cubic field would all be one colour on a linear one). A classifier's classes
@@ -130,11 +110,9 @@ export function drawStatic(ctx: CanvasRenderingContext2D, vp: Viewport, preview:
 
   // The model's solve from y0, over the data's times.
   if (preview.predicted) {
-    // A solve that leaves the box is cut at its edge, not drawn over the labels.
+    // A solve that leaves the plot is cut at its edge, not drawn over the labels.
     ctx.save();
-    ctx.beginPath();
-    ctx.rect(x0, y1, x1 - x0, y0 - y1);
-    ctx.clip();
+    vp.clip(ctx);
     ctx.strokeStyle = theme.palette[1];
     ctx.lineWidth = 2 * ratio;
     ctx.lineJoin = 'round';
@@ -197,11 +175,8 @@ function drawStreamlines(ctx: CanvasRenderingContext2D, vp: Viewport, lines: Str
  * class) and its start as a dot. The moving points are drawn per frame (drawClassPoints).
  */
 function drawClassFlows(ctx: CanvasRenderingContext2D, vp: Viewport, preview: FieldPreview, cls: FieldClassification, theme: Theme, ratio: number): number {
-  const { x0, y0, x1, y1 } = boxPixels(vp, preview.bounds);
   ctx.save();
-  ctx.beginPath();
-  ctx.rect(x0, y1, x1 - x0, y0 - y1);
-  ctx.clip();
+  vp.clip(ctx);
   let flows = 0;
   const { flowX, flowY } = cls;
   const m = preview.data.x.length;
@@ -255,6 +230,8 @@ export function drawClassPoints(ctx: CanvasRenderingContext2D, vp: Viewport, cls
   const a = pos - i;
   const r = 2.2 * ratio;
   const m = cls.labels.length;
+  ctx.save();
+  vp.clip(ctx);
   const at = (p: number): [number, number] => [
     vp.px(flowX[i][p] + (flowX[i + 1][p] - flowX[i][p]) * a),
     vp.py(flowY[i][p] + (flowY[i + 1][p] - flowY[i][p]) * a),
@@ -282,6 +259,7 @@ export function drawClassPoints(ctx: CanvasRenderingContext2D, vp: Viewport, cls
     ctx.arc(X, Y, r + 1.5 * ratio, 0, 2 * Math.PI);
   }
   ctx.stroke();
+  ctx.restore();
 }
 
 /** Streaks from each particle's last position to its current one, in one path. */

@@ -25,6 +25,8 @@ import { Particles } from './particles';
 import { traceStreamlines, type Streamline } from './streamlines';
 import { onPlane, planeKeys } from './plane';
 import { Viewport } from './viewport';
+import { labelFontPx } from './axes';
+import { componentNames, planeFrame, type TextMetrics } from './frame';
 import { noticeBar, swatch } from '../shared/notice';
 import { weightsPicker } from '../shared/weightsPicker';
 
@@ -173,7 +175,14 @@ function setBodyData(key: string, value: string | number): void {
   document.body.dataset[key] = String(value);
 }
 
-/** Redraws the still layer (arrows, data, trajectory) for the current preview, size and theme. */
+/** How the axes' labels measure in the theme's font, on this screen. */
+function textMetrics(): TextMetrics {
+  const fontPx = labelFontPx(theme, ratio);
+  stillCtx.font = `${fontPx}px ${theme.fontFamily}`;
+  return { ratio, fontPx, measure: (text) => stillCtx.measureText(text).width };
+}
+
+/** Redraws the still layer (axes, arrows, data, trajectory) for the current preview, size and theme. */
 function redrawStill(): void {
   const w = Math.max(1, Math.round(stage.clientWidth * ratio));
   const h = Math.max(1, Math.round(stage.clientHeight * ratio));
@@ -189,7 +198,9 @@ function redrawStill(): void {
     setBodyData('ink', 0);
     return;
   }
-  viewport = new Viewport(preview.bounds, w, h, 44 * ratio);
+  viewport = new Viewport(planeFrame(preview.bounds, componentNames(shownPlane(received!)), w, h, textMetrics()), w, h);
+  setBodyData('xTicks', viewport.frame.xTicks.map((t) => t.label).join(' '));
+  setBodyData('yTicks', viewport.frame.yTicks.map((t) => t.label).join(' '));
   if (preview.density) {
     redrawDensity(w, h);
     return;

@@ -1,32 +1,32 @@
-/** Data coordinates ↔ canvas pixels, with one scale for both axes so arrows keep their angles. */
-import type { FieldPreview } from '../protocol';
+/** Data coordinates ↔ canvas pixels in a plane's frame: one scale for both axes, so arrows keep their angles. */
+import type { PlaneFrame } from './frame';
 
 export class Viewport {
+  /** Pixels per unit, on x and on y. */
   readonly scale: number;
-  private readonly ox: number;
-  private readonly oy: number;
 
   constructor(
-    readonly bounds: FieldPreview['bounds'],
+    readonly frame: PlaneFrame,
     readonly width: number,
     readonly height: number,
-    readonly margin: number,
   ) {
-    const w = Math.max(1, width - 2 * margin);
-    const h = Math.max(1, height - 2 * margin);
-    const bw = bounds.xMax - bounds.xMin;
-    const bh = bounds.yMax - bounds.yMin;
-    this.scale = Math.min(w / bw, h / bh);
-    // Centre the box; y grows upwards on screen.
-    this.ox = margin + (w - bw * this.scale) / 2 - bounds.xMin * this.scale;
-    this.oy = margin + (h + bh * this.scale) / 2 + bounds.yMin * this.scale;
+    this.scale = frame.plot.width / (frame.view.xMax - frame.view.xMin);
   }
 
   px(x: number): number {
-    return this.ox + x * this.scale;
+    return this.frame.plot.left + (x - this.frame.view.xMin) * this.scale;
   }
 
+  /** y grows upwards on screen. */
   py(y: number): number {
-    return this.oy - y * this.scale;
+    return this.frame.plot.top + (this.frame.view.yMax - y) * this.scale;
+  }
+
+  /** Clips what follows to the plot area (until the caller restores the context). */
+  clip(ctx: CanvasRenderingContext2D): void {
+    const p = this.frame.plot;
+    ctx.beginPath();
+    ctx.rect(p.left, p.top, p.width, p.height);
+    ctx.clip();
   }
 }
