@@ -13,7 +13,8 @@ export function drawGrid(ctx: CanvasRenderingContext2D, vp: Viewport, theme: The
   ctx.fillStyle = theme.background;
   ctx.fillRect(0, 0, vp.width, vp.height);
   ctx.save();
-  ctx.strokeStyle = theme.grid;
+  // A high-contrast theme's grid colour is opaque: faded here, under the dense arrows.
+  ctx.strokeStyle = theme.kind.startsWith('high-contrast') ? withAlpha(theme.grid, 0.4) : theme.grid;
   ctx.lineWidth = ratio;
   ctx.beginPath();
   for (const t of xTicks) {
