@@ -51,10 +51,13 @@ export function statusIcon(status: RunStatus): string {
   }
 }
 
-/** The experiment and its start ("spiral 11-22 08:44"); the year and the run id are in the tooltip. */
-export function runLabel(run: RunSummary): string {
-  return `${run.experiment} ${formatStart(run.createdAt).slice(5)}`;
+/** The experiment, the run's own name if it has one, and its start ("spiral · wide lr 11-22 08:44"); the year and the run id are in the tooltip. */
+export function runLabel(run: RunSummary, name?: string | null): string {
+  return `${run.experiment}${name ? ` · ${name}` : ''} ${formatStart(run.createdAt).slice(5)}`;
 }
+
+/** Tags as typed: "sweep, lr 1e-2" → ['sweep', 'lr 1e-2']. */
+export const parseTags = (text: string): string[] => text.split(',').map((t) => t.trim()).filter((t) => t !== '');
 
 /** Iterations done of the run's target: "it 120/300", or "it 120" when the target is not known. */
 export function iterationText(done: number, total?: number | null): string {
@@ -73,9 +76,11 @@ export function runDescription(run: RunSummary, total?: number | null): string {
   return parts.join(' · ');
 }
 
-export function runTooltip(run: RunSummary): string {
+export function runTooltip(run: RunSummary, meta?: { name: string | null; tags: string[]; note: string | null }): string {
   const lines = [
-    `${run.experiment}: ${run.status}`,
+    `${run.experiment}${meta?.name ? ` · ${meta.name}` : ''}: ${run.status}`,
+    ...(meta?.tags.length ? [`tags: ${meta.tags.join(', ')}`] : []),
+    ...(meta?.note ? [meta.note] : []),
     `run ${run.id}`,
     `started ${formatStart(run.createdAt)}${run.finishedAt ? `, ended ${formatStart(run.finishedAt)}` : ''}`,
     `iterations ${run.lastIteration ?? 0}, last loss ${formatLoss(run.lastLoss)}, time ${formatDuration(run.wallSeconds)}`,

@@ -1,13 +1,15 @@
 /**
  * The Runs view: every run under `<folder>/.neural-ode/runs/` of each workspace folder,
  * newest first, refreshed by a file watcher (runs started from a terminal appear too), with
- * Resume, Delete, Reveal and Copy Id on each run.
+ * Resume, Delete, Reveal, Copy Id and Name/Tag/Note on each run.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { listRuns, type RunSummary } from '../../engine/src/train/runStore';
 import { workspaceRunsRoots } from './experimentFiles';
+import { RunMetaCache, type RunMeta } from './panels/curvesRunInfo';
+import { labelRunCommand } from './runLabelCommand';
 import { runDescription, runLabel, runTooltip, statusIcon } from './runsFormat';
 import type { TrainingSession } from './trainingSession';
 
@@ -17,12 +19,13 @@ export class RunItem extends vscode.TreeItem {
   /** Read by commands that take run ids from tree items (the panels'). */
   readonly runId: string;
 
-  constructor(readonly run: RunSummary, folderName?: string) {
-    super(runLabel(run), vscode.TreeItemCollapsibleState.None);
+  constructor(readonly run: RunSummary, meta: RunMeta, folderName?: string) {
+    super(runLabel(run, meta.name), vscode.TreeItemCollapsibleState.None);
     this.id = run.dir;
     this.runId = run.id;
-    this.description = folderName ? `${runDescription(run)} · ${folderName}` : runDescription(run);
-    this.tooltip = runTooltip(run);
+    const description = runDescription(run, meta.hparams.iterations);
+    this.description = folderName ? `${description} · ${folderName}` : description;
+    this.tooltip = runTooltip(run, meta);
     this.iconPath = new vscode.ThemeIcon(statusIcon(run.status));
     this.contextValue = `neuralOdeRun.${run.status}`;
     this.resourceUri = vscode.Uri.file(run.dir);
@@ -33,6 +36,8 @@ export class RunsProvider implements vscode.TreeDataProvider<RunItem> {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
   private timer: NodeJS.Timeout | undefined;
+  /** config.json is read again only when it changed (a resume, a new name). */
+  private readonly meta = new RunMetaCache();
 
   constructor(private readonly log: vscode.LogOutputChannel) {}
 
@@ -56,7 +61,7 @@ export class RunsProvider implements vscode.TreeDataProvider<RunItem> {
     const items: RunItem[] = [];
     roots.forEach((root, i) => {
       try {
-        for (const run of listRuns(root)) items.push(new RunItem(run, folders.length > 1 ? folders[i].name : undefined));
+        for (const run of listRuns(root)) items.push(new RunItem(run, this.meta.read(run.dir), folders.length > 1 ? folders[i].name : undefined));
       } catch (err) {
         this.log.warn(`cannot list the runs in ${root}: ${(err as Error).message}`);
       }
@@ -129,6 +134,10 @@ export function registerRunsView(session: TrainingSession, log: vscode.LogOutput
     vscode.commands.registerCommand('neuralOde.runs.revealInOS', (arg?: RunItem) => {
       const run = runOf(arg) ?? view.selection[0]?.run;
       if (run) return vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(path.join(run.dir, 'config.json')));
+    }),
+    vscode.commands.registerCommand('neuralOde.runs.label', async (arg?: RunItem) => {
+      const run = runOf(arg) ?? view.selection[0]?.run;
+      if (run && (await labelRunCommand(run, log))) provider.refreshSoon();
     }),
     vscode.commands.registerCommand('neuralOde.runs.copyId', async (arg?: RunItem) => {
       const run = runOf(arg) ?? view.selection[0]?.run;

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { defineExperiment, mlpField, readMetrics, spiral, trainExperiment, type ExperimentSpec } from '../../engine/src/index';
 import { previewExperiment } from '../../engine/src/experiments/preview';
-import { loadBestCheckpoint } from '../../engine/src/train/runStore';
+import { labelRun, loadBestCheckpoint } from '../../engine/src/train/runStore';
 import { loadRunCheckpoint, parseRunRef } from '../../engine/src/train/runRef';
 
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'neural-ode-best-'));
@@ -67,5 +67,23 @@ describe('the best checkpoint', () => {
     assert.throws(() => loadRunCheckpoint(root, `${out.runId}@best`), /No best checkpoint in .*has not been evaluated yet\. Use its latest checkpoint instead/);
     assert.equal(loadRunCheckpoint(root, out.runId).checkpoint.iteration, 3);
     assert.throws(() => parseRunRef(`${out.runId}@worst`), /not a run reference.*@best/);
+  });
+});
+
+describe("a run's config.json after it started", () => {
+  it('records a resume to another total, and a name, tags and note given afterwards', async () => {
+    const root = tmp();
+    const first = await trainExperiment(defineExperiment(spec(4)), { runsRoot: root });
+    const config = () => JSON.parse(fs.readFileSync(path.join(first.runDir, 'config.json'), 'utf8'));
+    assert.equal(config().config.train.iterations, 4);
+    await trainExperiment(defineExperiment(spec(4)), { runsRoot: root, resume: first.runId, iterations: 6 });
+    assert.equal(config().config.train.iterations, 6);
+    assert.equal(config().config.train.batchSize, 8, 'the rest of train is kept');
+    labelRun(first.runDir, { runName: ' wide lr ', tags: ['sweep', ' ', 'lr'], note: 'lr 0.2' });
+    assert.deepEqual([config().config.runName, config().config.tags, config().config.note], ['wide lr', ['sweep', 'lr'], 'lr 0.2']);
+    assert.equal(config().config.name, 'best-spiral', "the experiment's name stays");
+    labelRun(first.runDir, { runName: '', tags: [] });
+    assert.deepEqual([config().config.runName, config().config.tags, config().config.note], [undefined, undefined, 'lr 0.2']);
+    assert.throws(() => labelRun(path.join(root, 'absent'), { note: 'x' }), /missing or unreadable/);
   });
 });

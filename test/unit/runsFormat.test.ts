@@ -6,7 +6,7 @@ import type { TrainOutcome, TrainProgress } from '../../engine/src/protocol';
 import type { RunSummary } from '../../engine/src/train/runStore';
 import { parseRunConfig } from '../../extension/src/runConfig';
 import {
-  formatDuration, formatLoss, isResumable, iterationText, outcomeMessage, progressMessage, runDescription, runLabel, runTooltip, statusBarText, statusIcon,
+  formatDuration, formatLoss, isResumable, iterationText, outcomeMessage, parseTags, progressMessage, runDescription, runLabel, runTooltip, statusBarText, statusIcon,
 } from '../../extension/src/runsFormat';
 
 const run = (over: Partial<RunSummary> = {}): RunSummary => ({
@@ -53,6 +53,13 @@ describe('runs formatting', () => {
     const tip = runTooltip(run({ status: 'failed', message: 'The solver failed in iteration 7: step size underflow.' }));
     assert.match(tip, /^spiral: failed\nrun 20261122-084427-spiral-ded0\n/);
     assert.match(tip, /The solver failed in iteration 7/);
+  });
+
+  it("names a run by its own name, tags and note where it has them", () => {
+    assert.match(runLabel(run(), 'wide lr'), /^spiral · wide lr 11-2[12] \d\d:\d\d$/);
+    const tip = runTooltip(run(), { name: 'wide lr', tags: ['sweep', 'lr'], note: 'lr 3e-2, to compare with 1e-2' });
+    assert.match(tip, /^spiral · wide lr: finished\ntags: sweep, lr\nlr 3e-2, to compare with 1e-2\n/);
+    assert.deepEqual(parseTags(' sweep, , lr 1e-2 ,'), ['sweep', 'lr 1e-2']);
   });
 
   it('gives every status an icon and lets all but running runs resume', () => {

@@ -1,5 +1,6 @@
 // The Runs view's context menu in a real VS Code: Export Weights writes a safetensors file
-// through VS Code's own save dialog, and Delete asks first, then removes the run's folder.
+// through VS Code's own save dialog, Name, Tag or Note labels the run, and Delete asks first,
+// then removes the run's folder.
 // The run is made from the command line before VS Code opens the folder.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -74,6 +75,23 @@ describe('the Runs view context menu', () => {
     assert.deepEqual(header['0.weight']?.shape, [50, 2]);
     assert.deepEqual(header['2.weight']?.shape, [2, 50]);
     assert.equal(bytes.length, 8 + headerLength + (50 * 2 + 50 + 2 * 50 + 2) * (header['0.weight'].dtype === 'F64' ? 8 : 4));
+
+    // Name, Tag or Note…: three input boxes; the run's row and config.json take them.
+    await contextMenu(vscode, 'Name, Tag or Note…');
+    const input = vscode.page.locator('.quick-input-widget .quick-input-box input');
+    for (const [prompt, value] of [['A name for this run', 'wide lr'], ['Tags', 'sweep, lr'], ['A note', 'lr 3e-2']]) {
+      await vscode.page.locator('.quick-input-widget .quick-input-message', { hasText: prompt }).waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill(value);
+      await vscode.page.keyboard.press('Enter');
+    }
+    await vscode.until(
+      'the row shows the run name',
+      async () => (await vscode!.page.locator('.part.sidebar .monaco-list-row').allTextContents()).join(' | '),
+      (rows) => rows.includes('spiral · wide lr'),
+    );
+    const labelled = JSON.parse(fs.readFileSync(path.join(runDir, 'config.json'), 'utf8')).config;
+    assert.deepEqual([labelled.runName, labelled.tags, labelled.note, labelled.name], ['wide lr', ['sweep', 'lr'], 'lr 3e-2', 'spiral']);
+    await vscode.screenshot('run-named');
 
     // Delete: a modal asks; Cancel keeps the run, Delete removes it and the row goes.
     const dialog = vscode.page.locator('.monaco-dialog-box');

@@ -79,7 +79,7 @@ describe('training in a trusted workspace', () => {
     const runId = fs.readdirSync(path.join(vscode.workspace, '.neural-ode', 'runs'))[0];
     await vscode.screenshot('training-stopped');
     const cancelledRows = await runsViewRows(vscode, /cancelled · loss/);
-    assert.ok(cancelledRows.some((r) => r.includes(`${keptAt} it`)), JSON.stringify(cancelledRows));
+    assert.ok(cancelledRows.some((r) => r.includes(`it ${keptAt}/${ITERATIONS}`)), JSON.stringify(cancelledRows));
 
     // Resume from the palette: the one saved run is picked, and it trains to the end.
     await runPickCommand(vscode, 'Neural ODE: Resume Run');
@@ -96,7 +96,7 @@ describe('training in a trusted workspace', () => {
     const rows = await runsViewRows(vscode, /finished · loss/);
     const row = rows.find((r) => r.includes('finished'));
     assert.ok(row?.includes(`loss ${loss}`), `the Runs view row "${row}" lacks the final loss ${loss}`);
-    assert.ok(row?.includes(`${ITERATIONS} it`), row);
+    assert.ok(row?.includes(`it ${ITERATIONS}/${ITERATIONS}`), row);
     await vscode.screenshot('runs-view');
 
     // The Training curves panel shows the run's real points: one loss per iteration, the last one the run's.
@@ -143,7 +143,7 @@ describe('training in Restricted Mode', () => {
     assert.equal(await action.count(), 1);
     await vscode.screenshot('restricted-train-refused');
     const rows = await runsViewRows(vscode, /finished · loss/);
-    assert.ok(rows.some((r) => r.includes('spiral') && r.includes('2 it')), JSON.stringify(rows));
+    assert.ok(rows.some((r) => r.includes('spiral') && r.includes('it 2')), JSON.stringify(rows));
     assert.equal(fs.readdirSync(path.join(vscode.workspace, '.neural-ode', 'runs')).length, 1, 'a run was started in Restricted Mode');
     await vscode.screenshot('restricted-runs-view');
   });

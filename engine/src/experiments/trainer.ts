@@ -3,7 +3,7 @@ import { Rng, type RngState } from '../data/rng';
 import { SolverError } from '../solvers/errors';
 import { clipGradNorm } from '../train/clip';
 import { createOptimizer, optimizerFromState, type Optimizer, type OptimizerState } from '../train/optimizers';
-import { createRun, loadBestCheckpoint, loadLatestCheckpoint, openRun, type Run } from '../train/runStore';
+import { createRun, loadBestCheckpoint, loadLatestCheckpoint, openRun, updateRunConfig, type Run } from '../train/runStore';
 import { lrSchedule } from '../train/schedules';
 import type { GradientMethod } from '../gradients/types';
 import { ExperimentError, type Experiment, type ExperimentModel, type GradientSpec, type SolverSpec } from './define';
@@ -177,6 +177,12 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
       );
     }
     run = openRun(opts.runsRoot, opts.resume, { rewindTo: checkpoint.iteration });
+    // A resume to another total: config.json says what the run now trains to.
+    if ((run.config as { train?: { iterations?: unknown } } | null)?.train?.iterations !== iterations) {
+      updateRunConfig(run.dir, (c) => {
+        c.train = { ...(c.train as object | undefined), iterations };
+      });
+    }
     field.params.set(params);
     if (readout) task.extra.set(readout);
     optimizer = optimizerFromState(checkpoint.optimizerState as OptimizerState);

@@ -330,6 +330,42 @@ export function loadBestCheckpoint(runOrDir: Run | string): LoadedCheckpoint {
   return { checkpoint, file, fellBack: false, problems: [] };
 }
 
+/**
+ * Changes a run's config.json (`config` is what the trainer recorded: a resume to a new total, a
+ * name given afterwards), written whole and renamed like every file of the run.
+ */
+export function updateRunConfig(dir: string, edit: (config: Record<string, unknown>) => void): RunConfigFile {
+  const file = path.join(dir, CONFIG_FILE);
+  const current = readJson<RunConfigFile>(file);
+  if (!current) throw new RunStoreError('notFound', `${file} is missing or unreadable: is ${dir} a run folder?`, [file]);
+  const config = current.config !== null && typeof current.config === 'object' ? { ...(current.config as Record<string, unknown>) } : {};
+  edit(config);
+  const next = { ...current, config };
+  writeJsonAtomic(file, next);
+  return next;
+}
+
+/** A run's own name, tags and note (config.runName, config.tags, config.note); null or empty removes one. */
+export interface RunLabelEdit {
+  runName?: string | null;
+  tags?: string[] | null;
+  note?: string | null;
+}
+
+export function labelRun(dir: string, label: RunLabelEdit): RunConfigFile {
+  return updateRunConfig(dir, (c) => {
+    const set = (key: string, value: string | string[] | null | undefined): void => {
+      if (value === undefined) return;
+      const empty = value === null || (Array.isArray(value) ? value.length === 0 : value.trim() === '');
+      if (empty) delete c[key];
+      else c[key] = Array.isArray(value) ? value.map((t) => t.trim()).filter((t) => t !== '') : value.trim();
+    };
+    set('runName', label.runName);
+    set('tags', label.tags);
+    set('note', label.note);
+  });
+}
+
 export interface RunSummary {
   id: string;
   dir: string;
