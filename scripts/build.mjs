@@ -108,6 +108,21 @@ function copyEsbuildWasm() {
 }
 
 /**
+ * KaTeX's stylesheet and fonts for the panels' maths, beside their bundles in dist/webview/katex/
+ * (a panel's Content-Security-Policy takes styles and fonts from the extension only). woff2 only:
+ * the stylesheet offers it first, and the webview's browser reads it.
+ */
+function copyKatex() {
+  const from = path.join(root, 'node_modules/katex/dist');
+  const to = path.join(dist, 'webview', 'katex');
+  fs.mkdirSync(path.join(to, 'fonts'), { recursive: true });
+  fs.copyFileSync(path.join(from, 'katex.min.css'), path.join(to, 'katex.min.css'));
+  for (const font of fs.readdirSync(path.join(from, 'fonts')).filter((f) => f.endsWith('.woff2'))) {
+    fs.copyFileSync(path.join(from, 'fonts', font), path.join(to, 'fonts', font));
+  }
+}
+
+/**
  * The engine's public API as .d.ts files with a package.json, which the extension copies into a
  * workspace so that the editor resolves `import … from 'neural-ode-studio'` in experiment files.
  */
@@ -138,6 +153,7 @@ async function main() {
   fs.mkdirSync(dist, { recursive: true });
   copyWasm();
   copyEsbuildWasm();
+  copyKatex();
   const options = builds.map((b) => ({ absWorkingDir: root, ...b, plugins: [...(b.plugins ?? []), ...(watch ? [rebuildReport(b)] : [])] }));
   if (watch) {
     for (const o of options) await (await esbuild.context(o)).watch();

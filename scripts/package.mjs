@@ -46,6 +46,9 @@ const required = [
   'extension/dist/esbuild-wasm/lib/main.js',
   'extension/dist/esbuild-wasm/bin/esbuild',
   'extension/dist/esbuild-wasm/esbuild.wasm',
+  // The diagnostics panel's maths.
+  'extension/dist/webview/katex/katex.min.css',
+  'extension/dist/webview/katex/fonts/KaTeX_Main-Regular.woff2',
   'extension/media/icon.png',
   'extension/readme.md',
   'extension/LICENSE.txt',
