@@ -4,6 +4,7 @@
  */
 import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip } from 'chart.js';
 import { themeAxes, tickLabel } from '../shared/chartAxes';
+import { niceAxis, niceTickLabel } from '../shared/niceAxis';
 import type { Theme } from '../shared/theme';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip);
@@ -34,6 +35,8 @@ export class BarCard {
     canvas.setAttribute('aria-label', title);
     box.append(canvas);
     this.element.append(h, this.note, box);
+    const y = { type: 'linear' as const, title: { display: true, text: axes.y } };
+    niceAxis(y, { extend: true });
     this.chart = new Chart(canvas, {
       type: 'bar',
       data: { labels: [], datasets: [] },
@@ -41,7 +44,7 @@ export class BarCard {
         animation: false,
         responsive: true,
         maintainAspectRatio: false,
-        scales: { x: { type: 'category', title: { display: true, text: axes.x } }, y: { type: 'linear', title: { display: true, text: axes.y } } },
+        scales: { x: { type: 'category', title: { display: true, text: axes.x } }, y },
         plugins: { legend: { display: false }, tooltip: { callbacks: { label: (item) => `${this.axes.y}: ${tickLabel(item.raw as number)}` } } },
       },
     });
@@ -62,7 +65,7 @@ export class BarCard {
   }
 
   applyTheme(theme: Theme): void {
-    themeAxes(this.chart, theme, { maxTicksLimit: 8 });
+    themeAxes(this.chart, theme, { maxTicksLimit: 8, callback: niceTickLabel });
     this.chart.update('none');
   }
 }

@@ -12,6 +12,8 @@ import { regionLayer } from '../inspector/regionLayer';
 import { noticeBar, swatch } from '../shared/notice';
 import { weightsPicker } from '../shared/weightsPicker';
 import { onThemeChange, readTheme, withAlpha, type Theme } from '../shared/theme';
+import { texOf } from '../shared/mathTex';
+import { typeset } from '../shared/typeset';
 import { BarCard } from './barCard';
 import { getState, onHostMessage, post, setState } from './channel';
 import { DIAGNOSTIC_SCHEME_NAMES, validateDiagnosticsViewState, type DiagnosticsHostMessage, type DiagnosticsResult, type DiagnosticsViewState } from './protocol';
@@ -20,6 +22,15 @@ let theme: Theme = readTheme();
 const saved = validateDiagnosticsViewState(getState());
 const state: DiagnosticsViewState = saved.ok ? saved.value : { source: null, scheme: null, component: 0 };
 let result: DiagnosticsResult | null = null;
+/**
+ * Whether the equation header is open. It is saved with the view state once that state's schema
+ * (protocol.ts) has the field: the host refuses a saved state with a field it does not know.
+ */
+let headerOpen = (getState() as { equationOpen?: unknown } | null)?.equationOpen !== false;
+function saveState(): void {
+  const withHeader = { ...state, equationOpen: headerOpen };
+  setState(validateDiagnosticsViewState(withHeader).ok ? withHeader : state);
+}
 
 // --- layout -----------------------------------------------------------------------------------
 const el = <K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] => {
@@ -64,8 +75,20 @@ const weightsMenu = weightsPicker((value) => post('panel/pickWeights', { value }
 toolbar.append(heading, status, weightsMenu.element, schemeLabel, kLabel, componentLabel, refresh);
 
 const notice = noticeBar();
+// The equations, the verdict and the layer table, under a title that folds them away.
 const equationCard = el('section', 'equation-card');
 equationCard.dataset.chart = 'equation';
+const equationDetails = el('details');
+equationDetails.open = headerOpen;
+const equationTitle = el('summary');
+equationTitle.dataset.role = 'equation-toggle';
+const equationBody = el('div', 'equation-body');
+equationDetails.append(equationTitle, equationBody);
+equationCard.append(equationDetails);
+equationDetails.addEventListener('toggle', () => {
+  headerOpen = equationDetails.open;
+  saveState();
+});
 const grid = el('main', 'chart-grid');
 app.append(toolbar, notice.element, legend, equationCard, grid);
 document.body.append(app);
@@ -75,22 +98,11 @@ const trajCard = new PlotCard({ id: 'trajectories', title: 'Network vs continuou
 const distCard = new PlotCard({ id: 'distance', title: 'Distance from the network per layer', xTitle: 't (layer)', yTitle: '‖u_n − u(t_n)‖ / ‖u_n‖', yLog: true }, theme);
 const orderCard = new PlotCard({ id: 'order', title: 'Empirical order', xTitle: 'Δt', yTitle: 'global error', xLog: true, yLog: true }, theme);
 const region = regionLayer();
-const stabCard = new PlotCard({ id: 'stability', title: 'Stability region with Δt·λ', xTitle: 'Re(Δt·λ)', yTitle: 'Im(Δt·λ)', plugins: [region.plugin] }, theme);
+const stabCard = new PlotCard(
+  { id: 'stability', title: 'Stability region with Δt·λ', xTitle: 'Re(Δt·λ)', yTitle: 'Im(Δt·λ)', plugins: [region.plugin], equalAspect: true },
+  theme,
+);
 const plots = [trajCard, distCard, orderCard, stabCard];
-
-/** Log axes of the order plot: labels at 1, 2 and 5 × 10^n only, so neighbours never overlap. */
-function sparseLogTicks(): void {
-  for (const axis of ['x', 'y'] as const) {
-    const ticks = orderCard.chart.options.scales![axis]!.ticks as { callback?: (v: number | string) => string };
-    const base = ticks.callback;
-    ticks.callback = (v) => {
-      const m = Number(v) / 10 ** Math.floor(Math.log10(Number(v)));
-      return [1, 2, 5].some((x) => Math.abs(m - x) < 1e-6) && base ? base(v) : '';
-    };
-  }
-  orderCard.chart.update('none');
-}
-sparseLogTicks();
 grid.append(trajCard.element, distCard.element, kCard.element, orderCard.element, stabCard.element);
 
 // --- colours ----------------------------------------------------------------------------------
@@ -127,11 +139,15 @@ function drawEquation(r: DiagnosticsResult): void {
   const line = (label: string, text: string, key: string): void => {
     const p = el('p', 'equation-line');
     p.dataset.equation = key;
-    p.append(el('span', 'equation-label', label), el('code', undefined, text));
+    // The typeset formula is for the eye; its text beside it is what assistive tools and find read.
+    const maths = el('span', 'equation-maths');
+    maths.setAttribute('aria-hidden', 'true');
+    typeset(maths, texOf(text), text);
+    p.append(el('span', 'equation-label', label), maths, el('span', 'equation-text', text));
     rows.push(p);
   };
   const what = r.model === 'network' ? `${r.architecture} network, ${r.depth} layers, Δt = 1 per layer` : `the learned field under ${r.scheme.scheme}${r.scheme.k === null ? '' : ` (k = ${fmt(r.scheme.k)})`}`;
-  rows.push(el('h2', undefined, `Modified equation — ${what}`));
+  equationTitle.replaceChildren(el('h2', undefined, `Modified equation — ${what}`));
   line('modified equation', r.equation.text, 'modified');
   if (r.equation.derivativeForm) line('the scheme expanded', r.equation.derivativeForm, 'derivative');
   if (r.layers && r.layers.some((l) => l.k !== null)) {
@@ -158,7 +174,7 @@ function drawEquation(r: DiagnosticsResult): void {
   // The layer table beside the equations (below them when the panel is narrow).
   const main = el('div', 'equation-main');
   main.append(...rows);
-  equationCard.replaceChildren(main, ...(table ? [table] : []));
+  equationBody.replaceChildren(main, ...(table ? [table] : []));
 }
 
 function draw(): void {
@@ -260,7 +276,7 @@ function show(r: DiagnosticsResult): void {
   state.source = r.source;
   schemeSelect.value = r.scheme.scheme;
   if (r.scheme.k !== null) kInput.value = String(Number(r.scheme.k.toFixed(4)));
-  setState(state);
+  saveState();
   applyRegion();
   document.body.dataset.results = String(Number(document.body.dataset.results ?? 0) + 1);
   draw();
@@ -294,7 +310,7 @@ function askScheme(): void {
     return;
   }
   state.scheme = choice;
-  setState(state);
+  saveState();
   kLabel.hidden = scheme !== 'lm';
   post('diagnostics/scheme', choice);
 }
@@ -307,14 +323,13 @@ componentInput.addEventListener('change', () => {
   const v = Number(componentInput.value);
   if (!(Number.isInteger(v) && v >= 0)) return;
   state.component = v;
-  setState(state);
+  saveState();
   draw();
 });
 
 onThemeChange(() => {
   theme = readTheme();
   for (const card of plots) card.applyTheme(theme);
-  sparseLogTicks();
   kCard.applyTheme(theme);
   applyRegion();
   draw();
