@@ -22,14 +22,10 @@ let theme: Theme = readTheme();
 const saved = validateDiagnosticsViewState(getState());
 const state: DiagnosticsViewState = saved.ok ? saved.value : { source: null, scheme: null, component: 0 };
 let result: DiagnosticsResult | null = null;
-/**
- * Whether the equation header is open. It is saved with the view state once that state's schema
- * (protocol.ts) has the field: the host refuses a saved state with a field it does not know.
- */
-let headerOpen = (getState() as { equationOpen?: unknown } | null)?.equationOpen !== false;
+/** Whether the equation header is open, saved with the view state. */
+let headerOpen = state.equationOpen !== false;
 function saveState(): void {
-  const withHeader = { ...state, equationOpen: headerOpen };
-  setState(validateDiagnosticsViewState(withHeader).ok ? withHeader : state);
+  setState({ ...state, equationOpen: headerOpen });
 }
 
 // --- layout -----------------------------------------------------------------------------------

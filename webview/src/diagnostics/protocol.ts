@@ -186,13 +186,15 @@ export interface DiagnosticsViewState {
   source: FieldSource | null;
   scheme: { scheme: string; k: number | null } | null;
   component: number;
+  /** Whether the equation header is open (absent: open). */
+  equationOpen?: boolean;
 }
 
 const viewState = object({
   source: nullable(fieldSource),
   scheme: nullable(schemeChoice),
   component: finiteInt,
-});
+}, { equationOpen: bool });
 
 export function validateDiagnosticsViewState(data: unknown): Validation<DiagnosticsViewState> {
   const error = viewState(data, 'state');
