@@ -8,6 +8,7 @@ import { GRADIENT_METHODS, type GradientMethod } from '../gradients/types';
 import type { SolverOptions } from '../solvers/stepper';
 import type { OptimizerSpec } from '../train/optimizers';
 import type { ScheduleSpec } from '../train/schedules';
+import { MAX_HISTOGRAM_BINS, MIN_HISTOGRAM_BINS, type HistogramSpec } from '../train/histograms';
 import { isLayersModel, layersModelShapes } from '../fields/layersField';
 import { methods } from '../solvers/registry';
 import { callerLocation, formatLocation, keyLocation, type SourceLocation } from './callSite';
@@ -40,6 +41,12 @@ export interface TrainSpec {
   evalEvery?: number;
   /** Write a checkpoint every this many iterations (default 20; the last iteration always). */
   checkpointEvery?: number;
+  /**
+   * Record histograms of the weights and gradients of each parameter group to the run's
+   * histograms.jsonl (the Training curves panel shows them): true samples every 50 iterations
+   * into 30 bins; { every, bins } (bins 5 to 200) chooses. Default off.
+   */
+  histograms?: boolean | HistogramSpec;
 }
 
 export interface SolverSpec {
@@ -191,6 +198,17 @@ export function validateExperiment(spec: ExperimentSpec, location?: SourceLocati
     fail(`train.checkpointEvery must be a whole number ≥ 1, got ${t.checkpointEvery}.`, 'train.checkpointEvery');
   }
   if (t.clipNorm !== undefined && !(t.clipNorm > 0)) fail(`train.clipNorm must be > 0, got ${t.clipNorm}.`, 'train.clipNorm');
+  checkHistograms(t.histograms, fail);
+}
+
+/** train.histograms: true, false, or { every?: whole number ≥ 1, bins?: 5 to 200 }. */
+function checkHistograms(h: TrainSpec['histograms'], fail: (what: string, key?: string) => never): void {
+  if (h === undefined || typeof h === 'boolean') return;
+  if (!isObject(h)) fail(`train.histograms must be true, false or { every, bins }, e.g. histograms: { every: 50, bins: 30 }; got ${String(h)}.`, 'train.histograms');
+  if (h.every !== undefined && !isInt(h.every, 1)) fail(`train.histograms.every must be a whole number ≥ 1, got ${h.every}.`, 'train.histograms.every');
+  if (h.bins !== undefined && !(isInt(h.bins, MIN_HISTOGRAM_BINS) && (h.bins as number) <= MAX_HISTOGRAM_BINS)) {
+    fail(`train.histograms.bins must be a whole number from ${MIN_HISTOGRAM_BINS} to ${MAX_HISTOGRAM_BINS}, got ${h.bins}.`, 'train.histograms.bins');
+  }
 }
 
 /** The names in a solve's spec (the forward solver's, or the adjoint's backward solve). */

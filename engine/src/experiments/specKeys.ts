@@ -6,6 +6,7 @@
  * option's function or arrays) is theirs and not looked into.
  */
 import type { SolverOptions } from '../solvers/stepper';
+import type { HistogramSpec } from '../train/histograms';
 import type { OptimizerSpec } from '../train/optimizers';
 import type { ScheduleSpec, Warmup } from '../train/schedules';
 import type { ExperimentSpec, GradientSpec, SolverSpec, TrainSpec } from './define';
@@ -29,8 +30,10 @@ const ADJOINT: Keys<NonNullable<GradientSpec['adjointOptions']>> = { ...SOLVER, 
 
 const TRAIN: Keys<TrainSpec> = {
   iterations: true, optimizer: true, schedule: true, clipNorm: true, batchTime: true, batchSize: true, loss: true,
-  seed: true, evalEvery: true, checkpointEvery: true,
+  seed: true, evalEvery: true, checkpointEvery: true, histograms: true,
 };
+
+const HISTOGRAMS: Keys<HistogramSpec> = { every: true, bins: true };
 
 /** Each optimiser's keys, by name; the names are the closed set `train.optimizer.name` takes. */
 export const OPTIMIZER_KEYS: { readonly [N in OptimizerSpec['name']]: Keys<Extract<OptimizerSpec, { name: N }>> } = {
@@ -80,7 +83,7 @@ function* levels(spec: Obj): Generator<{ path: string; value: Obj; keys: Readonl
   }
   if (isObject(train)) {
     yield { path: 'train', value: train, keys: TRAIN };
-    const { optimizer, schedule } = train;
+    const { optimizer, schedule, histograms } = train;
     // An unknown name or kind is reported by the value checks, with the names there are.
     if (isObject(optimizer) && has(OPTIMIZER_KEYS, optimizer.name)) {
       yield { path: 'train.optimizer', value: optimizer, keys: OPTIMIZER_KEYS[optimizer.name], owner: `the '${optimizer.name}' optimizer` };
@@ -89,6 +92,7 @@ function* levels(spec: Obj): Generator<{ path: string; value: Obj; keys: Readonl
       yield { path: 'train.schedule', value: schedule, keys: SCHEDULE_KEYS[schedule.kind], owner: `a '${schedule.kind}' schedule` };
       if (isObject(schedule.warmup)) yield { path: 'train.schedule.warmup', value: schedule.warmup, keys: WARMUP };
     }
+    if (isObject(histograms)) yield { path: 'train.histograms', value: histograms, keys: HISTOGRAMS };
   }
 }
 

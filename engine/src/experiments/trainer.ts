@@ -5,6 +5,8 @@ import { clipGradNorm } from '../train/clip';
 import { createOptimizer, optimizerFromState, type Optimizer, type OptimizerState } from '../train/optimizers';
 import { createRun, loadBestCheckpoint, loadLatestCheckpoint, openRun, updateRunConfig, type Run } from '../train/runStore';
 import { lrSchedule } from '../train/schedules';
+import { histogramSample, histogramSettings, paramGroups } from '../train/histograms';
+import { HistogramLog, rewindHistograms } from '../train/histogramLog';
 import type { GradientMethod } from '../gradients/types';
 import { ExperimentError, type Experiment, type ExperimentModel, type GradientSpec, type SolverSpec } from './define';
 import { buildAnyTrainable } from './modelSource';
@@ -197,6 +199,10 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
   const schedule = lrSchedule(t.optimizer.lr ?? optimizer.lr, t.schedule);
   // The parameters by name and shape, beside the flat vector: a checkpoint reads without the experiment.
   const names = namedLayout(field);
+  // Weights and gradients by group, every `every` iterations and the last, when asked for (train.histograms).
+  if (opts.resume) rewindHistograms(run.dir, start);
+  const hist = histogramSettings(t.histograms);
+  const histograms = hist && { ...hist, log: new HistogramLog(run.dir), groups: paramGroups(names, nField, task.extra.length) };
   // The sampler's state after the last completed iteration: what a resumed run continues from.
   let rngAfterDone = rng.state();
   const checkpointData = (iteration: number) => ({
@@ -208,6 +214,7 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
     rngState: rngAfterDone,
   });
   const checkpoint = (iteration: number): void => {
+    histograms?.log.sync();
     run.writeCheckpoint(checkpointData(iteration));
   };
   // The lowest evaluation loss so far; its weights are kept beside the latest (views and export can pick them).
@@ -222,6 +229,7 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
   const outcome = (status: TrainOutcome['status'], iteration: number, loss: number | null, evalLoss: number | null, message?: string): TrainOutcome => {
     const acc = classifier ? { evalAccuracy: lastEvalAccuracy } : {};
     const kept = best ? { bestIteration: best.iteration, bestEvalLoss: best.evalLoss } : {};
+    histograms?.log.close();
     run.finish({ status, message, iterations: iteration, finalLoss: loss ?? undefined, evalLoss, ...acc, ...kept });
     run.close();
     return { runId: run.id, runDir: run.dir, status, iteration, loss, evalLoss, ...acc, task: task.kind, message, best };
@@ -263,6 +271,9 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
       gather();
       optimizer.step(all, grads);
       scatter();
+      if (histograms && (it % histograms.every === 0 || it === iterations)) {
+        histograms.log.append(histogramSample(it, histograms.groups, all, grads, histograms.bins));
+      }
       let evalLoss: number | undefined;
       let evalAccuracy: number | undefined;
       if ((evalEvery > 0 && it % evalEvery === 0) || it === iterations) {
