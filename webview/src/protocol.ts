@@ -27,6 +27,34 @@ export interface CurvePoint {
   lr?: number;
 }
 
+/**
+ * Values counted over equal bins of [min, max] (the last bin includes max; when min = max all
+ * are in the first); NaN and infinities are left out and counted in `nonFinite`.
+ */
+export interface HistogramBins {
+  min: number;
+  max: number;
+  counts: number[];
+  nonFinite?: number;
+}
+
+/** One parameter group of a model (a state_dict key, 'params', 'readout') at a sampled iteration. */
+export interface HistogramGroupSample {
+  name: string;
+  /** Values in the group. */
+  size: number;
+  /** The weights after the iteration's step. */
+  weights: HistogramBins;
+  /** The gradient the step used. */
+  gradients: HistogramBins;
+}
+
+/** One line of a run's histograms.jsonl (train.histograms): every group at one iteration. */
+export interface HistogramSample {
+  iteration: number;
+  groups: HistogramGroupSample[];
+}
+
 /** What a run was trained with, from its config.json (null: not recorded, or an older run). */
 export interface CurveRunHparams {
   task: string | null;
@@ -244,6 +272,8 @@ export interface HostToWebview {
   'curves/runs': { runs: CurveRunInfo[]; selected: string[] };
   /** Points of one run: all of them (`reset`), or only those appended since the last message. */
   'curves/metrics': { runId: string; reset: boolean; points: CurvePoint[] };
+  /** Histogram samples of one run: all of them (`reset`), or only those appended since the last message. */
+  'curves/histograms': { runId: string; reset: boolean; samples: HistogramSample[] };
   /** Something the user should know, shown in the panel (an unreadable line, a failed export). */
   'panel/notice': { level: 'info' | 'warning' | 'error'; text: string };
   /** The weights an experiment's panel can show, and the one chosen. */
@@ -346,6 +376,23 @@ const curvePoint = object(
   { iteration: num },
   { loss: num, evalLoss: num, accuracy: num, evalAccuracy: num, nfeForward: num, nfeBackward: num, iterationSeconds: num, wallSeconds: num, lr: num },
 );
+
+/** A sample every iteration of a 100 000-iteration run; the engine allows 200 bins. */
+const MAX_HISTOGRAM_SAMPLES = 100_000;
+const MAX_HISTOGRAM_GROUPS = 1000;
+const MAX_HISTOGRAM_BINS = 200;
+const count: Check = (v, p) => finiteInt(v, p) ?? ((v as number) >= 0 ? null : `${p}: expected a count ≥ 0, got ${describe(v)}`);
+const histogramBins: Check = (v, p) => {
+  const e = object({ min: num, max: num, counts: arrayOf(count, MAX_HISTOGRAM_BINS) }, { nonFinite: count })(v, p);
+  if (e) return e;
+  const h = v as HistogramBins;
+  if (!(Number.isFinite(h.min) && Number.isFinite(h.max) && h.min <= h.max)) return `${p}: expected finite min ≤ max, got ${h.min} and ${h.max}`;
+  return h.counts.length > 0 ? null : `${p}.counts: expected at least one bin`;
+};
+const histogramSample = object({
+  iteration: count,
+  groups: arrayOf(object({ name: str(200), size: count, weights: histogramBins, gradients: histogramBins }), MAX_HISTOGRAM_GROUPS),
+});
 
 const runHparams = object({
   task: nullable(str(100)),
@@ -602,6 +649,7 @@ const hostPayloads: { [K in keyof HostToWebview]: Check } = {
   'vectorField/preview': fieldPreview,
   'curves/runs': object({ runs: arrayOf(runInfo, MAX_RUNS), selected: arrayOf(runId, MAX_RUNS) }),
   'curves/metrics': object({ runId, reset: bool, points: arrayOf(curvePoint, MAX_POINTS) }),
+  'curves/histograms': object({ runId, reset: bool, samples: arrayOf(histogramSample, MAX_HISTOGRAM_SAMPLES) }),
   'panel/notice': noticeMessage,
   'panel/weights': weightsMessage,
   'panel/status': statusMessage,

@@ -7,6 +7,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { defaultRunsRoot, listRuns, readMetrics, METRICS_FILE, type RunSummary } from '../../../engine/src/train';
+import { HISTOGRAMS_FILE } from '../../../engine/src/train/histogramLog';
 import {
   validateCurvesViewState,
   validateWebviewMessage,
@@ -19,6 +20,7 @@ import { metricsCsv } from './curvesCsv';
 import { anyRunning, endedRuns } from './curvesFollow';
 import { curveRunInfo, RunMetaCache } from './curvesRunInfo';
 import { RunStatsTracker } from './curvesRunStats';
+import { HistogramsTail } from './histogramsTail';
 import { MetricsTail, toCurvePoint } from './metricsTail';
 import { PanelHost } from './panelHost';
 
@@ -48,6 +50,7 @@ export class CurvesPanel extends PanelHost<HostToWebview, WebviewMessage> {
   static readonly viewType = SPEC.viewType;
   private readonly runs = new Map<string, RunSummary>();
   private readonly tails = new Map<string, MetricsTail>();
+  private readonly histogramTails = new Map<string, HistogramsTail>();
   private readonly meta = new RunMetaCache();
   private readonly stats = new Map<string, RunStatsTracker>();
   private readonly metricUpdates: Coalescer<string>;
@@ -97,7 +100,7 @@ export class CurvesPanel extends PanelHost<HostToWebview, WebviewMessage> {
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '.neural-ode/runs/*/*'));
     const onEvent = (uri: vscode.Uri) => {
       const id = path.basename(path.dirname(uri.fsPath));
-      if (path.basename(uri.fsPath) === METRICS_FILE) {
+      if ([METRICS_FILE, HISTOGRAMS_FILE].includes(path.basename(uri.fsPath))) {
         if (this.selected?.includes(id)) this.metricUpdates.add(id);
       }
       this.listUpdates.add(true);
@@ -129,6 +132,7 @@ export class CurvesPanel extends PanelHost<HostToWebview, WebviewMessage> {
       this.selected = this.selected.filter((id) => this.runs.has(id));
     }
     this.tails.clear();
+    this.histogramTails.clear();
     this.postRuns();
     for (const id of this.selected) this.sendMetrics(id);
   }
@@ -141,6 +145,7 @@ export class CurvesPanel extends PanelHost<HostToWebview, WebviewMessage> {
     const before = new Set(this.selected ?? []);
     this.selected = next;
     for (const id of [...this.tails.keys()]) if (!next.includes(id)) this.tails.delete(id);
+    for (const id of [...this.histogramTails.keys()]) if (!next.includes(id)) this.histogramTails.delete(id);
     this.postRuns();
     for (const id of next) if (!before.has(id) || !this.tails.has(id)) this.sendMetrics(id);
   }
@@ -192,6 +197,8 @@ export class CurvesPanel extends PanelHost<HostToWebview, WebviewMessage> {
     if (!this.isReady) return;
     const run = this.runs.get(id);
     if (!run) return;
+    // The run's histograms (train.histograms) follow its metrics.
+    this.sendHistograms(id, run.dir);
     let tail = this.tails.get(id);
     if (!tail) {
       tail = new MetricsTail(path.join(run.dir, METRICS_FILE));
@@ -212,6 +219,24 @@ export class CurvesPanel extends PanelHost<HostToWebview, WebviewMessage> {
     }
     if (!read.reset && read.records.length === 0) return;
     this.post('curves/metrics', { runId: id, reset: read.reset, points: read.records.map(toCurvePoint) });
+  }
+
+  /** Sends the histogram samples a run appended since the last read (every one, the first time). */
+  private sendHistograms(id: string, dir: string): void {
+    let tail = this.histogramTails.get(id);
+    if (!tail) {
+      tail = new HistogramsTail(dir);
+      this.histogramTails.set(id, tail);
+    }
+    let read;
+    try {
+      read = tail.read();
+    } catch (err) {
+      this.deps.log.warn(`Training curves: could not read ${tail.file}: ${(err as Error).message}`);
+      return;
+    }
+    if (read.badLines > 0) this.deps.log.warn(`Training curves: ${tail.file}: ${read.badLines} line(s) are not histogram samples and are left out.`);
+    if (read.reset || read.samples.length > 0) this.post('curves/histograms', { runId: id, reset: read.reset, samples: read.samples });
   }
 
   private defaultSaveUri(name: string): vscode.Uri | undefined {
