@@ -3,9 +3,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ENGINE_VERSION } from '../version';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpointFormat';
+import { syncDir, syncFile, tempName, writeFileDurably, writeJsonAtomic } from './durableFiles';
 import { RunStoreError } from './errors';
 import { formatMetricsLine, lastMetricsRecord, parseMetrics, readMetricsFile, repairMetricsTail, type MetricsRead, type MetricsRecord } from './metrics';
 import { makeRunId } from './runId';
+import { LOCK_FILE, lockHolder, readLock, releaseLock, takeLock, type LockInfo } from './runLock';
 
 /**
  * The on-disk run store: one folder per run under a runs root (by convention
@@ -16,7 +18,7 @@ import { makeRunId } from './runId';
  *   checkpoint-latest.ckpt  the newest checkpoint (format: checkpointFormat.ts)
  *   checkpoint-prev.ckpt    the one before it, the fallback when the newest does not verify
  *   checkpoint-best.ckpt    the weights with the lowest evaluation loss so far (views, export)
- *   run.lock                { pid, hostname, startedAt } while a process writes the run
+ *   run.lock                { pid, hostname, startedAt, token } while a process writes the run (runLock.ts)
  *   result.json             how it ended: { status, finishedAt, ... }; absent while running
  *
  * Every file that is replaced (config, checkpoints, result) is written to a temporary file in
@@ -28,7 +30,7 @@ import { makeRunId } from './runId';
 export const CONFIG_FILE = 'config.json';
 export const METRICS_FILE = 'metrics.jsonl';
 export const RESULT_FILE = 'result.json';
-export const LOCK_FILE = 'run.lock';
+export { LOCK_FILE };
 export const CHECKPOINT_LATEST = 'checkpoint-latest.ckpt';
 export const CHECKPOINT_PREV = 'checkpoint-prev.ckpt';
 export const CHECKPOINT_BEST = 'checkpoint-best.ckpt';
@@ -88,6 +90,7 @@ export class Run {
     readonly config: unknown,
     /** Iteration of the last metrics line when opened (for resume), or null for a new run. */
     readonly lastIteration: number | null,
+    private readonly lock: LockInfo,
   ) {
     this.metricsFile = path.join(dir, METRICS_FILE);
     this.fd = fs.openSync(this.metricsFile, 'a');
@@ -130,6 +133,8 @@ export class Run {
         syncFile(prevTmp);
       }
       fs.renameSync(prevTmp, prev);
+      // Where prev already was latest (a crash between the two renames), rename did nothing.
+      fs.rmSync(prevTmp, { force: true });
     }
     fs.renameSync(tmp, latest);
     syncDir(this.dir);
@@ -170,7 +175,7 @@ export class Run {
     fs.fsyncSync(this.fd);
     fs.closeSync(this.fd);
     this.fd = null;
-    releaseLock(this.dir);
+    releaseLock(this.dir, this.lock);
   }
 }
 
@@ -196,8 +201,8 @@ export function createRun(root: string, opts: CreateRunOptions): Run {
     config: opts.config ?? null,
   };
   writeJsonAtomic(path.join(dir, CONFIG_FILE), configFile);
-  takeLock(dir, id);
-  return new Run(root, id, dir, opts.experiment, configFile.config, null);
+  const lock = takeLock(dir, id);
+  return new Run(root, id, dir, opts.experiment, configFile.config, null, lock);
 }
 
 /** A fresh run folder; mkdir is not recursive, so it fails if the id is taken and two runs never share one. */
@@ -229,7 +234,7 @@ export interface OpenRunOptions {
 export function openRun(root: string, id: string, opts: OpenRunOptions = {}): Run {
   const dir = runDir(root, id);
   const config = readConfig(dir, id);
-  takeLock(dir, id);
+  const lock = takeLock(dir, id);
   try {
     const metricsFile = path.join(dir, METRICS_FILE);
     repairMetricsTail(metricsFile);
@@ -237,9 +242,9 @@ export function openRun(root: string, id: string, opts: OpenRunOptions = {}): Ru
     if (opts.rewindTo !== undefined) rewindMetrics(metricsFile, opts.rewindTo);
     fs.rmSync(path.join(dir, RESULT_FILE), { force: true });
     const last = lastMetricsRecord(metricsFile);
-    return new Run(root, id, dir, config.experiment, config.config, last?.iteration ?? null);
+    return new Run(root, id, dir, config.experiment, config.config, last?.iteration ?? null, lock);
   } catch (err) {
-    releaseLock(dir);
+    releaseLock(dir, lock);
     throw err;
   }
 }
@@ -434,8 +439,8 @@ function summarize(dir: string, id: string, config: RunConfigFile): RunSummary {
     if (typeof result.message === 'string') summary.message = result.message;
     return summary;
   }
-  const lock = readJson<LockInfo>(path.join(dir, LOCK_FILE));
-  if (lock !== null && lockIsLive(lock)) {
+  const lock = readLock(dir);
+  if (lock !== null && lockHolder(lock).state !== 'ended') {
     summary.status = 'running';
     summary.pid = lock.pid;
   } else {
@@ -445,38 +450,6 @@ function summarize(dir: string, id: string, config: RunConfigFile): RunSummary {
 }
 
 // ── files ──────────────────────────────────────────────────────────────────────────────────
-
-interface LockInfo {
-  pid: number;
-  hostname: string;
-  startedAt: string;
-}
-
-function lockIsLive(lock: LockInfo): boolean {
-  if (lock.hostname !== os.hostname()) return true; // another machine's process: cannot tell, assume it runs
-  if (lock.pid === process.pid) return true;
-  try {
-    process.kill(lock.pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'; // alive, owned by someone else
-  }
-}
-
-function takeLock(dir: string, id: string): void {
-  const file = path.join(dir, LOCK_FILE);
-  const held = readJson<LockInfo>(file);
-  if (held !== null && held.pid !== process.pid && lockIsLive(held)) {
-    throw new RunStoreError('busy', `Run ${id} is being written by process ${held.pid} on ${held.hostname} (since ${held.startedAt}); stop that process first, or wait for it to finish.`, [file]);
-  }
-  writeJsonAtomic(file, { pid: process.pid, hostname: os.hostname(), startedAt: new Date().toISOString() } satisfies LockInfo);
-}
-
-function releaseLock(dir: string): void {
-  const file = path.join(dir, LOCK_FILE);
-  const held = readJson<LockInfo>(file);
-  if (held === null || held.pid === process.pid) fs.rmSync(file, { force: true });
-}
 
 function runDir(root: string, id: string): string {
   if (!/^[A-Za-z0-9._-]+$/.test(id) || id === '.' || id === '..') {
@@ -501,51 +474,6 @@ function readJson<T>(file: string): T | null {
   }
 }
 
-function tempName(dir: string, base: string): string {
-  return path.join(dir, `.${base}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
-}
-
-function writeFileDurably(file: string, data: Uint8Array | string): void {
-  const fd = fs.openSync(file, 'w');
-  try {
-    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    let written = 0;
-    while (written < buf.length) written += fs.writeSync(fd, buf, written, buf.length - written);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-function syncFile(file: string): void {
-  const fd = fs.openSync(file, 'r+');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/** Makes renames in dir durable; a no-op where directories cannot be fsynced (Windows). */
-function syncDir(dir: string): void {
-  let fd: number | null = null;
-  try {
-    fd = fs.openSync(dir, 'r');
-    fs.fsyncSync(fd);
-  } catch {
-    // not supported on this platform
-  } finally {
-    if (fd !== null) fs.closeSync(fd);
-  }
-}
-
-function writeJsonAtomic(file: string, value: unknown): void {
-  const tmp = tempName(path.dirname(file), path.basename(file));
-  writeFileDurably(tmp, JSON.stringify(value, null, 2) + '\n');
-  fs.renameSync(tmp, file);
-  syncDir(path.dirname(file));
-}
-
 function rewindMetrics(file: string, iteration: number): void {
   if (!fs.existsSync(file)) return;
   const text = fs.readFileSync(file, 'utf8');
@@ -567,7 +495,7 @@ export function cleanTempFiles(runOrDir: Run | string): string[] {
     const m = /^\..*\.(\d+)\.[a-z0-9]+\.tmp$/.exec(name);
     if (m === null) continue;
     const pid = Number(m[1]);
-    if (pid !== process.pid && lockIsLive({ pid, hostname: os.hostname(), startedAt: '' })) continue;
+    if (pid !== process.pid && lockHolder({ pid, hostname: os.hostname() }).state !== 'ended') continue;
     fs.rmSync(path.join(dir, name), { force: true });
     removed.push(name);
   }
