@@ -44,6 +44,8 @@ export interface TrainStartParams {
   iterations?: number;
   /** Continue this run from its latest checkpoint. */
   resume?: string;
+  /** Resume even though what defines the run changed (recorded in the run). */
+  allowChanges?: boolean;
   defaults?: TrainDefaults;
 }
 

@@ -17,6 +17,7 @@ import type { ActiveRun, TrainingSession } from './trainingSession';
 import { requireTrust } from './trust';
 
 const SHOW_LOG = 'Show Log';
+const RESUME_ANYWAY = 'Resume Anyway';
 const RESUME = 'Resume';
 const OPEN_CURVES = 'Open Training Curves';
 /** The notification is redrawn at most this often (progress events come every iteration). */
@@ -147,8 +148,15 @@ export class TrainCommands {
       this.log.error(`could not start ${params.file}: ${errorMessage(err)}`);
       // A load error also goes to the Problems panel, at its line.
       void this.problems?.startFailed(vscode.Uri.file(params.file), err);
-      const action = await vscode.window.showErrorMessage(`Neural ODE: could not start training ${path.basename(params.file)}: ${errorMessage(err)}`, SHOW_LOG);
+      // A resume refused because the experiment changed can go on with the change, recorded in the run.
+      const changed = params.resume !== undefined && !params.allowChanges && /was trained with another experiment/.test(errorMessage(err));
+      const action = await vscode.window.showErrorMessage(
+        `Neural ODE: could not start training ${path.basename(params.file)}: ${errorMessage(err)}`,
+        ...(changed ? [RESUME_ANYWAY] : []),
+        SHOW_LOG,
+      );
       if (action === SHOW_LOG) this.log.show();
+      if (action === RESUME_ANYWAY) await this.run({ ...params, allowChanges: true }, name);
       return;
     }
     const end = await vscode.window.withProgress(

@@ -6,7 +6,8 @@ import { layoutChange, namedLayout } from '../experiments/paramNames';
 import { exportWeights } from '../io/weights';
 import { SolverError } from '../solvers/errors';
 import { loadRunCheckpoint, parseRunRef } from '../train/runRef';
-import { defaultRunsRoot } from '../train/runStore';
+import { defaultRunsRoot, readRunConfig } from '../train/runStore';
+import { changedMessage, exportChanges, modelRecord } from '../experiments/runDefinition';
 
 export interface ExportArgs {
   experiment: string;
@@ -14,6 +15,8 @@ export interface ExportArgs {
   out?: string;
   runsRoot?: string;
   dtype?: 'F32' | 'F64';
+  /** Export although the model differs from the one the run recorded (the weights must still fit). */
+  allowChanges?: boolean;
 }
 
 /**
@@ -37,6 +40,9 @@ export async function exportCommand(args: ExportArgs): Promise<{ file: string; i
   }
   const changed = layoutChange(checkpoint.layout, namedLayout(model));
   if (changed) throw new SolverError('input', `Run ${args.run} does not fit ${args.experiment}'s model: ${changed}. Was the experiment's model changed after the run?`);
+  // The same size and names, but another model (an activation, the kind): said, unless accepted.
+  const changes = exportChanges((readRunConfig(root, parseRunRef(args.run).id).config as { model?: unknown } | null) ?? {}, { model: modelRecord(model) });
+  if (changes.length > 0 && !args.allowChanges) throw new SolverError('input', changedMessage(args.run, 'export', changes));
   model.params.set(params);
   const bytes = exportWeights(model as Parameters<typeof exportWeights>[0], {
     dtype: args.dtype,

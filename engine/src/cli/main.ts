@@ -22,6 +22,7 @@ commands:
       --iterations N   train to iteration N (default: the experiment's)
       --out DIR        runs folder (default: ./.neural-ode/runs)
       --resume ID      continue run ID from its last checkpoint
+      --allow-changes  resume although the experiment changed (recorded in the run)
       --name NAME      the new run's own name (config.json)
       --tag TAG        a tag for the new run (repeatable)
       --note TEXT      a note on the new run
@@ -30,6 +31,7 @@ commands:
       --out FILE       where to write (default: model.safetensors in the run's folder)
       --runs DIR       runs folder (default: ./.neural-ode/runs)
       --f64            float64 values (default float32, PyTorch's default)
+      --allow-changes  export although the model differs from the run's record (the weights must fit)
   modeq --scheme S   the modified equation of a scheme (euler, midpoint, heun, rk4, ab2, lm, …)
       --k K            lm's coefficient (default: symbolic in k)
       --order N        derive up to O(Δt^N) (default 2)
@@ -69,6 +71,7 @@ async function train(rest: string[]): Promise<number> {
       iterations: { type: 'string' },
       out: { type: 'string' },
       resume: { type: 'string' },
+      'allow-changes': { type: 'boolean', default: false },
       name: { type: 'string' },
       tag: { type: 'string', multiple: true },
       note: { type: 'string' },
@@ -82,7 +85,10 @@ async function train(rest: string[]): Promise<number> {
   if (iterations !== undefined && !(Number.isInteger(iterations) && iterations >= 1)) {
     throw new SolverError('input', `--iterations ${values.iterations}: expected a whole number ≥ 1.`);
   }
-  const out = await trainCommand({ experiment: positionals[0], iterations, out: values.out, resume: values.resume, label, json: values.json === true });
+  if (values['allow-changes'] && !values.resume) throw new SolverError('input', '--allow-changes goes with --resume: a new run has nothing to change.');
+  const out = await trainCommand({
+    experiment: positionals[0], iterations, out: values.out, resume: values.resume, allowChanges: values['allow-changes'] === true, label, json: values.json === true,
+  });
   if (values.json) process.stdout.write(JSON.stringify({ result: out }) + '\n');
   else {
     const what = EVAL_LOSS_NAME[out.task];
@@ -98,12 +104,14 @@ async function exportWeightsOf(rest: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { run: { type: 'string' }, out: { type: 'string' }, runs: { type: 'string' }, f64: { type: 'boolean', default: false } },
+    options: { run: { type: 'string' }, out: { type: 'string' }, runs: { type: 'string' }, f64: { type: 'boolean', default: false }, 'allow-changes': { type: 'boolean', default: false } },
   });
   if (positionals.length !== 1 || !values.run) {
     throw new SolverError('input', 'export takes the experiment file and a run id: neural-ode export spiral.ode.ts --run <id>');
   }
-  const r = await exportCommand({ experiment: positionals[0], run: values.run, out: values.out, runsRoot: values.runs, dtype: values.f64 ? 'F64' : 'F32' });
+  const r = await exportCommand({
+    experiment: positionals[0], run: values.run, out: values.out, runsRoot: values.runs, dtype: values.f64 ? 'F64' : 'F32', allowChanges: values['allow-changes'] === true,
+  });
   process.stderr.write(`wrote ${r.file} (${r.bytes} bytes, iteration ${r.iteration})\n`);
   return 0;
 }

@@ -9,6 +9,8 @@ export interface TrainArgs {
   iterations?: number;
   out?: string;
   resume?: string;
+  /** Resume although what defines the run changed (recorded in the run). */
+  allowChanges?: boolean;
   /** A new run's name, tags and note (config.json). */
   label?: RunLabel;
   json: boolean;
@@ -51,6 +53,7 @@ export async function trainCommand(args: TrainArgs): Promise<TrainOutcome> {
       runsRoot,
       iterations: args.iterations,
       resume: args.resume,
+      allowChanges: args.allowChanges,
       label: args.label,
       signal: stop.signal,
       onProgress,

@@ -17,6 +17,7 @@ export interface TrainJob {
   runsRoot: string;
   iterations?: number;
   resume?: string;
+  allowChanges?: boolean;
   label?: RunLabel;
 }
 
@@ -36,6 +37,7 @@ export async function serveTrainJob(port: MessagePort, job: TrainJob): Promise<v
       runsRoot: job.runsRoot,
       iterations: job.iterations,
       resume: job.resume,
+      allowChanges: job.allowChanges,
       label: job.label,
       signal: stop.signal,
       onProgress: (progress) => send({ type: 'progress', progress }),
@@ -53,6 +55,7 @@ export interface WorkerTrainOptions {
   runsRoot: string;
   iterations?: number;
   resume?: string;
+  allowChanges?: boolean;
   label?: RunLabel;
   signal?: AbortSignal;
   onProgress?: (p: TrainProgress) => void;
@@ -70,6 +73,7 @@ export function trainInWorker(experiment: string, opts: WorkerTrainOptions): Pro
     runsRoot: opts.runsRoot,
     iterations: opts.iterations,
     resume: opts.resume,
+    allowChanges: opts.allowChanges,
     label: opts.label,
   };
   return new Promise((resolve, reject) => {

@@ -1,9 +1,11 @@
+import { changedMessage, modelRecord, pickDefinition, resumeChanges } from './runDefinition';
+import { dataFingerprint } from '../data/fingerprint';
 import * as path from 'node:path';
 import { Rng, type RngState } from '../data/rng';
 import { SolverError } from '../solvers/errors';
 import { clipGradNorm } from '../train/clip';
 import { createOptimizer, optimizerFromState, type Optimizer, type OptimizerState } from '../train/optimizers';
-import { createRun, loadBestCheckpoint, loadLatestCheckpoint, openRun, updateRunConfig, type Run } from '../train/runStore';
+import { createRun, loadBestCheckpoint, loadLatestCheckpoint, openRun, readRunConfig, updateRunConfig, type Run } from '../train/runStore';
 import { lrSchedule } from '../train/schedules';
 import { histogramSample, histogramSettings, paramGroups } from '../train/histograms';
 import { HistogramLog, rewindHistograms } from '../train/histogramLog';
@@ -11,8 +13,7 @@ import type { GradientMethod } from '../gradients/types';
 import { ExperimentError, type Experiment, type ExperimentModel, type GradientSpec, type SolverSpec } from './define';
 import { buildAnyTrainable } from './modelSource';
 import type { TrainTask } from './task';
-import { kindTask, modelKindOf } from './modelKinds';
-import { isTensorNativeField } from '../fields/tensorNative';
+import { kindTask } from './modelKinds';
 import { layoutChange, namedLayout } from './paramNames';
 
 export interface TrainOptions {
@@ -31,6 +32,8 @@ export interface TrainOptions {
   defaults?: { solver?: SolverSpec; gradient?: GradientMethod };
   /** A new run's own name, tags and note, recorded in its config.json. */
   label?: RunLabel;
+  /** Resume even though what defines the run changed (recorded in its config.json). */
+  allowChanges?: boolean;
 }
 
 /** What a person calls a run, beside its experiment's name and its id. */
@@ -92,7 +95,7 @@ function keptBest(run: Run): BestCheckpoint | null {
 
 
 /** What config.json records: everything that defines the run, as plain data. */
-function runConfig(exp: Experiment, task: TrainTask, field: ExperimentModel, iterations: number, label: RunLabel = {}): Record<string, unknown> {
+function runConfig(exp: Experiment, task: TrainTask, field: ExperimentModel, data: unknown, iterations: number, label: RunLabel = {}): Record<string, unknown> {
   return {
     name: exp.name,
     // The run's own name, beside the experiment's.
@@ -101,15 +104,8 @@ function runConfig(exp: Experiment, task: TrainTask, field: ExperimentModel, ite
     ...(label.note ? { note: label.note } : {}),
     file: exp.location?.file,
     task: task.kind,
-    data: task.summary,
-    model: {
-      // The registry's kind; a model of the user's own in TensorFlow.js is 'tfjs'.
-      kind: isTensorNativeField(field) ? 'tfjs' : (modelKindOf(field)?.name ?? null),
-      params: field.params.length,
-      dim: field.dim ?? null,
-      ...(task.extra.length > 0 ? { readoutParams: task.extra.length } : {}),
-      ...(namedLayout(field) ? { layout: namedLayout(field) } : {}),
-    },
+    data: { ...task.summary, fingerprint: dataFingerprint(data) },
+    model: modelRecord(field, task.extra.length),
     solver: exp.solver ?? {},
     gradient: exp.gradient ?? 'backprop',
     train: { ...exp.train, iterations },
@@ -178,20 +174,32 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
         exp.location,
       );
     }
+    // What defines the run (data, model, solver, optimiser, …) must be what it was, unless the user accepts the change.
+    const now = runConfig(exp, task, field, data, iterations);
+    const recorded = readRunConfig(opts.runsRoot, opts.resume).config;
+    const changes = resumeChanges(recorded, now);
+    if (changes.length > 0 && !opts.allowChanges) throw new ExperimentError(changedMessage(opts.resume, 'resume', changes), exp.location);
     run = openRun(opts.runsRoot, opts.resume, { rewindTo: checkpoint.iteration });
-    // A resume to another total: config.json says what the run now trains to.
-    if ((run.config as { train?: { iterations?: unknown } } | null)?.train?.iterations !== iterations) {
+    // config.json describes the run as it goes on: a new total, and the changes accepted (with where they began).
+    const total = (recorded as { train?: { iterations?: unknown } } | null)?.train?.iterations;
+    if (changes.length > 0 || total !== iterations) {
       updateRunConfig(run.dir, (c) => {
-        c.train = { ...(c.train as object | undefined), iterations };
+        const accepted = changes.length > 0 ? [{ iteration: checkpoint.iteration, changes }] : [];
+        Object.assign(c, changes.length > 0 ? pickDefinition(now) : {}, {
+          train: { ...(changes.length > 0 ? (now.train as object) : (c.train as object | undefined)), iterations },
+          ...(accepted.length > 0 ? { changes: [...((c.changes as unknown[] | undefined) ?? []), ...accepted] } : {}),
+        });
       });
     }
     field.params.set(params);
     if (readout) task.extra.set(readout);
-    optimizer = optimizerFromState(checkpoint.optimizerState as OptimizerState);
+    // A changed optimiser starts afresh; the same one continues from its state.
+    const sameOptimizer = !changes.some((c) => c.startsWith('train.optimizer.name'));
+    optimizer = sameOptimizer ? optimizerFromState(checkpoint.optimizerState as OptimizerState) : createOptimizer(t.optimizer);
     rng = Rng.fromState(checkpoint.rngState as RngState);
     start = checkpoint.iteration;
   } else {
-    run = createRun(opts.runsRoot, { experiment: exp.name, config: runConfig(exp, task, field, iterations, opts.label) });
+    run = createRun(opts.runsRoot, { experiment: exp.name, config: runConfig(exp, task, field, data, iterations, opts.label) });
     optimizer = createOptimizer(t.optimizer);
     rng = new Rng(t.seed ?? 0);
   }

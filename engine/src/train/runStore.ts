@@ -18,7 +18,7 @@ import { LOCK_FILE, lockHolder, readLock, releaseLock, takeLock, type LockInfo }
  *   checkpoint-latest.ckpt  the newest checkpoint (format: checkpointFormat.ts)
  *   checkpoint-prev.ckpt    the one before it, the fallback when the newest does not verify
  *   checkpoint-best.ckpt    the weights with the lowest evaluation loss so far (views, export)
- *   run.lock                { pid, hostname, startedAt, token } while a process writes the run (runLock.ts)
+ *   run.lock                { pid, hostname, processStart, bootId, startedAt, token } while a process writes the run (runLock.ts)
  *   result.json             how it ended: { status, finishedAt, ... }; absent while running
  *
  * Every file that is replaced (config, checkpoints, result) is written to a temporary file in
@@ -225,6 +225,8 @@ export interface OpenRunOptions {
    * k+1, …, so the stream stays one line per iteration.
    */
   rewindTo?: number;
+  /** Take the run from a lock whose process cannot be checked (another machine, an old lock without its start time). */
+  takeOver?: boolean;
 }
 
 /**
@@ -234,7 +236,8 @@ export interface OpenRunOptions {
 export function openRun(root: string, id: string, opts: OpenRunOptions = {}): Run {
   const dir = runDir(root, id);
   const config = readConfig(dir, id);
-  const lock = takeLock(dir, id);
+  const file = (config.config as { file?: unknown } | null)?.file;
+  const lock = takeLock(dir, id, { takeOver: opts.takeOver, experimentFile: typeof file === 'string' ? file : undefined });
   try {
     const metricsFile = path.join(dir, METRICS_FILE);
     repairMetricsTail(metricsFile);
@@ -415,6 +418,11 @@ export function listRuns(root: string): RunSummary[] {
 }
 
 /** One run's summary, as listRuns gives it. */
+/** A run's config.json (throws RunStoreError 'notFound' or 'corrupt'). */
+export function readRunConfig(root: string, id: string): RunConfigFile {
+  return readConfig(runDir(root, id), id);
+}
+
 export function readRun(root: string, id: string): RunSummary {
   const dir = runDir(root, id);
   return summarize(dir, id, readConfig(dir, id));
@@ -440,11 +448,12 @@ function summarize(dir: string, id: string, config: RunConfigFile): RunSummary {
     return summary;
   }
   const lock = readLock(dir);
-  if (lock !== null && lockHolder(lock).state !== 'ended') {
+  const holder = lock !== null ? lockHolder(lock) : null;
+  if (lock !== null && holder?.state !== 'ended') {
     summary.status = 'running';
     summary.pid = lock.pid;
   } else {
-    summary.message = lock !== null ? `process ${lock.pid} ended without a result (killed or crashed); resume it from its last checkpoint` : 'no result and no live process; resume it from its last checkpoint';
+    summary.message = holder?.state === 'ended' ? `${holder.why} without a result (killed or crashed); resume it from its last checkpoint` : 'no result and no live process; resume it from its last checkpoint';
   }
   return summary;
 }

@@ -44,6 +44,7 @@ export function trainingHandlers(emit: Emit<EngineEvents>): TrainingHandlers {
           runsRoot: params.runsRoot,
           iterations: params.iterations,
           resume: params.resume,
+          allowChanges: params.allowChanges,
           defaults: params.defaults,
           signal: stop.signal,
           onStart: (info) => {
