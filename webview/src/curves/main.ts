@@ -7,12 +7,14 @@
  */
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
-import { validateCurvesViewState, type CurvePoint, type CurveRunInfo, type CurvesViewState, type HostMessage } from '../protocol';
+import { validateCurvesViewState, type CurvePoint, type CurveRunInfo, type CurvesViewState, type HistogramSample, type HostMessage } from '../protocol';
 import { getState, onHostMessage, post, setState } from '../shared/host';
 import { onThemeChange, readTheme, type Theme } from '../shared/theme';
 import { runColor } from './colors';
 import { curveControls } from './controls';
 import { CurveChart } from './curveChart';
+import { mergeSamples } from './histogramModel';
+import { HistogramsSection } from './histograms';
 import { matchesFilter } from './runFilter';
 import { runNotices } from './runNotices';
 import { RunPicker } from './runPicker';
@@ -28,6 +30,8 @@ let theme: Theme = readTheme();
 let runs: CurveRunInfo[] = [];
 let selected: string[] = [];
 const points = new Map<string, CurvePoint[]>();
+/** Each shown run's histogram samples (train.histograms), by iteration. */
+const histogramSamples = new Map<string, HistogramSample[]>();
 
 const saved = validateCurvesViewState(getState());
 const logScale: Record<string, boolean> = Object.fromEntries(CHARTS.map((c) => [c.id, c.defaultLog]));
@@ -102,6 +106,7 @@ function setSelected(next: string[]): void {
   saveState();
   // Drop what is no longer shown; the host sends the points of newly picked runs.
   for (const id of [...points.keys()]) if (!selected.includes(id)) points.delete(id);
+  for (const id of [...histogramSamples.keys()]) if (!selected.includes(id)) histogramSamples.delete(id);
   redraw();
   post('curves/select', { runIds: selected });
 }
@@ -145,7 +150,8 @@ const charts = CHARTS.map(
 grid.append(...charts.map((c) => c.element));
 const content = document.createElement('div');
 content.className = 'curves-content';
-content.append(runNoticeList, grid, table.element);
+const histograms = new HistogramsSection();
+content.append(runNoticeList, grid, histograms.element, table.element);
 const main = document.createElement('main');
 main.append(picker.element, content);
 app.append(toolbar, controls.element, notice, main);
@@ -194,6 +200,10 @@ function redraw(): void {
       return p;
     }),
   );
+  histograms.update(
+    shown.map((r) => ({ id: r.runId, label: r.label, samples: histogramSamples.get(r.runId) ?? [] })),
+    theme,
+  );
   const total = shown.reduce((n, r) => n + r.points.length, 0);
   status.textContent = selected.length === 0 ? 'no run selected' : `${selected.length} run${selected.length > 1 ? 's' : ''} · ${total} iterations`;
   document.body.dataset.selected = selected.join(',');
@@ -222,6 +232,7 @@ function handle(message: HostMessage): void {
       runs = message.payload.runs;
       selected = message.payload.selected;
       for (const id of [...points.keys()]) if (!selected.includes(id)) points.delete(id);
+      for (const id of [...histogramSamples.keys()]) if (!selected.includes(id)) histogramSamples.delete(id);
       saveState();
       scheduleRedraw();
       break;
@@ -230,6 +241,13 @@ function handle(message: HostMessage): void {
       if (!selected.includes(runId)) return;
       const existing = reset ? [] : (points.get(runId) ?? []);
       points.set(runId, mergePoints(existing, incoming));
+      scheduleRedraw();
+      break;
+    }
+    case 'curves/histograms': {
+      const { runId, reset, samples } = message.payload;
+      if (!selected.includes(runId)) return;
+      histogramSamples.set(runId, mergeSamples(reset ? [] : (histogramSamples.get(runId) ?? []), samples));
       scheduleRedraw();
       break;
     }
