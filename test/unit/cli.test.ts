@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -162,4 +162,25 @@ test('train and export a tf.sequential model: progress lines, then its weights u
   const header = JSON.parse(readFileSync(file).subarray(8, 8 + Number(readFileSync(file).readBigUInt64LE(0))).toString('utf8'));
   assert.deepEqual(header['0.weight'].shape, [8, 3]);
   assert.deepEqual(header['2.weight'].shape, [2, 8]);
+});
+
+test('train --resume --take-over takes a run whose lock cannot be checked; without it the refusal says so in those words', () => {
+  const out = runsDir();
+  const tiny = join(experiments, 'tiny.ode.ts');
+  const first = cli('train', tiny, '--iterations', '5', '--out', out, '--json');
+  assert.equal(first.code, 0, first.stderr);
+  const { runId } = JSON.parse(first.stdout.trim().split('\n').at(-1)!).result;
+  const lock = join(out, runId, 'run.lock');
+  writeFileSync(lock, JSON.stringify({ pid: 4242, hostname: 'elsewhere', startedAt: '2026-01-01T00:00:00.000Z', token: 'far' }));
+  const refused = cli('train', tiny, '--out', out, '--resume', runId, '--iterations', '7');
+  assert.equal(refused.code, 1);
+  assert.ok(refused.stderr.includes(`Run ${runId} is being written by process 4242 on elsewhere since 2026-01-01T00:00:00.000Z`), refused.stderr);
+  assert.ok(refused.stderr.includes(`--resume ${runId} --take-over`), refused.stderr);
+  const taken = cli('train', tiny, '--out', out, '--resume', runId, '--iterations', '7', '--take-over', '--json');
+  assert.equal(taken.code, 0, taken.stderr);
+  const { result } = JSON.parse(taken.stdout.trim().split('\n').at(-1)!);
+  assert.deepEqual([result.status, result.runId, result.iteration], ['finished', runId, 7]);
+  assert.ok(!existsSync(lock), 'the lock is released at the end');
+  assert.match(cli('train', tiny, '--out', out, '--take-over').stderr, /--take-over goes with --resume/);
+  assert.match(cli('help').stdout, /--take-over/);
 });

@@ -5,7 +5,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
-import { createRun, CHECKPOINT_LATEST, CHECKPOINT_PREV, LOCK_FILE, loadLatestCheckpoint, readMetrics, writeCheckpoint } from '../../engine/src/train/index';
+import {
+  createRun, CHECKPOINT_LATEST, CHECKPOINT_PREV, LOCK_FILE, listRuns, loadLatestCheckpoint, openRun, readMetrics, RunStoreError, writeCheckpoint,
+} from '../../engine/src/train/index';
 
 /** The contender, bundled once: ten plain node processes start in about a second, through tsx in several. */
 function bundleContender(dir: string): string {
@@ -129,4 +131,107 @@ describe('checkpoint-prev', () => {
       fs.rmSync(root, { recursive: true, force: true });
     }
   });
+});
+
+/** Field 22 of /proc/<pid>/stat: when the process started, in clock ticks after boot. */
+function startTime(pid: number): string {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+}
+const bootId = (): string => fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+const onLinux = process.platform === 'linux' ? false : 'process start times come from /proc';
+
+function busyError(run: () => unknown): RunStoreError {
+  try {
+    run();
+  } catch (e) {
+    assert.ok(e instanceof RunStoreError && e.kind === 'busy', String(e));
+    return e;
+  }
+  return assert.fail('expected RunStoreError busy');
+}
+
+describe('a dead writer told from a live one', () => {
+  let root = '';
+  const lockAt = (id: string, lock: object): void => fs.writeFileSync(path.join(root, id, LOCK_FILE), JSON.stringify(lock));
+  const closedRun = (config: object = {}): string => {
+    const run = createRun(root, { experiment: 'stale', config });
+    run.close();
+    return run.id;
+  };
+  const withRoot = (fn: () => unknown | Promise<unknown>) => async () => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'neural-ode-lock-'));
+    try {
+      await fn();
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  };
+
+  it('a lock records its process start time and the boot', { skip: onLinux }, withRoot(() => {
+    const run = createRun(root, { experiment: 'stale', config: {} });
+    const lock = JSON.parse(fs.readFileSync(path.join(run.dir, LOCK_FILE), 'utf8'));
+    assert.equal(lock.pid, process.pid);
+    assert.equal(lock.processStart, startTime(process.pid));
+    assert.equal(lock.bootId, bootId());
+    run.close();
+  }));
+
+  it('a lock whose process id now belongs to another process is stale: the run reads interrupted and opens', { skip: onLinux }, withRoot(() => {
+    const id = closedRun();
+    // Our parent runs, but it is not the process that took the lock (which started at tick 1).
+    lockAt(id, { pid: process.ppid, hostname: os.hostname(), startedAt: '2026-01-01T00:00:00.000Z', processStart: '1', bootId: bootId(), token: 'old' });
+    const [summary] = listRuns(root);
+    assert.equal(summary.status, 'interrupted');
+    assert.match(summary.message ?? '', new RegExp(`process ${process.ppid} has ended \\(the id now belongs to another process`));
+    openRun(root, id).close();
+  }));
+
+  it('a lock taken before the machine restarted is stale', { skip: onLinux }, withRoot(() => {
+    const id = closedRun();
+    lockAt(id, { pid: process.ppid, hostname: os.hostname(), startedAt: '2026-01-01T00:00:00.000Z', processStart: startTime(process.ppid), bootId: 'another-boot', token: 'old' });
+    assert.equal(listRuns(root)[0].status, 'interrupted');
+    openRun(root, id).close();
+  }));
+
+  it('a live writer is refused and named, and --take-over does not take its run', { skip: onLinux }, withRoot(async () => {
+    const id = closedRun();
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    try {
+      const pid = child.pid!;
+      lockAt(id, { pid, hostname: os.hostname(), startedAt: '2026-01-01T00:00:00.000Z', processStart: startTime(pid), bootId: bootId(), token: 'live' });
+      assert.equal(listRuns(root)[0].status, 'running');
+      const refused = busyError(() => openRun(root, id));
+      assert.ok(refused.message.startsWith(`Run ${id} is being written by process ${pid} on ${os.hostname()} since 2026-01-01T00:00:00.000Z`), refused.message);
+      assert.match(refused.message, new RegExp(`stop that process first \\(kill ${pid}\\), or wait for it to finish`));
+      const forced = busyError(() => openRun(root, id, { takeOver: true }));
+      assert.match(forced.message, new RegExp(`process ${pid} on this machine is still running`));
+    } finally {
+      child.kill();
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+    openRun(root, id).close(); // once it has ended, the run opens
+  }));
+
+  it('a lock that cannot be checked is refused with the words that take the run over', withRoot(() => {
+    const id = closedRun({ file: '/work/exp/spiral.ode.ts' });
+    lockAt(id, { pid: 4242, hostname: 'elsewhere', startedAt: '2026-01-01T00:00:00.000Z', token: 'far' });
+    assert.equal(listRuns(root)[0].status, 'running');
+    const refused = busyError(() => openRun(root, id));
+    assert.ok(refused.message.startsWith(`Run ${id} is being written by process 4242 on elsewhere since 2026-01-01T00:00:00.000Z`), refused.message);
+    assert.match(refused.message, /another machine \(elsewhere\)/);
+    assert.ok(refused.message.includes(`neural-ode train /work/exp/spiral.ode.ts --resume ${id} --take-over`), refused.message);
+    assert.ok(refused.message.includes(`delete ${path.join(root, id, LOCK_FILE)}`), refused.message);
+    const taken = openRun(root, id, { takeOver: true });
+    assert.equal(JSON.parse(fs.readFileSync(path.join(root, id, LOCK_FILE), 'utf8')).pid, process.pid);
+    taken.close();
+  }));
+
+  it('an old lock without a start time whose process id runs is refused, saying it may be another process', withRoot(() => {
+    const id = closedRun();
+    lockAt(id, { pid: process.ppid, hostname: os.hostname(), startedAt: '2026-01-01T00:00:00.000Z' });
+    const refused = busyError(() => openRun(root, id));
+    assert.match(refused.message, /may be another process/);
+    assert.match(refused.message, /--take-over/);
+  }));
 });

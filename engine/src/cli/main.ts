@@ -22,6 +22,8 @@ commands:
       --iterations N   train to iteration N (default: the experiment's)
       --out DIR        runs folder (default: ./.neural-ode/runs)
       --resume ID      continue run ID from its last checkpoint
+      --take-over      with --resume: take the run from a lock whose process this machine
+                       cannot check (another machine's; an old lock), once it no longer runs
       --allow-changes  resume although the experiment changed (recorded in the run)
       --name NAME      the new run's own name (config.json)
       --tag TAG        a tag for the new run (repeatable)
@@ -71,6 +73,7 @@ async function train(rest: string[]): Promise<number> {
       iterations: { type: 'string' },
       out: { type: 'string' },
       resume: { type: 'string' },
+      'take-over': { type: 'boolean', default: false },
       'allow-changes': { type: 'boolean', default: false },
       name: { type: 'string' },
       tag: { type: 'string', multiple: true },
@@ -81,13 +84,14 @@ async function train(rest: string[]): Promise<number> {
   if (positionals.length !== 1) throw new SolverError('input', 'train takes exactly one experiment file: neural-ode train spiral.ode.ts');
   const label = runLabel(values);
   if (label && values.resume) throw new SolverError('input', '--name, --tag and --note label a new run; a resumed run keeps its own.');
+  if (values['take-over'] && !values.resume) throw new SolverError('input', '--take-over goes with --resume ID: it takes over the run ID whose lock this machine cannot check.');
   const iterations = num('iterations', values.iterations);
   if (iterations !== undefined && !(Number.isInteger(iterations) && iterations >= 1)) {
     throw new SolverError('input', `--iterations ${values.iterations}: expected a whole number ≥ 1.`);
   }
   if (values['allow-changes'] && !values.resume) throw new SolverError('input', '--allow-changes goes with --resume: a new run has nothing to change.');
   const out = await trainCommand({
-    experiment: positionals[0], iterations, out: values.out, resume: values.resume, allowChanges: values['allow-changes'] === true, label, json: values.json === true,
+    experiment: positionals[0], iterations, out: values.out, resume: values.resume, takeOver: values['take-over'] === true, allowChanges: values['allow-changes'] === true, label, json: values.json === true,
   });
   if (values.json) process.stdout.write(JSON.stringify({ result: out }) + '\n');
   else {

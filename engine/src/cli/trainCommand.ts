@@ -11,6 +11,8 @@ export interface TrainArgs {
   resume?: string;
   /** Resume although what defines the run changed (recorded in the run). */
   allowChanges?: boolean;
+  /** With resume: take the run from a lock this machine cannot check. */
+  takeOver?: boolean;
   /** A new run's name, tags and note (config.json). */
   label?: RunLabel;
   json: boolean;
@@ -54,6 +56,7 @@ export async function trainCommand(args: TrainArgs): Promise<TrainOutcome> {
       iterations: args.iterations,
       resume: args.resume,
       allowChanges: args.allowChanges,
+      takeOver: args.takeOver,
       label: args.label,
       signal: stop.signal,
       onProgress,

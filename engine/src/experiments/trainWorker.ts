@@ -18,6 +18,7 @@ export interface TrainJob {
   iterations?: number;
   resume?: string;
   allowChanges?: boolean;
+  takeOver?: boolean;
   label?: RunLabel;
 }
 
@@ -38,6 +39,7 @@ export async function serveTrainJob(port: MessagePort, job: TrainJob): Promise<v
       iterations: job.iterations,
       resume: job.resume,
       allowChanges: job.allowChanges,
+      takeOver: job.takeOver,
       label: job.label,
       signal: stop.signal,
       onProgress: (progress) => send({ type: 'progress', progress }),
@@ -56,6 +58,7 @@ export interface WorkerTrainOptions {
   iterations?: number;
   resume?: string;
   allowChanges?: boolean;
+  takeOver?: boolean;
   label?: RunLabel;
   signal?: AbortSignal;
   onProgress?: (p: TrainProgress) => void;
@@ -74,6 +77,7 @@ export function trainInWorker(experiment: string, opts: WorkerTrainOptions): Pro
     iterations: opts.iterations,
     resume: opts.resume,
     allowChanges: opts.allowChanges,
+    takeOver: opts.takeOver,
     label: opts.label,
   };
   return new Promise((resolve, reject) => {

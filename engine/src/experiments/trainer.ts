@@ -30,6 +30,8 @@ export interface TrainOptions {
   onStart?: (run: { runId: string; runDir: string; startIteration: number; iterations: number }) => void;
   /** Solver fields and gradient method for what the experiment leaves unset (an editor's settings). */
   defaults?: { solver?: SolverSpec; gradient?: GradientMethod };
+  /** Take the resumed run from a lock whose process cannot be checked (another machine, an old lock). */
+  takeOver?: boolean;
   /** A new run's own name, tags and note, recorded in its config.json. */
   label?: RunLabel;
   /** Resume even though what defines the run changed (recorded in its config.json). */
@@ -179,7 +181,7 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
     const recorded = readRunConfig(opts.runsRoot, opts.resume).config;
     const changes = resumeChanges(recorded, now);
     if (changes.length > 0 && !opts.allowChanges) throw new ExperimentError(changedMessage(opts.resume, 'resume', changes), exp.location);
-    run = openRun(opts.runsRoot, opts.resume, { rewindTo: checkpoint.iteration });
+    run = openRun(opts.runsRoot, opts.resume, { rewindTo: checkpoint.iteration, takeOver: opts.takeOver });
     // config.json describes the run as it goes on: a new total, and the changes accepted (with where they began).
     const total = (recorded as { train?: { iterations?: unknown } } | null)?.train?.iterations;
     if (changes.length > 0 || total !== iterations) {

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { readIfExists, sleepSync, syncDir, tempName, writeFileDurably } from './durableFiles';
 import { RunStoreError } from './errors';
+import { currentProcess, processState, type ProcessIdentity, type ProcessState } from './processIdentity';
 
 /**
  * run.lock: the one process that writes a run. Exactly one process holds it at a time:
@@ -16,6 +16,11 @@ import { RunStoreError } from './errors';
  *   random token). So of processes that all see the same stale lock, one removes it and the
  *   rest find either no lock or the new holder's; then all of them race to create it again.
  *
+ * A lock names its process by pid, host, start time and boot (processIdentity.ts), so a pid
+ * reused by another process, or a restart, does not keep a killed writer's lock alive. A lock
+ * that cannot be checked (another machine, or no start time recorded) is taken over only when
+ * asked (`takeOver`, `neural-ode train --resume ID --take-over`); a checked, running one never.
+ *
  * Its holder removes it when it closes the run; a killed one leaves it, stale, for the next.
  */
 export const LOCK_FILE = 'run.lock';
@@ -25,30 +30,16 @@ const UNREADABLE_GRACE_MS = 2000;
 /** How long takeLock keeps trying while other processes take and release the lock. */
 const TRY_FOR_MS = 5000;
 
-export interface LockInfo {
-  pid: number;
-  hostname: string;
+export interface LockInfo extends ProcessIdentity {
   startedAt: string;
   /** Makes every lock file's bytes unique: a stale lock is told from a new one by its content. */
   token: string;
 }
 
 /** Whether a lock's process still writes the run: running, ended (why), or unknown (why it cannot be told). */
-export type LockHolder = { state: 'running' } | { state: 'ended'; why: string } | { state: 'unknown'; why: string };
+export type LockHolder = ProcessState;
 
-export function lockHolder(lock: Pick<LockInfo, 'pid' | 'hostname'>): LockHolder {
-  if (lock.hostname !== os.hostname()) {
-    return { state: 'unknown', why: `it runs on another machine (${lock.hostname}), so this one cannot tell whether it still runs` };
-  }
-  if (lock.pid === process.pid) return { state: 'running' };
-  try {
-    process.kill(lock.pid, 0);
-    return { state: 'running' };
-  } catch (err) {
-    // EPERM: alive, owned by someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM' ? { state: 'running' } : { state: 'ended', why: `process ${lock.pid} has ended` };
-  }
-}
+export const lockHolder = (lock: ProcessIdentity): LockHolder => processState(lock);
 
 function parseLock(bytes: Buffer): LockInfo | null {
   try {
@@ -152,20 +143,38 @@ function removeStaleLock(dir: string, seen: Buffer, mine: string): void {
   }
 }
 
-function busyMessage(id: string, dir: string, held: LockInfo): string {
-  return (
-    `Run ${id} is being written by process ${held.pid} on ${held.hostname} since ${held.startedAt} (${path.join(dir, LOCK_FILE)}); ` +
-    `stop that process first, or wait for it to finish.`
-  );
+export interface TakeLockOptions {
+  /** Take a lock whose process cannot be checked (another machine, no start time recorded). */
+  takeOver?: boolean;
+  /** The run's experiment file, for the command a refusal gives. */
+  experimentFile?: string;
+}
+
+function busyMessage(id: string, dir: string, held: LockInfo, holder: LockHolder, opts: TakeLockOptions): string {
+  const file = path.join(dir, LOCK_FILE);
+  const who = `Run ${id} is being written by process ${held.pid} on ${held.hostname} since ${held.startedAt} (${file})`;
+  if (holder.state === 'unknown') {
+    const command = `neural-ode train ${opts.experimentFile ?? '<experiment file>'} --resume ${id} --take-over`;
+    return (
+      `${who}, as far as this machine can tell: ${holder.why}. If that process is still writing the run, let it finish. ` +
+      `If it is not (it was killed, or its machine went down), take the run over: ${command} (or delete ${file}).`
+    );
+  }
+  if (held.pid === process.pid) return `${who}: this process has it open already (another thread, or a Run not closed); close that first.`;
+  if (opts.takeOver) {
+    return `${who}, and it is not taken over: process ${held.pid} on this machine is still running (it started when the lock says). Stop it first (kill ${held.pid}), then resume.`;
+  }
+  return `${who}; stop that process first (kill ${held.pid}), or wait for it to finish.`;
 }
 
 /**
  * Takes the run in `dir` for this process: returns the lock written, or throws RunStoreError
- * 'busy' naming the process that holds it. A lock whose process has ended is taken over.
+ * 'busy' naming the process that holds it and what to do. A lock whose process has ended is
+ * taken over; one that cannot be checked only with `takeOver`.
  */
-export function takeLock(dir: string, id: string): LockInfo {
+export function takeLock(dir: string, id: string, opts: TakeLockOptions = {}): LockInfo {
   const file = path.join(dir, LOCK_FILE);
-  const mine: LockInfo = { pid: process.pid, hostname: os.hostname(), startedAt: new Date().toISOString(), token: randomBytes(8).toString('hex') };
+  const mine: LockInfo = { ...currentProcess(), startedAt: new Date().toISOString(), token: randomBytes(8).toString('hex') };
   const text = JSON.stringify(mine, null, 2) + '\n';
   const until = Date.now() + TRY_FOR_MS;
   for (;;) {
@@ -179,8 +188,11 @@ export function takeLock(dir: string, id: string): LockInfo {
         sleepSync(2);
         continue;
       }
-    } else if (lockHolder(held).state !== 'ended') {
-      throw new RunStoreError('busy', busyMessage(id, dir, held), [file]);
+    } else {
+      const holder = lockHolder(held);
+      if (holder.state === 'running' || (holder.state === 'unknown' && !opts.takeOver)) {
+        throw new RunStoreError('busy', busyMessage(id, dir, held, holder, opts), [file]);
+      }
     }
     removeStaleLock(dir, seen, text);
     if (Date.now() > until) {
