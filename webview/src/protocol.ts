@@ -3,7 +3,7 @@
  * message name to payload for each direction, and a validator for every message. Both sides
  * import this file (the host through a relative path), so a renamed field breaks the build, and
  * both sides check what they receive, because a webview is a separate page whose messages are
- * data, not trusted calls. Payloads are plain data (structured clone keeps NaN and Infinity).
+ * data, not trusted calls. Payloads are plain data that survive JSON (NaN and ±Infinity do not: see WireCurvePoint).
  *
  * No DOM and no Node here: the file is compiled into the browser bundle and the extension host.
  */
@@ -25,6 +25,22 @@ export interface CurvePoint {
   /** Seconds since the run (or its resumed part) started. */
   wallSeconds?: number;
   lr?: number;
+}
+
+/**
+ * A CurvePoint as it travels to the webview: webview messages go through JSON, where NaN and
+ * ±Infinity (a diverged loss) become null. The page reads null back as NaN (`fromWire`), drawn
+ * as a gap with a marker.
+ */
+export type WireCurvePoint = { [K in keyof CurvePoint]: K extends 'iteration' ? number : number | null };
+
+/** A received point with null back as NaN. */
+export function fromWire(p: WireCurvePoint): CurvePoint {
+  const out: CurvePoint = { iteration: p.iteration };
+  for (const [k, v] of Object.entries(p) as [keyof CurvePoint, number | null | undefined][]) {
+    if (k !== 'iteration' && v !== undefined) out[k] = v === null ? NaN : v;
+  }
+  return out;
 }
 
 /**
@@ -271,7 +287,7 @@ export interface HostToWebview {
   /** Every run in the workspace and the ones the panel shows. */
   'curves/runs': { runs: CurveRunInfo[]; selected: string[] };
   /** Points of one run: all of them (`reset`), or only those appended since the last message. */
-  'curves/metrics': { runId: string; reset: boolean; points: CurvePoint[] };
+  'curves/metrics': { runId: string; reset: boolean; points: WireCurvePoint[] };
   /** Histogram samples of one run: all of them (`reset`), or only those appended since the last message. */
   'curves/histograms': { runId: string; reset: boolean; samples: HistogramSample[] };
   /** Something the user should know, shown in the panel (an unreadable line, a failed export). */
@@ -372,9 +388,11 @@ const runId: Check = (v, p) => {
 const MAX_POINTS = 5_000_000;
 const MAX_RUNS = 10_000;
 
+/** A metric's value, or null where it was not finite (NaN and ±Infinity do not survive JSON). */
+const metric = nullable(num);
 const curvePoint = object(
   { iteration: num },
-  { loss: num, evalLoss: num, accuracy: num, evalAccuracy: num, nfeForward: num, nfeBackward: num, iterationSeconds: num, wallSeconds: num, lr: num },
+  { loss: metric, evalLoss: metric, accuracy: metric, evalAccuracy: metric, nfeForward: metric, nfeBackward: metric, iterationSeconds: metric, wallSeconds: metric, lr: metric },
 );
 
 /** A sample every iteration of a 100 000-iteration run; the engine allows 200 bins. */

@@ -24,6 +24,7 @@ import type { VscodeCheckbox } from '@vscode-elements/elements/dist/vscode-check
 import { themeAxes } from '../shared/chartAxes';
 import { withAlpha, type Theme } from '../shared/theme';
 import { bestMarkerPlugin, type BestMark } from './bestMarker';
+import { nonFiniteMarkerPlugin, nonFinitePoints, type NonFiniteMark } from './nonFiniteMarker';
 import { chartLegend, type LegendEntry } from './chartLegend';
 import { seriesColor } from './colors';
 import { formatCount, formatTick, formatValue, linearTickFormat } from './format';
@@ -137,7 +138,7 @@ export class CurveChart {
     this.chart = new Chart(this.canvas, {
       type: 'line',
       data: { datasets: [] },
-      plugins: [bestMarkerPlugin],
+      plugins: [bestMarkerPlugin, nonFiniteMarkerPlugin],
       options: {
         animation: false,
         responsive: true,
@@ -311,6 +312,7 @@ export class CurveChart {
     const scales = this.chart.options.scales!;
     scales.x!.display = data.length > 0;
     scales.y!.display = data.length > 0;
+    this.chart.options.plugins!.nonFiniteMarker = { marks: this.nonFiniteMarks(data), font: `${Math.max(11, this.theme.fontSize - 1)}px ${this.theme.fontFamily}` };
     const marks = this.spec.markBest ? this.bestMarks() : [];
     this.chart.options.plugins!.bestMarker = { marks, background: this.theme.background, font: `${Math.max(11, this.theme.fontSize - 1)}px ${this.theme.fontFamily}` };
     this.chart.update('none');
@@ -318,6 +320,19 @@ export class CurveChart {
     this.empty.hidden = data.length > 0;
     this.empty.textContent = this.view.emptyText;
     this.describe(data, marks);
+  }
+
+  /** Where each drawn series was not finite (a gap in its curve), at its x on the current axis. */
+  private nonFiniteMarks(data: DatasetData[]): NonFiniteMark[] {
+    return data.flatMap((d) => {
+      const run = this.view.runs.find((r) => r.runId === d.runId);
+      if (!run) return [];
+      const color = this.colorOf(d);
+      return nonFinitePoints(run.points, d.series.key).flatMap(({ index, value }, k) => {
+        const x = run.xs ? run.xs[index] : run.points[index].iteration;
+        return x === undefined ? [] : [{ x, color, label: k === 0 ? `${d.series.label} ${value}` : null }];
+      });
+    });
   }
 
   /** Each shown run's best evaluation, at its x on the current axis. */
@@ -355,6 +370,8 @@ export class CurveChart {
       li.dataset.run = d.runId;
       li.dataset.series = d.series.key;
       li.dataset.points = String(drawn.length);
+      const run = this.view.runs.find((r) => r.runId === d.runId);
+      li.dataset.nonFinite = String(run ? nonFinitePoints(run.points, d.series.key).length : 0);
       li.dataset.lastIteration = last ? String(this.lastIteration(d)) : '';
       li.dataset.lastValue = last ? String(last.y) : '';
       li.dataset.lastSmoothed = smoothed && smoothed.length > 0 ? String(smoothed[smoothed.length - 1].y) : li.dataset.lastValue;

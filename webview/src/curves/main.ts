@@ -7,7 +7,7 @@
  */
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
-import { validateCurvesViewState, type CurvePoint, type CurveRunInfo, type CurvesViewState, type HistogramSample, type HostMessage } from '../protocol';
+import { fromWire, validateCurvesViewState, type CurvePoint, type CurveRunInfo, type CurvesViewState, type HistogramSample, type HostMessage } from '../protocol';
 import { getState, onHostMessage, post, setState } from '../shared/host';
 import { onThemeChange, readTheme, type Theme } from '../shared/theme';
 import { runColor } from './colors';
@@ -240,7 +240,7 @@ function handle(message: HostMessage): void {
       const { runId, reset, points: incoming } = message.payload;
       if (!selected.includes(runId)) return;
       const existing = reset ? [] : (points.get(runId) ?? []);
-      points.set(runId, mergePoints(existing, incoming));
+      points.set(runId, mergePoints(existing, incoming.map(fromWire)));
       scheduleRedraw();
       break;
     }
