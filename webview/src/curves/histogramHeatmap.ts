@@ -5,7 +5,7 @@
  * and titles; a read-out of the cell under the cursor. The figure's data attributes say what it
  * holds (samples, value range), so tests read data, not pixels.
  */
-import { formatTick, niceTicks } from '../shared/niceTicks';
+import { formatTick, multiplesIn, niceTicks } from '../shared/niceTicks';
 import type { Theme } from '../shared/theme';
 import { mix } from './colors';
 import { formatCount } from './format';
@@ -86,8 +86,10 @@ export class HistogramHeatmap {
     const top = 6;
     const plotHeight = cssHeight - top - bottom;
     const y = niceTicks(range.min, range.max, plotHeight / 28);
+    // The axis ends on the ticks around the values.
     const [y0, y1] = [y.niceMin, y.niceMax];
-    const yLabels = y.ticks.map((v) => formatTick(v, y.step));
+    const yTicks = multiplesIn(y0, y1, y.step);
+    const yLabels = yTicks.map((v) => formatTick(v, y.step));
     const left = FONT_PX + 8 + Math.ceil(Math.max(...yLabels.map((l) => ctx.measureText(l).width), 0)) + 6;
     const right = 10;
     const width = Math.max(10, cssWidth - left - right);
@@ -122,7 +124,7 @@ export class HistogramHeatmap {
     ctx.fillStyle = theme.foreground;
     ctx.textAlign = 'right';
     ctx.textBaseline = 'middle';
-    y.ticks.forEach((v, i) => {
+    yTicks.forEach((v, i) => {
       const yy = Math.round(py(v)) + 0.5;
       ctx.beginPath();
       ctx.moveTo(left - 4, yy);
