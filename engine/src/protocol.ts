@@ -57,7 +57,11 @@ export type EngineMethods = {
    * Loads the experiment and starts training it in the worker; answers once the run exists
    * (a load error rejects). Progress and the outcome follow as `train/*` events.
    */
-  'train/start': { params: TrainStartParams; result: { runId: string; runDir: string; startIteration: number; iterations: number } };
+  'train/start': {
+    params: TrainStartParams;
+    /** `warnings`: what a person should know before it trains (a checkpoint that did not verify and the one used instead). */
+    result: { runId: string; runDir: string; startIteration: number; iterations: number; warnings?: string[] };
+  };
   /**
    * Asks a run to stop within its current iteration (it keeps a checkpoint); `stopping: false` if
    * it is not training. `iteration`: the last one completed when the request arrived.
@@ -81,7 +85,8 @@ export type EngineMethods = {
    * Writes a run's latest checkpoint as safetensors: the experiment file rebuilds the model (its
    * parameter names and shapes), the run gives the values.
    */
-  'weights/export': { params: ExportWeightsParams; result: { file: string; iteration: number; bytes: number } };
+  /** `warnings`: a newest checkpoint that did not verify, and the one exported instead. */
+  'weights/export': { params: ExportWeightsParams; result: { file: string; iteration: number; bytes: number; warnings?: string[] } };
 };
 
 export interface ExportWeightsParams {

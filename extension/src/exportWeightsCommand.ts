@@ -58,6 +58,10 @@ export function registerExportWeights(engine: EngineClient, log: vscode.LogOutpu
     try {
       const r = await engine.request('weights/export', { file, runDir, out: target.fsPath });
       log.info(`exported run ${runId} iteration ${r.iteration} to ${r.file} (${r.bytes} bytes)`);
+      for (const w of r.warnings ?? []) {
+        log.warn(`Export Weights: ${w}`);
+        void vscode.window.showWarningMessage(`Neural ODE: run ${runId}: ${w}`);
+      }
       const reveal = await vscode.window.showInformationMessage(`Neural ODE: exported the weights of run ${runId} (iteration ${r.iteration}) to ${r.file}.`, 'Reveal in File Manager');
       if (reveal) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(r.file));
     } catch (err) {

@@ -159,6 +159,11 @@ export class TrainCommands {
       if (action === RESUME_ANYWAY) await this.run({ ...params, allowChanges: true }, name);
       return;
     }
+    // A resume from the previous checkpoint (the newest did not verify) is said, not only logged.
+    for (const w of run.warnings ?? []) {
+      this.log.warn(`run ${run.runId}: ${w}`);
+      void vscode.window.showWarningMessage(`Neural ODE: ${w}`, SHOW_LOG).then((a) => a === SHOW_LOG && this.log.show());
+    }
     const end = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Training ${name}`, cancellable: true },
       async (progress, token) => {

@@ -14,6 +14,8 @@ export interface ActiveRun {
   file: string;
   experiment: string;
   startIteration: number;
+  /** What the engine said before the first iteration: a checkpoint that did not verify and the one used instead. */
+  warnings?: string[];
   /** The iteration this training goes to: the experiment's, an override's, or a resume's new total. */
   iterations: number;
   /** When the engine started it (Date.now()), after the experiment loaded: how long training took. */

@@ -184,3 +184,24 @@ test('train --resume --take-over takes a run whose lock cannot be checked; witho
   assert.match(cli('train', tiny, '--out', out, '--take-over').stderr, /--take-over goes with --resume/);
   assert.match(cli('help').stdout, /--take-over/);
 });
+
+test('a corrupt latest checkpoint: resume and export say which file failed, why, and which checkpoint they use', () => {
+  const out = runsDir();
+  const tiny = join(experiments, 'tiny.ode.ts');
+  const first = cli('train', tiny, '--iterations', '10', '--out', out, '--json');
+  assert.equal(first.code, 0, first.stderr);
+  const { runId } = JSON.parse(first.stdout.trim().split('\n').at(-1)!).result;
+  const latest = join(out, runId, 'checkpoint-latest.ckpt');
+  const bytes = readFileSync(latest);
+  bytes[bytes.length - 40] ^= 1;
+  writeFileSync(latest, bytes);
+  const skipped = `${latest}: SHA-256 checksum mismatch (the file is truncated or corrupted). Using checkpoint-prev.ckpt (iteration 5) instead.`;
+  const exported = cli('export', tiny, '--run', runId, '--runs', out, '--out', join(out, 'w.safetensors'));
+  assert.equal(exported.code, 0, exported.stderr);
+  assert.ok(exported.stderr.includes(`neural-ode: warning: ${skipped}`), exported.stderr);
+  assert.match(exported.stderr, /iteration 5\)/);
+  const resumed = cli('train', tiny, '--out', out, '--resume', runId, '--iterations', '12', '--json');
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.ok(resumed.stderr.includes(`neural-ode: warning: ${skipped} Run ${runId} resumes from iteration 5`), resumed.stderr);
+  assert.deepEqual(JSON.parse(resumed.stdout.trim().split('\n').at(-1)!).result.warnings.length, 1);
+});

@@ -6,7 +6,7 @@ import { layoutChange, namedLayout } from '../experiments/paramNames';
 import { exportWeights } from '../io/weights';
 import { SolverError } from '../solvers/errors';
 import { loadRunCheckpoint, parseRunRef } from '../train/runRef';
-import { defaultRunsRoot, readRunConfig } from '../train/runStore';
+import { defaultRunsRoot, fallbackNotice, readRunConfig } from '../train/runStore';
 import { changedMessage, exportChanges, modelRecord } from '../experiments/runDefinition';
 
 export interface ExportArgs {
@@ -24,13 +24,16 @@ export interface ExportArgs {
  * equivalent PyTorch nn.Sequential. The experiment file rebuilds the model (its architecture);
  * the run gives the values.
  */
-export async function exportCommand(args: ExportArgs): Promise<{ file: string; iteration: number; bytes: number }> {
+export async function exportCommand(args: ExportArgs): Promise<{ file: string; iteration: number; bytes: number; warnings?: string[] }> {
   const exp = await loadExperiment(args.experiment);
   const { model } = await buildAnyTrainable(exp);
   const root = path.resolve(args.runsRoot ?? defaultRunsRoot(process.cwd()));
   const dir = path.join(root, parseRunRef(args.run).id);
   if (!fs.existsSync(dir)) throw new SolverError('input', `No run ${args.run} in ${root}: give its id as listed there (or --runs for another runs folder).`);
-  const { checkpoint } = loadRunCheckpoint(root, args.run);
+  const loaded = loadRunCheckpoint(root, args.run);
+  const { checkpoint } = loaded;
+  // A newest checkpoint that does not verify is said, with the one exported instead.
+  const skipped = fallbackNotice(loaded);
   const params = checkpoint.params as Float64Array;
   if (params.length !== model.params.length) {
     throw new SolverError(
@@ -50,5 +53,5 @@ export async function exportCommand(args: ExportArgs): Promise<{ file: string; i
   });
   const file = path.resolve(args.out ?? path.join(dir, 'model.safetensors'));
   fs.writeFileSync(file, bytes);
-  return { file, iteration: checkpoint.iteration, bytes: bytes.length };
+  return { file, iteration: checkpoint.iteration, bytes: bytes.length, ...(skipped ? { warnings: [skipped] } : {}) };
 }

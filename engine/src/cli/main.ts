@@ -116,6 +116,7 @@ async function exportWeightsOf(rest: string[]): Promise<number> {
   const r = await exportCommand({
     experiment: positionals[0], run: values.run, out: values.out, runsRoot: values.runs, dtype: values.f64 ? 'F64' : 'F32', allowChanges: values['allow-changes'] === true,
   });
+  for (const w of r.warnings ?? []) process.stderr.write(`neural-ode: warning: ${w}\n`);
   process.stderr.write(`wrote ${r.file} (${r.bytes} bytes, iteration ${r.iteration})\n`);
   return 0;
 }

@@ -59,6 +59,8 @@ export async function trainCommand(args: TrainArgs): Promise<TrainOutcome> {
       takeOver: args.takeOver,
       label: args.label,
       signal: stop.signal,
+      // Said before the first iteration, on stderr also with --json (stdout holds only JSON lines).
+      onStart: (s) => s.warnings.forEach((w) => process.stderr.write(`neural-ode: warning: ${w}\n`)),
       onProgress,
       workerScript: workerScript(),
     });

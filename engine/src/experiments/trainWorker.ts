@@ -9,7 +9,7 @@ import { Worker, type MessagePort } from 'node:worker_threads';
 import { SolverError } from '../solvers/errors';
 import { ExperimentError } from './define';
 import { loadExperiment } from './load';
-import { trainExperiment, type RunLabel, type TrainOutcome, type TrainProgress } from './trainer';
+import { trainExperiment, type RunLabel, type TrainOutcome, type TrainProgress, type TrainStart } from './trainer';
 
 export interface TrainJob {
   role: 'neural-ode-train';
@@ -23,6 +23,7 @@ export interface TrainJob {
 }
 
 type FromWorker =
+  | { type: 'start'; start: TrainStart }
   | { type: 'progress'; progress: TrainProgress }
   | { type: 'done'; outcome: TrainOutcome }
   | { type: 'error'; name: string; kind?: string; message: string };
@@ -42,6 +43,7 @@ export async function serveTrainJob(port: MessagePort, job: TrainJob): Promise<v
       takeOver: job.takeOver,
       label: job.label,
       signal: stop.signal,
+      onStart: (start) => send({ type: 'start', start }),
       onProgress: (progress) => send({ type: 'progress', progress }),
     });
     send({ type: 'done', outcome });
@@ -61,6 +63,8 @@ export interface WorkerTrainOptions {
   takeOver?: boolean;
   label?: RunLabel;
   signal?: AbortSignal;
+  /** Once the run exists, before its first iteration (its warnings: a checkpoint skipped). */
+  onStart?: (s: TrainStart) => void;
   onProgress?: (p: TrainProgress) => void;
   /** The script the worker runs: one that calls serveTrainJob for a TrainJob in workerData. */
   workerScript: string;
@@ -92,7 +96,8 @@ export function trainInWorker(experiment: string, opts: WorkerTrainOptions): Pro
       fn();
     };
     worker.on('message', (m: FromWorker) => {
-      if (m.type === 'progress') opts.onProgress?.(m.progress);
+      if (m.type === 'start') opts.onStart?.(m.start);
+      else if (m.type === 'progress') opts.onProgress?.(m.progress);
       else if (m.type === 'done') finish(() => resolve(m.outcome));
       else {
         const error =

@@ -5,7 +5,8 @@ import { Rng, type RngState } from '../data/rng';
 import { SolverError } from '../solvers/errors';
 import { clipGradNorm } from '../train/clip';
 import { createOptimizer, optimizerFromState, type Optimizer, type OptimizerState } from '../train/optimizers';
-import { createRun, loadBestCheckpoint, loadLatestCheckpoint, openRun, readRunConfig, updateRunConfig, type Run } from '../train/runStore';
+import { appendRunLog } from '../train/runLog';
+import { createRun, fallbackNotice, loadBestCheckpoint, loadLatestCheckpoint, openRun, readRunConfig, updateRunConfig, type Run } from '../train/runStore';
 import { lrSchedule } from '../train/schedules';
 import { histogramSample, histogramSettings, paramGroups } from '../train/histograms';
 import { HistogramLog, rewindHistograms } from '../train/histogramLog';
@@ -27,7 +28,7 @@ export interface TrainOptions {
   signal?: AbortSignal;
   onProgress?: (p: TrainProgress) => void;
   /** Called once the run folder exists, before the first iteration. */
-  onStart?: (run: { runId: string; runDir: string; startIteration: number; iterations: number }) => void;
+  onStart?: (run: TrainStart) => void;
   /** Solver fields and gradient method for what the experiment leaves unset (an editor's settings). */
   defaults?: { solver?: SolverSpec; gradient?: GradientMethod };
   /** Take the resumed run from a lock whose process cannot be checked (another machine, an old lock). */
@@ -43,6 +44,16 @@ export interface RunLabel {
   name?: string;
   tags?: string[];
   note?: string;
+}
+
+/** A run about to train its first iteration (new, or resumed from `startIteration`). */
+export interface TrainStart {
+  runId: string;
+  runDir: string;
+  startIteration: number;
+  iterations: number;
+  /** What a person should know before it trains: a checkpoint that did not verify and the one used instead. */
+  warnings: string[];
 }
 
 export interface TrainProgress {
@@ -78,6 +89,8 @@ export interface TrainOutcome {
   message?: string;
   /** The evaluation with the lowest loss, whose weights are the run's best checkpoint (null before the first). */
   best?: BestCheckpoint | null;
+  /** TrainStart's warnings, when there were any (they are in the run's run.log too). */
+  warnings?: string[];
 }
 
 export interface BestCheckpoint {
@@ -157,9 +170,11 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
   let optimizer: Optimizer;
   let rng: Rng;
   let start = 0;
+  const warnings: string[] = [];
   if (opts.resume) {
     const dir = path.join(opts.runsRoot, opts.resume);
-    const { checkpoint } = loadLatestCheckpoint(dir);
+    const loaded = loadLatestCheckpoint(dir);
+    const { checkpoint } = loaded;
     const params = checkpoint.params as Float64Array;
     const readout = checkpoint.readout as Float64Array | undefined;
     if (params.length !== nField || (readout?.length ?? 0) !== task.extra.length) {
@@ -200,12 +215,15 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
     optimizer = sameOptimizer ? optimizerFromState(checkpoint.optimizerState as OptimizerState) : createOptimizer(t.optimizer);
     rng = Rng.fromState(checkpoint.rngState as RngState);
     start = checkpoint.iteration;
+    const skipped = fallbackNotice(loaded);
+    if (skipped) warnings.push(`${skipped} Run ${run.id} resumes from iteration ${start}; iterations ${start + 1} on are trained again.`);
+    for (const w of warnings) appendRunLog(run.dir, 'warning', w);
   } else {
     run = createRun(opts.runsRoot, { experiment: exp.name, config: runConfig(exp, task, field, data, iterations, opts.label) });
     optimizer = createOptimizer(t.optimizer);
     rng = new Rng(t.seed ?? 0);
   }
-  opts.onStart?.({ runId: run.id, runDir: run.dir, startIteration: start, iterations });
+  opts.onStart?.({ runId: run.id, runDir: run.dir, startIteration: start, iterations, warnings });
   const schedule = lrSchedule(t.optimizer.lr ?? optimizer.lr, t.schedule);
   // The parameters by name and shape, beside the flat vector: a checkpoint reads without the experiment.
   const names = namedLayout(field);
@@ -242,7 +260,7 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
     histograms?.log.close();
     run.finish({ status, message, iterations: iteration, finalLoss: loss ?? undefined, evalLoss, ...acc, ...kept });
     run.close();
-    return { runId: run.id, runDir: run.dir, status, iteration, loss, evalLoss, ...acc, task: task.kind, message, best };
+    return { runId: run.id, runDir: run.dir, status, iteration, loss, evalLoss, ...acc, task: task.kind, message, best, ...(warnings.length > 0 ? { warnings } : {}) };
   };
 
   const started = performance.now();

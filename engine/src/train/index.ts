@@ -2,11 +2,12 @@
 // learning-rate schedules and gradient clipping.
 export {
   Run, createRun, openRun, appendMetrics, writeCheckpoint, loadLatestCheckpoint, loadBestCheckpoint, finishRun, readMetrics,
-  listRuns, readRun, cleanTempFiles, defaultRunsRoot, updateRunConfig, labelRun, type RunLabelEdit,
+  listRuns, readRun, cleanTempFiles, fallbackNotice, defaultRunsRoot, updateRunConfig, labelRun, type RunLabelEdit,
   CONFIG_FILE, METRICS_FILE, RESULT_FILE, LOCK_FILE, CHECKPOINT_LATEST, CHECKPOINT_PREV, CHECKPOINT_BEST,
   type RunStatus, type RunConfigFile, type RunResult, type CheckpointData, type LoadedCheckpoint, type RunSummary,
   type CreateRunOptions, type OpenRunOptions,
 } from './runStore';
+export { RUN_LOG, appendRunLog } from './runLog';
 export { parseRunRef, formatRunRef, loadRunCheckpoint, type RunRef } from './runRef';
 export { RunStoreError, type RunStoreErrorKind } from './errors';
 export { encodeCheckpoint, decodeCheckpoint, CHECKPOINT_MAGIC, CHECKPOINT_VERSION } from './checkpointFormat';

@@ -20,6 +20,7 @@ import { LOCK_FILE, lockHolder, readLock, releaseLock, takeLock, type LockInfo }
  *   checkpoint-best.ckpt    the weights with the lowest evaluation loss so far (views, export)
  *   run.lock                { pid, hostname, processStart, bootId, startedAt, token } while a process writes the run (runLock.ts)
  *   result.json             how it ended: { status, finishedAt, ... }; absent while running
+ *   run.log                 warnings about the run's files, one line each (runLog.ts)
  *
  * Every file that is replaced (config, checkpoints, result) is written to a temporary file in
  * the same folder, fsynced and renamed over the old one, so a reader or a crash sees either the
@@ -306,6 +307,16 @@ export function loadLatestCheckpoint(runOrDir: Run | string): LoadedCheckpoint {
     `No checkpoint in ${dir} verifies:\n  ${problems.join('\n  ')}\nThe run cannot resume from these files; start it afresh (its metrics.jsonl is intact).`,
     files,
   );
+}
+
+/**
+ * What a person should read when loadLatestCheckpoint skipped a file: which failed, why, and
+ * which checkpoint is used instead; null when the newest loaded.
+ */
+export function fallbackNotice(loaded: LoadedCheckpoint): string | null {
+  if (!loaded.fellBack && loaded.problems.length === 0) return null;
+  const problems = loaded.problems.map((p) => p.replace(/\.$/, '')).join('; ');
+  return `${problems}. Using ${path.basename(loaded.file)} (iteration ${loaded.checkpoint.iteration}) instead.`;
 }
 
 /**
