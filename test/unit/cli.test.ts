@@ -205,3 +205,18 @@ test('a corrupt latest checkpoint: resume and export say which file failed, why,
   assert.ok(resumed.stderr.includes(`neural-ode: warning: ${skipped} Run ${runId} resumes from iteration 5`), resumed.stderr);
   assert.deepEqual(JSON.parse(resumed.stdout.trim().split('\n').at(-1)!).result.warnings.length, 1);
 });
+
+test('train --resume with an id that is not there lists the runs there; one with a path is refused', () => {
+  const out = runsDir();
+  const tiny = join(experiments, 'tiny.ode.ts');
+  const first = cli('train', tiny, '--iterations', '1', '--out', out, '--json');
+  assert.equal(first.code, 0, first.stderr);
+  const { runId } = JSON.parse(first.stdout.trim().split('\n').at(-1)!).result;
+  const missing = cli('train', tiny, '--out', out, '--resume', 'nope');
+  assert.equal(missing.code, 1);
+  assert.ok(missing.stderr.includes(`No run nope in ${out}. Runs there, newest first: ${runId} (finished, iteration 1). Give one of these ids.`), missing.stderr);
+  const escaping = cli('train', tiny, '--out', out, '--resume', '../x');
+  assert.equal(escaping.code, 1);
+  assert.ok(escaping.stderr.includes(`'../x' is not a run id: an id names a folder inside the runs folder`), escaping.stderr);
+  assert.ok(cli('export', tiny, '--run', '../x', '--runs', out).stderr.includes(`'../x' is not a run id`));
+});

@@ -256,7 +256,7 @@ describe('listRuns and openRun', () => {
   });
 
   it('unknown and malformed ids get clear errors', () => {
-    assert.throws(() => openRun(root, '20260101-000000-x-abcd'), (e: unknown) => e instanceof RunStoreError && e.kind === 'notFound' && /listRuns/.test(e.message));
+    assert.throws(() => openRun(root, '20260101-000000-x-abcd'), (e: unknown) => e instanceof RunStoreError && e.kind === 'notFound' && /there are no runs there/.test(e.message));
     assert.throws(() => openRun(root, '../etc'), (e: unknown) => e instanceof RunStoreError && e.kind === 'input');
   });
 });

@@ -165,7 +165,7 @@ describe('experiments with TensorFlow.js models', { timeout: 300_000 }, () => {
     const out = await trainExperiment(exp, { runsRoot: tmp() });
     assert.equal(out.status, 'failed');
     assert.match(out.message ?? '', /iteration \d+/);
-    assert.match(out.message ?? '', /last good checkpoint is iteration \d+/);
+    assert.match(out.message ?? '', /last good checkpoint is iteration \d+|there is no checkpoint yet \(the first is written at iteration \d+\)/i);
   });
 });
 

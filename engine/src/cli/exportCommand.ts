@@ -6,7 +6,7 @@ import { layoutChange, namedLayout } from '../experiments/paramNames';
 import { exportWeights } from '../io/weights';
 import { SolverError } from '../solvers/errors';
 import { loadRunCheckpoint, parseRunRef } from '../train/runRef';
-import { defaultRunsRoot, fallbackNotice, readRunConfig } from '../train/runStore';
+import { defaultRunsRoot, existingRunDir, fallbackNotice, readRunConfig } from '../train/runStore';
 import { changedMessage, exportChanges, modelRecord } from '../experiments/runDefinition';
 
 export interface ExportArgs {
@@ -28,8 +28,7 @@ export async function exportCommand(args: ExportArgs): Promise<{ file: string; i
   const exp = await loadExperiment(args.experiment);
   const { model } = await buildAnyTrainable(exp);
   const root = path.resolve(args.runsRoot ?? defaultRunsRoot(process.cwd()));
-  const dir = path.join(root, parseRunRef(args.run).id);
-  if (!fs.existsSync(dir)) throw new SolverError('input', `No run ${args.run} in ${root}: give its id as listed there (or --runs for another runs folder).`);
+  const dir = existingRunDir(root, parseRunRef(args.run).id);
   const loaded = loadRunCheckpoint(root, args.run);
   const { checkpoint } = loaded;
   // A newest checkpoint that does not verify is said, with the one exported instead.

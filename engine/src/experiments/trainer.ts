@@ -1,12 +1,11 @@
 import { changedMessage, modelRecord, pickDefinition, resumeChanges } from './runDefinition';
 import { dataFingerprint } from '../data/fingerprint';
-import * as path from 'node:path';
 import { Rng, type RngState } from '../data/rng';
 import { SolverError } from '../solvers/errors';
 import { clipGradNorm } from '../train/clip';
 import { createOptimizer, optimizerFromState, type Optimizer, type OptimizerState } from '../train/optimizers';
 import { appendRunLog } from '../train/runLog';
-import { createRun, fallbackNotice, loadBestCheckpoint, loadLatestCheckpoint, openRun, readRunConfig, updateRunConfig, type Run } from '../train/runStore';
+import { createRun, existingRunDir, fallbackNotice, loadBestCheckpoint, loadLatestCheckpoint, openRun, readRunConfig, updateRunConfig, type Run } from '../train/runStore';
 import { lrSchedule } from '../train/schedules';
 import { histogramSample, histogramSettings, paramGroups } from '../train/histograms';
 import { HistogramLog, rewindHistograms } from '../train/histogramLog';
@@ -172,7 +171,7 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
   let start = 0;
   const warnings: string[] = [];
   if (opts.resume) {
-    const dir = path.join(opts.runsRoot, opts.resume);
+    const dir = existingRunDir(opts.runsRoot, opts.resume);
     const loaded = loadLatestCheckpoint(dir);
     const { checkpoint } = loaded;
     const params = checkpoint.params as Float64Array;
@@ -268,6 +267,12 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
   let lastEval: number | null = null;
   let done = start;
   let saved = start;
+  // What a failure leaves to resume from: the newest checkpoint, or (before the first) none.
+  const firstCheckpoint = checkpointEvery > 0 ? Math.min(checkpointEvery, iterations) : iterations;
+  const lastGood = (): string =>
+    saved > 0 || opts.resume
+      ? `the last good checkpoint is iteration ${saved}`
+      : `there is no checkpoint yet (the first is written at iteration ${firstCheckpoint}), so the run cannot be resumed: start it again`;
   try {
     for (let it = start + 1; it <= iterations; it++) {
       // Let signals (Ctrl-C) and messages in between iterations.
@@ -292,8 +297,7 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
           done,
           lastLoss,
           lastEval,
-          `Training diverged at iteration ${it}: ${what}. The parameters were not updated; the last good checkpoint is ` +
-            `iteration ${saved}. Try a smaller learning rate (train.optimizer.lr), train.clipNorm, or tighter solver tolerances.`,
+          `Training diverged at iteration ${it}: ${what}. The parameters were not updated; ${lastGood()}. Try a smaller learning rate (train.optimizer.lr), train.clipNorm, or tighter solver tolerances.`,
         );
       }
       gather();
@@ -362,7 +366,7 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
         done,
         lastLoss,
         lastEval,
-        `The solver failed in iteration ${done + 1}: ${e.message} The last good checkpoint is iteration ${saved}.`,
+        `The solver failed in iteration ${done + 1}: ${e.message} ${lastGood().replace(/^t/, 'T')}.`,
       );
     }
     outcome('failed', done, lastLoss, lastEval, `Iteration ${done + 1} failed: ${(e as Error).message}`);

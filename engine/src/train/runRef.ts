@@ -1,6 +1,5 @@
-import * as path from 'node:path';
 import { RunStoreError } from './errors';
-import { loadBestCheckpoint, loadLatestCheckpoint, type LoadedCheckpoint } from './runStore';
+import { existingRunDir, loadBestCheckpoint, loadLatestCheckpoint, type LoadedCheckpoint } from './runStore';
 
 /**
  * A run reference names a run and one of its checkpoints: `<id>` is its latest checkpoint,
@@ -26,7 +25,7 @@ export const formatRunRef = (r: RunRef): string => (r.checkpoint === 'best' ? `$
 /** The checkpoint a run reference names, from the runs folder holding the run. */
 export function loadRunCheckpoint(runsRoot: string, ref: string): LoadedCheckpoint & { ref: RunRef } {
   const parsed = parseRunRef(ref);
-  const dir = path.join(runsRoot, parsed.id);
+  const dir = existingRunDir(runsRoot, parsed.id);
   const loaded = parsed.checkpoint === 'best' ? loadBestCheckpoint(dir) : loadLatestCheckpoint(dir);
   return { ...loaded, ref: parsed };
 }

@@ -299,12 +299,33 @@ export function loadLatestCheckpoint(runOrDir: Run | string): LoadedCheckpoint {
       problems.push(err instanceof RunStoreError ? err.message : `${file}: ${(err as Error).message}`);
     }
   }
-  if (present === 0 && problems.length === 0) {
-    throw new RunStoreError('noCheckpoint', `No checkpoint in ${dir} yet (neither ${CHECKPOINT_LATEST} nor ${CHECKPOINT_PREV}): the run stopped before its first checkpoint; start it afresh.`, files);
-  }
+  if (present === 0 && problems.length === 0) throw noCheckpointError(dir, files);
   throw new RunStoreError(
     'corrupt',
     `No checkpoint in ${dir} verifies:\n  ${problems.join('\n  ')}\nThe run cannot resume from these files; start it afresh (its metrics.jsonl is intact).`,
+    files,
+  );
+}
+
+/**
+ * A run folder without checkpoint-latest and checkpoint-prev: one that stopped before its first
+ * checkpoint, or one whose files went missing (it finished, or its metrics go past the first
+ * checkpoint, or it has a best checkpoint).
+ */
+function noCheckpointError(dir: string, files: string[]): RunStoreError {
+  const result = readJson<RunResult>(path.join(dir, RESULT_FILE));
+  const last = lastMetricsRecord(path.join(dir, METRICS_FILE))?.iteration ?? 0;
+  const reached = Math.max(last, typeof result?.iterations === 'number' ? result.iterations : 0);
+  const every = (readJson<RunConfigFile>(path.join(dir, CONFIG_FILE))?.config as { train?: { checkpointEvery?: unknown } } | null)?.train?.checkpointEvery;
+  const hadOne =
+    ((result?.status === 'finished' || result?.status === 'cancelled') && reached > 0) ||
+    (typeof every === 'number' && every > 0 && last >= every) ||
+    fs.existsSync(path.join(dir, CHECKPOINT_BEST));
+  if (!hadOne) return new RunStoreError('noCheckpoint', `No checkpoint in ${dir} yet: the run stopped before its first checkpoint, so it cannot be resumed; start it again.`, files);
+  return new RunStoreError(
+    'noCheckpoint',
+    `Run ${path.basename(dir)} has no ${CHECKPOINT_LATEST} or ${CHECKPOINT_PREV} in ${dir}, though it got to iteration ${reached} (${result?.status ?? 'interrupted'}): ` +
+      'the checkpoint files are missing (deleted or moved). Put them back to resume or export it, or start it again.',
     files,
   );
 }
@@ -471,16 +492,34 @@ function summarize(dir: string, id: string, config: RunConfigFile): RunSummary {
 
 // ── files ──────────────────────────────────────────────────────────────────────────────────
 
+/** A run's folder under root; an id that could name anything else (a path, '..') is refused. */
 function runDir(root: string, id: string): string {
-  if (!/^[A-Za-z0-9._-]+$/.test(id) || id === '.' || id === '..') {
-    throw new RunStoreError('input', `'${id}' is not a run id (ids look like 20261122-081530-spiral-3f2a; list them with listRuns).`);
+  if (!/^[A-Za-z0-9._-]+$/.test(id) || id.includes('..') || id === '.') {
+    throw new RunStoreError('input', `'${id}' is not a run id: an id names a folder inside the runs folder (like 20261122-081530-spiral-3f2a), without '/', '\\' or '..'.`);
   }
   return path.join(root, id);
 }
 
+/** The folder of run `id` under root: the id checked, and the run there (else the runs there, newest first). */
+export function existingRunDir(root: string, id: string): string {
+  const dir = runDir(root, id);
+  if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw noSuchRun(root, id);
+  return dir;
+}
+
+function noSuchRun(root: string, id: string): RunStoreError {
+  const runs = listRuns(root);
+  const shown = runs.slice(0, 5).map((r) => `${r.id} (${r.status}${r.lastIteration !== null ? `, iteration ${r.lastIteration}` : ''})`);
+  const message =
+    runs.length === 0
+      ? `No run ${id} in ${root}: there are no runs there. Is it the runs folder you meant?`
+      : `No run ${id} in ${root}. Runs there, newest first: ${shown.join(', ')}${runs.length > 5 ? `, and ${runs.length - 5} older` : ''}. Give one of these ids.`;
+  return new RunStoreError('notFound', message, [path.join(root, id)]);
+}
+
 function readConfig(dir: string, id: string): RunConfigFile {
   const file = path.join(dir, CONFIG_FILE);
-  if (!fs.existsSync(dir)) throw new RunStoreError('notFound', `No run ${id} in ${path.dirname(dir)}; list the runs there with listRuns (or \`neural-ode runs\`).`, [dir]);
+  if (!fs.existsSync(dir)) throw noSuchRun(path.dirname(dir), id);
   const config = readJson<RunConfigFile>(file);
   if (config === null) throw new RunStoreError('corrupt', `Run ${id} has no readable ${CONFIG_FILE} (${file}); it cannot be resumed.`, [file]);
   return config;
