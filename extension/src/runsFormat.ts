@@ -70,6 +70,7 @@ export function iterationText(done: number, total?: number | null): string {
  */
 export function runDescription(run: RunSummary, total?: number | null): string {
   const parts: string[] = [run.status];
+  if (run.damaged) parts.push('config.json damaged');
   if (run.lastLoss !== null) parts.push(`loss ${formatLoss(run.lastLoss)}`);
   if (run.lastIteration !== null) parts.push(iterationText(run.lastIteration, total));
   if (run.wallSeconds !== null) parts.push(formatDuration(run.wallSeconds));
@@ -86,6 +87,7 @@ export function runTooltip(run: RunSummary, meta?: { name: string | null; tags: 
     `iterations ${run.lastIteration ?? 0}, last loss ${formatLoss(run.lastLoss)}, time ${formatDuration(run.wallSeconds)}`,
   ];
   if (run.message) lines.push(run.message);
+  if (run.damaged) lines.push(`${run.damaged}: it cannot be resumed; its weights export from a terminal: neural-ode export <experiment file> --run ${run.id}`);
   lines.push(run.dir);
   return lines.join('\n');
 }

@@ -220,3 +220,18 @@ test('train --resume with an id that is not there lists the runs there; one with
   assert.ok(escaping.stderr.includes(`'../x' is not a run id: an id names a folder inside the runs folder`), escaping.stderr);
   assert.ok(cli('export', tiny, '--run', '../x', '--runs', out).stderr.includes(`'../x' is not a run id`));
 });
+
+test('export works for a run whose config.json is damaged, given the experiment file, and says what it could not check', () => {
+  const out = runsDir();
+  const tiny = join(experiments, 'tiny.ode.ts');
+  const first = cli('train', tiny, '--iterations', '5', '--out', out, '--json');
+  assert.equal(first.code, 0, first.stderr);
+  const { runId } = JSON.parse(first.stdout.trim().split('\n').at(-1)!).result;
+  writeFileSync(join(out, runId, 'config.json'), '{"id": "cut off');
+  const file = join(out, 'w.safetensors');
+  const r = cli('export', tiny, '--run', runId, '--runs', out, '--out', file);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(existsSync(file));
+  assert.match(r.stderr, /neural-ode: warning: .*config\.json is not JSON .*the model was not checked against the run's record/);
+  assert.match(r.stderr, /wrote .* iteration 5\)/);
+});

@@ -55,6 +55,12 @@ describe('runs formatting', () => {
     assert.match(tip, /The solver failed in iteration 7/);
   });
 
+  it('marks a run whose config.json is damaged, and says how its weights still export', () => {
+    const damaged = run({ status: 'interrupted', damaged: 'config.json is missing' });
+    assert.equal(runDescription(damaged), 'interrupted · config.json damaged · loss 0.01235 · it 300 · 9.8 s');
+    assert.match(runTooltip(damaged), /config\.json is missing: it cannot be resumed; its weights export from a terminal: neural-ode export <experiment file> --run 20261122-084427-spiral-ded0/);
+  });
+
   it("names a run by its own name, tags and note where it has them", () => {
     assert.match(runLabel(run(), 'wide lr'), /^spiral · wide lr 11-2[12] \d\d:\d\d$/);
     const tip = runTooltip(run(), { name: 'wide lr', tags: ['sweep', 'lr'], note: 'lr 3e-2, to compare with 1e-2' });

@@ -6,7 +6,7 @@ import { layoutChange, namedLayout } from '../experiments/paramNames';
 import { exportWeights } from '../io/weights';
 import { SolverError } from '../solvers/errors';
 import { loadRunCheckpoint, parseRunRef } from '../train/runRef';
-import { defaultRunsRoot, existingRunDir, fallbackNotice, readRunConfig } from '../train/runStore';
+import { defaultRunsRoot, existingRunDir, fallbackNotice, loadRunConfig } from '../train/runStore';
 import { changedMessage, exportChanges, modelRecord } from '../experiments/runDefinition';
 
 export interface ExportArgs {
@@ -33,6 +33,7 @@ export async function exportCommand(args: ExportArgs): Promise<{ file: string; i
   const { checkpoint } = loaded;
   // A newest checkpoint that does not verify is said, with the one exported instead.
   const skipped = fallbackNotice(loaded);
+  const warnings = skipped ? [skipped] : [];
   const params = checkpoint.params as Float64Array;
   if (params.length !== model.params.length) {
     throw new SolverError(
@@ -43,7 +44,12 @@ export async function exportCommand(args: ExportArgs): Promise<{ file: string; i
   const changed = layoutChange(checkpoint.layout, namedLayout(model));
   if (changed) throw new SolverError('input', `Run ${args.run} does not fit ${args.experiment}'s model: ${changed}. Was the experiment's model changed after the run?`);
   // The same size and names, but another model (an activation, the kind): said, unless accepted.
-  const changes = exportChanges((readRunConfig(root, parseRunRef(args.run).id).config as { model?: unknown } | null) ?? {}, { model: modelRecord(model) });
+  // A damaged config.json records nothing to compare with: the weights go out, checked by size and names only, and that is said.
+  const recorded = loadRunConfig(dir);
+  if ('damaged' in recorded) {
+    warnings.push(`Run ${args.run}: its ${recorded.damaged}, so the model was not checked against the run's record (only its parameters' sizes and names were).`);
+  }
+  const changes = 'config' in recorded ? exportChanges((recorded.config.config as { model?: unknown } | null) ?? {}, { model: modelRecord(model) }) : [];
   if (changes.length > 0 && !args.allowChanges) throw new SolverError('input', changedMessage(args.run, 'export', changes));
   model.params.set(params);
   const bytes = exportWeights(model as Parameters<typeof exportWeights>[0], {
@@ -52,5 +58,5 @@ export async function exportCommand(args: ExportArgs): Promise<{ file: string; i
   });
   const file = path.resolve(args.out ?? path.join(dir, 'model.safetensors'));
   fs.writeFileSync(file, bytes);
-  return { file, iteration: checkpoint.iteration, bytes: bytes.length, ...(skipped ? { warnings: [skipped] } : {}) };
+  return { file, iteration: checkpoint.iteration, bytes: bytes.length, ...(warnings.length > 0 ? { warnings } : {}) };
 }

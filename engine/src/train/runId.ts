@@ -30,6 +30,12 @@ export function isRunId(name: string): boolean {
   return ID_PATTERN.test(name);
 }
 
+/** The experiment's slug encoded in a run id (`spiral` of 20261122-081530-spiral-3f2a). */
+export function runIdSlug(id: string): string | null {
+  const m = /^\d{8}-\d{6}-(.+)-[0-9a-f]{4}$/.exec(id);
+  return m ? m[1] : null;
+}
+
 /** The start time encoded in a run id. */
 export function runIdTime(id: string): Date | null {
   const m = /^(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})/.exec(id);

@@ -6,7 +6,7 @@ import { decodeCheckpoint, encodeCheckpoint } from './checkpointFormat';
 import { syncDir, syncFile, tempName, writeFileDurably, writeJsonAtomic } from './durableFiles';
 import { RunStoreError } from './errors';
 import { formatMetricsLine, lastMetricsRecord, parseMetrics, readMetricsFile, repairMetricsTail, type MetricsRead, type MetricsRecord } from './metrics';
-import { makeRunId } from './runId';
+import { makeRunId, runIdSlug, runIdTime } from './runId';
 import { LOCK_FILE, lockHolder, readLock, releaseLock, takeLock, type LockInfo } from './runLock';
 
 /**
@@ -420,6 +420,11 @@ export interface RunSummary {
   /** result.json's message, or why the run reads as it does. */
   message?: string;
   pid?: number;
+  /**
+   * Why the run's config.json cannot be used (missing, not JSON, not a run's): the run is listed
+   * (experiment and createdAt then come from its id) but not resumed; its checkpoints still export.
+   */
+  damaged?: string;
 }
 
 /**
@@ -438,29 +443,60 @@ export function listRuns(root: string): RunSummary[] {
   const runs: RunSummary[] = [];
   for (const name of names) {
     const dir = path.join(root, name);
-    let config: RunConfigFile;
-    try {
-      config = JSON.parse(fs.readFileSync(path.join(dir, CONFIG_FILE), 'utf8')) as RunConfigFile;
-    } catch {
-      continue; // not a run folder (or one whose creation did not get as far as config.json)
-    }
-    runs.push(summarize(dir, name, config));
+    const loaded = loadRunConfig(dir);
+    if ('config' in loaded) runs.push(summarize(dir, name, loaded.config));
+    // Without a usable config.json, a folder holding a run's files is a damaged run; any other is
+    // not a run (or one whose creation did not get as far as config.json).
+    else if (holdsRunFiles(dir)) runs.push(summarize(dir, name, standInConfig(dir, name), loaded.damaged));
   }
   return runs.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
 }
 
-/** One run's summary, as listRuns gives it. */
 /** A run's config.json (throws RunStoreError 'notFound' or 'corrupt'). */
 export function readRunConfig(root: string, id: string): RunConfigFile {
   return readConfig(runDir(root, id), id);
 }
 
+/** One run's summary, as listRuns gives it. */
 export function readRun(root: string, id: string): RunSummary {
-  const dir = runDir(root, id);
-  return summarize(dir, id, readConfig(dir, id));
+  const dir = existingRunDir(root, id);
+  const loaded = loadRunConfig(dir);
+  return 'config' in loaded ? summarize(dir, id, loaded.config) : summarize(dir, id, standInConfig(dir, id), loaded.damaged);
 }
 
-function summarize(dir: string, id: string, config: RunConfigFile): RunSummary {
+/** A run's config.json, or why it cannot be used: missing, unreadable, not JSON, or not a run's. */
+export function loadRunConfig(dir: string): { config: RunConfigFile } | { damaged: string } {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(dir, CONFIG_FILE), 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { damaged: code === 'ENOENT' || code === 'ENOTDIR' ? `${CONFIG_FILE} is missing` : `${CONFIG_FILE} cannot be read (${(err as Error).message})` };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return { damaged: `${CONFIG_FILE} is not JSON (${(err as Error).message})` };
+  }
+  if (value === null || typeof value !== 'object' || typeof (value as RunConfigFile).experiment !== 'string') {
+    return { damaged: `${CONFIG_FILE} does not describe a run (no experiment name)` };
+  }
+  return { config: value as RunConfigFile };
+}
+
+/** Whether a folder holds any file a run writes (a config.json, even damaged; metrics; a checkpoint). */
+function holdsRunFiles(dir: string): boolean {
+  return [CONFIG_FILE, METRICS_FILE, CHECKPOINT_LATEST, CHECKPOINT_PREV, CHECKPOINT_BEST].some((f) => fs.existsSync(path.join(dir, f)));
+}
+
+/** What a damaged run's id says in place of its config.json: the experiment's slug and the start time. */
+function standInConfig(dir: string, id: string): RunConfigFile {
+  const createdAt = runIdTime(id)?.toISOString() ?? fs.statSync(dir).mtime.toISOString();
+  return { id, experiment: runIdSlug(id) ?? id, createdAt, engineVersion: '', config: null };
+}
+
+function summarize(dir: string, id: string, config: RunConfigFile, damaged?: string): RunSummary {
   const last = lastMetricsRecord(path.join(dir, METRICS_FILE));
   const summary: RunSummary = {
     id,
@@ -471,6 +507,7 @@ function summarize(dir: string, id: string, config: RunConfigFile): RunSummary {
     lastIteration: last?.iteration ?? null,
     lastLoss: typeof last?.loss === 'number' ? last.loss : null,
     wallSeconds: typeof last?.wallSeconds === 'number' ? last.wallSeconds : null,
+    ...(damaged !== undefined ? { damaged } : {}),
   };
   const result = readJson<RunResult & { finishedAt?: string }>(path.join(dir, RESULT_FILE));
   if (result !== null && ['finished', 'failed', 'cancelled'].includes(result.status)) {
@@ -520,9 +557,16 @@ function noSuchRun(root: string, id: string): RunStoreError {
 function readConfig(dir: string, id: string): RunConfigFile {
   const file = path.join(dir, CONFIG_FILE);
   if (!fs.existsSync(dir)) throw noSuchRun(path.dirname(dir), id);
-  const config = readJson<RunConfigFile>(file);
-  if (config === null) throw new RunStoreError('corrupt', `Run ${id} has no readable ${CONFIG_FILE} (${file}); it cannot be resumed.`, [file]);
-  return config;
+  const loaded = loadRunConfig(dir);
+  if ('damaged' in loaded) {
+    throw new RunStoreError(
+      'corrupt',
+      `Run ${id} cannot be resumed: its ${loaded.damaged} (${file}). ` +
+        `Its checkpoints can still be exported with its experiment file: neural-ode export <experiment file> --run ${id}.`,
+      [file],
+    );
+  }
+  return loaded.config;
 }
 
 function readJson<T>(file: string): T | null {
