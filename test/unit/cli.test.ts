@@ -92,7 +92,7 @@ test('train --name, --tag and --note label the new run in its config.json', () =
   assert.match(resumed.stderr, /--name, --tag and --note label a new run; a resumed run keeps its own/);
 });
 
-test('Ctrl-C stops a training run cleanly, and --resume finishes it', async () => {
+test('Ctrl-C stops a training run cleanly (exit 130, the shell\'s code for an interrupted command), and --resume finishes it', async () => {
   const out = runsDir();
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'engine/src/cli/main.ts'), 'train', join(experiments, 'tiny.ode.ts'), '--out', out, '--json'], {
     cwd: root,
@@ -108,7 +108,7 @@ test('Ctrl-C stops a training run cleanly, and --resume finishes it', async () =
     }
   });
   const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-  assert.equal(code, 0);
+  assert.equal(code, 130);
   const { result } = JSON.parse(stdout.trim().split('\n').at(-1)!);
   assert.equal(result.status, 'cancelled');
   assert.ok(result.iteration >= 3 && result.iteration < 400, `stopped at ${result.iteration}`);
@@ -118,6 +118,12 @@ test('Ctrl-C stops a training run cleanly, and --resume finishes it', async () =
   assert.equal(last.status, 'finished');
   assert.equal(last.runId, result.runId);
   assert.equal(last.iteration, result.iteration + 5);
+});
+
+test('help says what each exit status means', () => {
+  const help = cli('help').stdout;
+  assert.match(help, /exit status:/);
+  assert.match(help, /130\s+train stopped by Ctrl-C: the run is kept and --resume continues it/);
 });
 
 test('experiment errors name the file, line and column', () => {

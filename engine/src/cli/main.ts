@@ -39,6 +39,13 @@ commands:
       --order N        derive up to O(Δt^N) (default 2)
       --latex | --json LaTeX-like markup, or every coefficient as JSON
   help             show this text
+
+exit status:
+  0    done (train: the run finished)
+  1    an error, or a training run that failed (diverged, or the solver failed)
+  2    no command given
+  130  train stopped by Ctrl-C: the run is kept and --resume continues it
+       (the first Ctrl-C stops after the current iteration; a second one quits at once)
 `;
 
 function num(name: string, v: string | undefined): number | undefined {
@@ -101,7 +108,8 @@ async function train(rest: string[]): Promise<number> {
     process.stderr.write(`${out.status}: ${out.iteration} iterations${loss}; run ${out.runId} in ${out.runDir}\n`);
     if (out.message) process.stderr.write(`${out.message}\n`);
   }
-  return out.status === 'failed' ? 1 : 0;
+  // Stopped by Ctrl-C: 130, the shell's code for an interrupted command, so `train … && export …` does not go on.
+  return out.status === 'failed' ? 1 : out.status === 'cancelled' ? 130 : 0;
 }
 
 async function exportWeightsOf(rest: string[]): Promise<number> {

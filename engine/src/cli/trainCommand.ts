@@ -27,7 +27,8 @@ const workerScript = (): string =>
 
 /**
  * `neural-ode train`: trains in a worker thread with a progress bar here. The first Ctrl-C
- * stops at the end of the current iteration, keeping the run (resumable); a second one exits.
+ * stops at the end of the current iteration, keeping the run (resumable), and the command exits
+ * 130 (main.ts); a second one exits at once, 130 too.
  */
 export async function trainCommand(args: TrainArgs): Promise<TrainOutcome> {
   const runsRoot = path.resolve(args.out ?? defaultRunsRoot(process.cwd()));

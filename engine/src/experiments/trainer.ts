@@ -5,7 +5,7 @@ import { SolverError } from '../solvers/errors';
 import { clipGradNorm } from '../train/clip';
 import { createOptimizer, optimizerFromState, type Optimizer, type OptimizerState } from '../train/optimizers';
 import { appendRunLog } from '../train/runLog';
-import { createRun, existingRunDir, fallbackNotice, loadBestCheckpoint, loadLatestCheckpoint, openRun, readRunConfig, updateRunConfig, type Run } from '../train/runStore';
+import { createRun, existingRunDir, fallbackNotice, loadBestCheckpoint, loadLatestCheckpoint, openRun, readMetrics, readRunConfig, updateRunConfig, type Run } from '../train/runStore';
 import { lrSchedule } from '../train/schedules';
 import { histogramSample, histogramSettings, paramGroups } from '../train/histograms';
 import { HistogramLog, rewindHistograms } from '../train/histogramLog';
@@ -98,6 +98,16 @@ export interface BestCheckpoint {
 }
 
 /** The best checkpoint a resumed run already kept, if any (a fresh run has none). */
+/** A resumed run's last known losses, from its metrics up to the checkpoint it continues from. */
+function lastKnown(run: Run): { loss: number | null; evalLoss: number | null; evalAccuracy: number | null } {
+  const records = readMetrics(run).records;
+  const last = <K extends string>(key: K): number | null => {
+    for (let k = records.length - 1; k >= 0; k--) if (typeof records[k][key] === 'number') return records[k][key] as number;
+    return null;
+  };
+  return { loss: last('loss'), evalLoss: last('evalLoss'), evalAccuracy: last('evalAccuracy') };
+}
+
 function keptBest(run: Run): BestCheckpoint | null {
   try {
     const { checkpoint } = loadBestCheckpoint(run.dir);
@@ -251,7 +261,9 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
     best = { iteration, evalLoss };
     run.writeBestCheckpoint({ ...checkpointData(iteration), evalLoss });
   };
-  let lastEvalAccuracy: number | null = null;
+  // What a resumed run ends with if it trains no further: its last known losses.
+  const known = opts.resume ? lastKnown(run) : null;
+  let lastEvalAccuracy: number | null = known?.evalAccuracy ?? null;
   const classifier = task.kind === 'classification';
   const outcome = (status: TrainOutcome['status'], iteration: number, loss: number | null, evalLoss: number | null, message?: string): TrainOutcome => {
     const acc = classifier ? { evalAccuracy: lastEvalAccuracy } : {};
@@ -263,8 +275,8 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
   };
 
   const started = performance.now();
-  let lastLoss: number | null = null;
-  let lastEval: number | null = null;
+  let lastLoss: number | null = known?.loss ?? null;
+  let lastEval: number | null = known?.evalLoss ?? null;
   let done = start;
   let saved = start;
   // What a failure leaves to resume from: the newest checkpoint, or (before the first) none.
@@ -354,7 +366,14 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
         lr,
       });
     }
-    return outcome('finished', done, lastLoss, lastEval);
+    const nothing = opts.resume && start >= iterations;
+    return outcome(
+      'finished',
+      done,
+      lastLoss,
+      lastEval,
+      nothing ? `Run ${run.id} is already at iteration ${start}${start > iterations ? `, past the ${iterations} asked for` : ` of ${iterations}`}: nothing was trained.` : undefined,
+    );
   } catch (e) {
     if (e instanceof SolverError && e.kind === 'cancelled') {
       if (saved < done) checkpoint(done);
