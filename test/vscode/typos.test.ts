@@ -92,7 +92,7 @@ test('a misspelt solver method is underlined before saving, and the saved fileâ€
   const rows = await vscode.until('the Neural ODE problem', problemRows, (r) => r.some((x) => /Neural ODE/.test(x)), 60_000);
   const ours = rows.find((r) => /Neural ODE/.test(r))!;
   assert.ok(rowAt([ours], method.line, /./), `on line ${method.line}: ${ours}`);
-  assert.match(ours, /solver\.method 'dopri6' is not a solver/);
+  assert.match(ours, /solver\.method 'dopri6' is not a solver \(did you mean 'dopri5'\?\)/);
   assert.match(ours, /did you mean 'dopri5'/);
   assert.ok(rowAt(rows, method.line, /ts\(?\d+\)?/), 'the TypeScript problem stays beside it');
   await vscode.screenshot('typo-method-saved');

@@ -215,7 +215,8 @@ function checkHistograms(h: TrainSpec['histograms'], fail: (what: string, key?: 
 function checkSolver(s: SolverSpec, path: string, fail: (what: string, key?: string) => never): void {
   const names = methods().map((m) => m.name);
   if (s.method !== undefined && !names.includes(s.method)) {
-    fail(`${path}.method '${String(s.method)}' is not a solver: use one of ${names.join(', ')}${didYouMean(s.method, names)}.`, `${path}.method`);
+    // The suggestion first: a Problems row is cut off at the panel's edge, and the list is long.
+    fail(`${path}.method '${String(s.method)}' is not a solver${didYouMean(s.method, names)}: use one of ${names.join(', ')}.`, `${path}.method`);
   }
   const interp = s.options?.interp;
   if (interp !== undefined && !INTERPOLATIONS.includes(interp)) {
