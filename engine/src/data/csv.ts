@@ -24,8 +24,8 @@ function unquote(s: string): string {
 
 /**
  * A time series from CSV text: a header row, then one row per sample; a time column that is
- * strictly increasing; the other (or the chosen) columns numeric. Blank lines and lines starting
- * with '#' are skipped. Errors name the file, the line and the column.
+ * strictly increasing; the other (or the chosen) columns numeric and finite. Blank lines and lines
+ * starting with '#' are skipped. Errors name the file, the line and the column.
  */
 export function parseCsvTimeSeries(text: string, opts: CsvOptions = {}, file = '<csv>'): CsvTimeSeries {
   const delimiter = opts.delimiter ?? ',';
@@ -82,16 +82,24 @@ export function parseCsvTimeSeries(text: string, opts: CsvOptions = {}, file = '
     if (fields.length !== header.length) {
       throw new DataError('format', `${where(lineNo)}: ${fields.length} fields, but the header has ${header.length} (${header.join(', ')}).`, { file, line: lineNo });
     }
+    const row = ts.length + 1;
     const num = (col: number): number => {
       const s = unquote(fields[col]);
       const v = s === '' ? NaN : Number(s);
       if (Number.isNaN(v) && !/^nan$/i.test(s)) {
         throw new DataError('format', `${where(lineNo)}: column "${header[col]}" is "${s}", not a number.`, { file, line: lineNo });
       }
+      if (!Number.isFinite(v)) {
+        throw new DataError(
+          'format',
+          `${where(lineNo)}: column "${header[col]}" is "${s}", not a finite number (data row ${row}, column ${col + 1}): ` +
+            'a NaN or an infinite value makes the loss NaN and training diverge. Fill it in or drop the row.',
+          { file, line: lineNo },
+        );
+      }
       return v;
     };
     const t = num(timeIdx);
-    if (!Number.isFinite(t)) throw new DataError('format', `${where(lineNo)}: the time "${unquote(fields[timeIdx])}" is not finite.`, { file, line: lineNo });
     if (ts.length > 0 && !(t > ts[ts.length - 1])) {
       throw new DataError('format', `${where(lineNo)}: time ${t} does not increase (the previous row has ${ts[ts.length - 1]}); sort the rows by "${header[timeIdx]}" and drop duplicates.`, { file, line: lineNo });
     }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataError } from './errors';
+import { checkFiniteFile } from './nonFinite';
 import { readDataFile } from './readFile';
 
 /**
@@ -76,6 +77,7 @@ export function parseIdx(buf: Uint8Array, opts: IdxOptions = {}, file = '<idx>')
       data = Float64Array.from({ length: count }, (_, i) => bytes.readDoubleBE(dataStart + 8 * i));
       break;
   }
+  if (data instanceof Float32Array || data instanceof Float64Array) checkFiniteFile(file, data, shape);
   return { shape, dtype: type.dtype, data };
 }
 

@@ -1,4 +1,5 @@
 import { DataError } from './errors';
+import { checkFiniteFile } from './nonFinite';
 import { readDataFile } from './readFile';
 import type { TrajectoryData } from './types';
 
@@ -73,6 +74,7 @@ export function parseNpy(buf: Uint8Array, file = '<npy>'): NpyArray {
   const data = new Float64Array(count);
   if (dtype === 'float64') for (let i = 0; i < count; i++) data[i] = bytes.readDoubleLE(dataStart + 8 * i);
   else for (let i = 0; i < count; i++) data[i] = bytes.readFloatLE(dataStart + 4 * i);
+  checkFiniteFile(file, data, shape);
   return { data, shape, dtype };
 }
 

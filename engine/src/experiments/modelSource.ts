@@ -9,7 +9,8 @@ import type { NativeField } from '../fields/field';
 import { loadRunCheckpoint } from '../train/runRef';
 import { ExperimentError, type Experiment, type ExperimentData, type ExperimentModel, type SeriesData, type UserTensorModel } from './define';
 import type { LinearReadout } from './readout';
-import { frameInFile } from './callSite';
+import { frameInFile, keyLocation } from './callSite';
+import { nonFiniteData } from './dataFinite';
 import { layoutChange, namedLayout } from './paramNames';
 import { isSeriesData } from './latentTask';
 import { modelKindOf, requireView } from './modelKinds';
@@ -31,6 +32,15 @@ export async function buildAnyTrainable(exp: Experiment): Promise<{ data: Experi
     const e = err as Error;
     const where = exp.location ? (frameInFile(e?.stack, exp.location.file) ?? exp.location) : undefined;
     throw new ExperimentError(`building the data or the model failed: ${e?.message ?? String(err)}`, where);
+  }
+  // NaN or Infinity in the data would show only as a diverged loss, at whichever iteration samples it.
+  const nonFinite = nonFiniteData(data);
+  if (nonFinite) {
+    throw new ExperimentError(
+      `${nonFinite}: the data must be finite numbers (a NaN or an infinite value makes the loss NaN, and training diverges). ` +
+        `Fill in or drop that sample${typeof exp.data === 'function' ? ' in the data function' : ''}.`,
+      keyLocation(exp.location, 'data'),
+    );
   }
   const kind = modelKindOf(model);
   if (!kind) {
