@@ -1,12 +1,14 @@
 /**
  * One training iteration (dopri5 1e-5/1e-6 over t ∈ [0, 1], an MSE loss at t = 1, dL/dθ) of the
- * same 2-H-2 tanh MLP written four ways: mlpField in float64 and float32, the user's
- * tensorField, and a tf.sequential, on the same weights, interleaved. The last two run f and its
- * VJP in TensorFlow.js on the named backend (tensorNativeField). Prints median ms per iteration.
+ * same 2-H-2 tanh MLP written five ways: mlpField in float64 and float32, the user's
+ * tensorField, a tf.sequential on TensorFlow.js, and the same tf.sequential compiled to the native
+ * kernels (what an experiment does with it), on the same weights, interleaved. The tfjs forms run
+ * f and its VJP on the named backend (tensorNativeField). Prints median ms per iteration.
  *
  *   node --import tsx bench/userModels.ts [--batch 256] [--hidden 64] [--iterations 20] [--backend wasm]
  */
 import { layersModelField, mlpField, odeintGrad, selectBackend, tensorMlpField, tf, type NativeField } from 'neural-ode-studio';
+import { compileLayersModel } from '../engine/src/fields/compileLayers';
 import { tensorNativeField } from '../engine/src/fields/tensorNative';
 import { flag, text } from './flags';
 import { median } from './table';
@@ -21,12 +23,11 @@ async function main(): Promise<void> {
   const f64 = mlpField({ sizes, activation: 'tanh', seed: 1 });
   const f32 = mlpField({ sizes, activation: 'tanh', seed: 1, precision: 'float32' });
   const tensor = tensorNativeField(tensorMlpField({ sizes, activation: 'tanh', seed: 1 }), 2);
-  const sequential = tensorNativeField(
-    layersModelField(tf.sequential({ layers: [tf.layers.dense({ units: hidden, inputShape: [2], activation: 'tanh' }), tf.layers.dense({ units: 2 })] })),
-    2,
-  );
+  const model = tf.sequential({ layers: [tf.layers.dense({ units: hidden, inputShape: [2], activation: 'tanh' }), tf.layers.dense({ units: 2 })] });
+  const sequential = tensorNativeField(layersModelField(model), 2);
+  const compiled = compileLayersModel(model).field!;
   // The same weights everywhere (rounded to float32 by the tensor forms).
-  for (const m of [f64, f32, sequential]) m.params.set(tensor.params);
+  for (const m of [f64, f32, sequential, compiled]) m.params.set(tensor.params);
 
   const rand = (i: number) => Math.sin(12.9898 * (i + 1)) * 0.5;
   const y0 = Float64Array.from({ length: batch * 2 }, (_, i) => rand(i));
@@ -35,7 +36,8 @@ async function main(): Promise<void> {
     ['mlpField float64', f64],
     ['mlpField float32', f32],
     ['tensorField', tensor],
-    ['tf.sequential', sequential],
+    ['tf.sequential on tfjs', sequential],
+    ['tf.sequential compiled', compiled],
   ];
 
   async function iteration(field: NativeField, gradient: 'backprop' | 'adjoint'): Promise<{ ms: number; nfe: number }> {

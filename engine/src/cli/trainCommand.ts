@@ -61,7 +61,10 @@ export async function trainCommand(args: TrainArgs): Promise<TrainOutcome> {
       label: args.label,
       signal: stop.signal,
       // Said before the first iteration, on stderr also with --json (stdout holds only JSON lines).
-      onStart: (s) => s.warnings.forEach((w) => process.stderr.write(`neural-ode: warning: ${w}\n`)),
+      onStart: (s) => {
+        if (s.model && !args.json) process.stderr.write(`neural-ode: ${s.model}\n`);
+        s.warnings.forEach((w) => process.stderr.write(`neural-ode: warning: ${w}\n`));
+      },
       onProgress,
       workerScript: workerScript(),
     });

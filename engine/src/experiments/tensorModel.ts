@@ -8,6 +8,8 @@
 import { ensureBackend } from '../backend/index';
 import type { TensorField } from '../fields/field';
 import { isLayersModel, layersModelField } from '../fields/layersField';
+import { compileLayersModel } from '../fields/compileLayers';
+import type { NativeField } from '../fields/field';
 import { tensorNativeField, type TensorNativeField } from '../fields/tensorNative';
 import type { PointData, TrajectoryData } from '../data/types';
 import { frameInFile, type SourceLocation } from './callSite';
@@ -32,8 +34,38 @@ function firstSample(data: TrajectoryData | PointData, dim: number): Float64Arra
 const released = new FinalizationRegistry<readonly import('@tensorflow/tfjs').Variable[]>((vars) => vars.forEach((v) => v.isDisposed || v.dispose()));
 const releaseWhenCollected = (owner: object, vars: readonly import('@tensorflow/tfjs').Variable[]): void => released.register(owner, [...vars]);
 
-/** The user's tfjs model as a native field on the data's dimension, checked by one trial evaluation. */
-export async function tensorModelField(exp: Experiment, model: TensorField | import('@tensorflow/tfjs').LayersModel, data: TrajectoryData | PointData): Promise<TensorNativeField> {
+/** How a model of the user's was built: compiled to the native kernels, or on tfjs and why. */
+export const MODEL_NOTE = Symbol('model note');
+export const modelNote = (model: object): string | undefined => (model as { [MODEL_NOTE]?: string })[MODEL_NOTE];
+
+/**
+ * The user's tfjs model as a native field on the data's dimension, checked by one trial
+ * evaluation. A tf.LayersModel that is a plain MLP is compiled to an mlpField (compileLayers.ts).
+ */
+export async function tensorModelField(exp: Experiment, model: TensorField | import('@tensorflow/tfjs').LayersModel, data: TrajectoryData | PointData): Promise<NativeField> {
+  if (isLayersModel(model)) {
+    const compiled = compileLayersModel(model);
+    if (compiled.field) {
+      checkDim(exp, compiled.field.dim, data, true);
+      return Object.assign(compiled.field, { [MODEL_NOTE]: `the tf.LayersModel is ${compiled.note}` });
+    }
+    const native = await tfjsModelField(exp, model, data);
+    return Object.assign(native, { [MODEL_NOTE]: `the tf.LayersModel runs on TensorFlow.js, not compiled to the native kernels: ${compiled.why}` });
+  }
+  return tfjsModelField(exp, model, data);
+}
+
+function checkDim(exp: Experiment, dim: number, data: TrajectoryData | PointData, layers: boolean): void {
+  if (dim < data.dim) {
+    throw new ExperimentError(
+      `the model works on ${dim} components per sample but the data '${data.name}' have ${data.dim}: ` +
+        `make the model's input and output ${data.dim} wide${layers ? ` (inputShape: [${data.dim}] or [${data.dim + 1}] with t, and ${data.dim} units last)` : ''}.`,
+      exp.location,
+    );
+  }
+}
+
+async function tfjsModelField(exp: Experiment, model: TensorField | import('@tensorflow/tfjs').LayersModel, data: TrajectoryData | PointData): Promise<TensorNativeField> {
   let field: TensorField;
   try {
     field = isLayersModel(model) ? layersModelField(model) : model;
@@ -41,13 +73,7 @@ export async function tensorModelField(exp: Experiment, model: TensorField | imp
     throw atUserLine(exp, err, 'the model cannot be a vector field');
   }
   const dim = field.dim ?? data.dim;
-  if (dim < data.dim) {
-    throw new ExperimentError(
-      `the model works on ${dim} components per sample but the data '${data.name}' have ${data.dim}: ` +
-        `make the model's input and output ${data.dim} wide${isLayersModel(model) ? ` (inputShape: [${data.dim}] or [${data.dim + 1}] with t, and ${data.dim} units last)` : ''}.`,
-      exp.location,
-    );
-  }
+  checkDim(exp, dim, data, isLayersModel(model));
   await ensureBackend();
   let native: TensorNativeField;
   try {

@@ -1,3 +1,4 @@
+import { modelNote } from './tensorModel';
 import { changedMessage, modelRecord, pickDefinition, resumeChanges } from './runDefinition';
 import { dataFingerprint } from '../data/fingerprint';
 import { Rng, type RngState } from '../data/rng';
@@ -53,6 +54,8 @@ export interface TrainStart {
   iterations: number;
   /** What a person should know before it trains: a checkpoint that did not verify and the one used instead. */
   warnings: string[];
+  /** How the user's model was built (a tf.LayersModel compiled to the native kernels, or why not). */
+  model?: string;
 }
 
 export interface TrainProgress {
@@ -232,7 +235,8 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
     optimizer = createOptimizer(t.optimizer);
     rng = new Rng(t.seed ?? 0);
   }
-  opts.onStart?.({ runId: run.id, runDir: run.dir, startIteration: start, iterations, warnings });
+  const note = modelNote(field);
+  opts.onStart?.({ runId: run.id, runDir: run.dir, startIteration: start, iterations, warnings, ...(note ? { model: note } : {}) });
   const schedule = lrSchedule(t.optimizer.lr ?? optimizer.lr, t.schedule);
   // The parameters by name and shape, beside the flat vector: a checkpoint reads without the experiment.
   const names = namedLayout(field);

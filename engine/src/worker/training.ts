@@ -51,6 +51,7 @@ export function trainingHandlers(emit: Emit<EngineEvents>): TrainingHandlers {
             started = info;
             active = { runId: info.runId, stop, iteration: info.startIteration };
             log('info', `run ${info.runId} started: ${experiment.name} (${params.file}), iterations ${info.startIteration + 1}–${info.iterations}; ${describe(params)}`);
+            if (info.model) log('info', `run ${info.runId}: ${info.model}`);
             for (const w of info.warnings) log('warn', `run ${info.runId}: ${w}`);
             resolve(info);
           },
