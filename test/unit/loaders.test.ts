@@ -40,7 +40,7 @@ describe('CSV time series', () => {
   });
 
   it('errors name the file, the line and the column', () => {
-    assert.throws(() => parseCsvTimeSeries('t,x\n0,1\n1,abc\n', {}, 'data.csv'), dataError('format', /^data\.csv:3: column "x" is "abc", not a number/));
+    assert.throws(() => parseCsvTimeSeries('t,x\n0,1\n1,abc\n', {}, 'data.csv'), dataError('format', /^data\.csv:3: column "x" is "abc", not a decimal number/));
     assert.throws(() => parseCsvTimeSeries('t,x\n0,1\n1,2,3\n', {}, 'data.csv'), dataError('format', /^data\.csv:3: 3 fields, but the header has 2/));
     assert.throws(() => parseCsvTimeSeries('t,x\n0,1\n2,1\n1,1\n', {}, 'data.csv'), dataError('format', /^data\.csv:4: time 1 does not increase .* sort the rows/));
     assert.throws(() => parseCsvTimeSeries('t,x\n', {}, 'data.csv'), dataError('format', /no data rows/));

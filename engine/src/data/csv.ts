@@ -17,6 +17,11 @@ export interface CsvTimeSeries extends TrajectoryData {
   timeColumn: string;
 }
 
+/** A decimal number: an optional sign, digits with an optional decimal point, an optional exponent. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+/** The words for values that are not finite, which are refused as such. */
+const NOT_FINITE = /^[+-]?(nan|inf|infinity)$/i;
+
 function unquote(s: string): string {
   const v = s.trim();
   return v.length >= 2 && v.startsWith('"') && v.endsWith('"') ? v.slice(1, -1).replace(/""/g, '"') : v;
@@ -24,8 +29,9 @@ function unquote(s: string): string {
 
 /**
  * A time series from CSV text: a header row, then one row per sample; a time column that is
- * strictly increasing; the other (or the chosen) columns numeric and finite. Blank lines and lines
- * starting with '#' are skipped. Errors name the file, the line and the column.
+ * strictly increasing; the other (or the chosen) columns finite decimal numbers (not '0x10', not
+ * 'nan' or 'inf', not empty). Blank lines and lines starting with '#' are skipped. Errors name the
+ * file, the line, the data row and the column.
  */
 export function parseCsvTimeSeries(text: string, opts: CsvOptions = {}, file = '<csv>'): CsvTimeSeries {
   const delimiter = opts.delimiter ?? ',';
@@ -84,15 +90,24 @@ export function parseCsvTimeSeries(text: string, opts: CsvOptions = {}, file = '
     }
     const row = ts.length + 1;
     const num = (col: number): number => {
-      const s = unquote(fields[col]);
-      const v = s === '' ? NaN : Number(s);
-      if (Number.isNaN(v) && !/^nan$/i.test(s)) {
-        throw new DataError('format', `${where(lineNo)}: column "${header[col]}" is "${s}", not a number.`, { file, line: lineNo });
+      const s = unquote(fields[col]).trim();
+      const cell = `data row ${row}, column ${col + 1}`;
+      if (s === '') {
+        throw new DataError('format', `${where(lineNo)}: column "${header[col]}" is empty (${cell}): fill in the value or drop the row.`, { file, line: lineNo });
       }
+      if (!DECIMAL.test(s) && !NOT_FINITE.test(s)) {
+        throw new DataError(
+          'format',
+          `${where(lineNo)}: column "${header[col]}" is "${s}", not a decimal number (${cell}): write numbers as an optional sign, digits, ` +
+            'a decimal point and an exponent, e.g. -1.5e-3 (no hexadecimal, no digit separators).',
+          { file, line: lineNo },
+        );
+      }
+      const v = NOT_FINITE.test(s) ? NaN : Number(s);
       if (!Number.isFinite(v)) {
         throw new DataError(
           'format',
-          `${where(lineNo)}: column "${header[col]}" is "${s}", not a finite number (data row ${row}, column ${col + 1}): ` +
+          `${where(lineNo)}: column "${header[col]}" is "${s}", not a finite number (${cell}): ` +
             'a NaN or an infinite value makes the loss NaN and training diverge. Fill it in or drop the row.',
           { file, line: lineNo },
         );
