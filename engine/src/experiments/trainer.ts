@@ -13,6 +13,7 @@ import { HistogramLog, rewindHistograms } from '../train/histogramLog';
 import type { GradientMethod } from '../gradients/types';
 import { ExperimentError, type Experiment, type ExperimentModel, type GradientSpec, type SolverSpec } from './define';
 import { buildAnyTrainable } from './modelSource';
+import { iterationError } from './iterationError';
 import type { TrainTask } from './task';
 import { kindTask } from './modelKinds';
 import { layoutChange, namedLayout } from './paramNames';
@@ -392,7 +393,9 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
         `The solver failed in iteration ${done + 1}: ${e.message} ${lastGood().replace(/^t/, 'T')}.`,
       );
     }
-    outcome('failed', done, lastLoss, lastEval, `Iteration ${done + 1} failed: ${(e as Error).message}`);
-    throw e;
+    // Most often the user's model threw: say which iteration of which run, and where in their file.
+    const failure = iterationError(e, done + 1, run.id, exp.location?.file);
+    outcome('failed', done, lastLoss, lastEval, failure.message);
+    throw failure;
   }
 }
