@@ -19,12 +19,19 @@ export interface ExportArgs {
   allowChanges?: boolean;
 }
 
+export interface ExportResult {
+  file: string;
+  iteration: number;
+  bytes: number;
+  warnings?: string[];
+}
+
 /**
  * `neural-ode export`: the weights of a run's last checkpoint (or its best: `ID@best`) as safetensors named like the
  * equivalent PyTorch nn.Sequential. The experiment file rebuilds the model (its architecture);
  * the run gives the values.
  */
-export async function exportCommand(args: ExportArgs): Promise<{ file: string; iteration: number; bytes: number; warnings?: string[] }> {
+export async function exportCommand(args: ExportArgs): Promise<ExportResult> {
   const exp = await loadExperiment(args.experiment);
   const { model } = await buildAnyTrainable(exp);
   const root = path.resolve(args.runsRoot ?? defaultRunsRoot(process.cwd()));

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import type { RunLabel, TrainOutcome, TrainProgress } from '../experiments/trainer';
 import { trainInWorker } from '../experiments/trainWorker';
 import { defaultRunsRoot } from '../train/runStore';
+import { commandWorkerScript } from './commandWorker';
 import { progressLine } from './progress';
 
 export interface TrainArgs {
@@ -15,28 +16,26 @@ export interface TrainArgs {
   takeOver?: boolean;
   /** A new run's name, tags and note (config.json). */
   label?: RunLabel;
+  /** Give up loading the experiment after this many ms; undefined or 0: no limit. */
+  loadTimeoutMs?: number;
   json: boolean;
 }
 
 /**
- * The worker script: this very bundle (dist/cli.js answers a train job when it is started as a
- * worker), or, from the TypeScript source, a shim that loads the source through tsx.
- */
-const workerScript = (): string =>
-  __filename.endsWith('.ts') ? path.join(__dirname, '..', 'experiments', 'trainWorkerFromSource.mjs') : __filename;
-
-/**
- * `neural-ode train`: trains in a worker thread with a progress bar here. The first Ctrl-C
- * stops at the end of the current iteration, keeping the run (resumable), and the command exits
- * 130 (main.ts); a second one exits at once, 130 too.
+ * `neural-ode train`: trains in a worker thread with a progress bar here. While the experiment
+ * file loads, Ctrl-C terminates the worker at once (a JobStoppedError `loadCancelled`: "stopped
+ * while loading …", exit 130). After, the first Ctrl-C stops at the end of the current iteration,
+ * keeping the run (resumable), and the command exits 130 (main.ts); a second one exits at once,
+ * 130 too.
  */
 export async function trainCommand(args: TrainArgs): Promise<TrainOutcome> {
   const runsRoot = path.resolve(args.out ?? defaultRunsRoot(process.cwd()));
   const stop = new AbortController();
+  let loaded = false;
   const onSigint = (): void => {
     if (stop.signal.aborted) process.exit(130);
     stop.abort();
-    process.stderr.write('\nStopping after this iteration (Ctrl-C again to quit now)…\n');
+    if (loaded) process.stderr.write('\nStopping after this iteration (Ctrl-C again to quit now)…\n');
   };
   process.on('SIGINT', onSigint);
   const tty = process.stderr.isTTY === true && !args.json;
@@ -60,13 +59,15 @@ export async function trainCommand(args: TrainArgs): Promise<TrainOutcome> {
       takeOver: args.takeOver,
       label: args.label,
       signal: stop.signal,
+      loadTimeoutMs: args.loadTimeoutMs,
+      onLoaded: () => (loaded = true),
       // Said before the first iteration, on stderr also with --json (stdout holds only JSON lines).
       onStart: (s) => {
         if (s.model && !args.json) process.stderr.write(`neural-ode: ${s.model}\n`);
         s.warnings.forEach((w) => process.stderr.write(`neural-ode: warning: ${w}\n`));
       },
       onProgress,
-      workerScript: workerScript(),
+      workerScript: commandWorkerScript(),
     });
   } finally {
     process.off('SIGINT', onSigint);

@@ -1,7 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import Module from 'node:module';
+import { basename, dirname, join, resolve } from 'node:path';
 import * as engine from '../index';
 import { SolverError } from '../solvers/errors';
 
@@ -9,29 +8,59 @@ import { SolverError } from '../solvers/errors';
 const ENGINE_GLOBAL = '__neuralOdeStudioEngine';
 
 /**
+ * Told when a user module starts loading (bundling and running its top level); calls the
+ * function it returns when the load ends, however it ends. A thread that runs a module whose top
+ * level never returns cannot stop it: whoever started the thread times the load from these
+ * (the engine worker's host, the command line) and terminates the thread.
+ */
+export type LoadObserver = (file: string) => () => void;
+let observer: LoadObserver | undefined;
+
+/** Sets the one observer of this thread's loads (undefined: none). */
+export function observeLoads(o: LoadObserver | undefined): void {
+  observer = o;
+}
+
+/**
+ * A loaded module's default export keeps its module alive, and so the source map that Node keeps
+ * for it as long as the module lives: errors thrown later from the user's code keep their lines.
+ */
+const modules = new WeakMap<object, Module>();
+
+/**
  * Loads a user module (.ts, .mts, .js, .mjs, .cjs) and returns its default export. The module is
  * bundled with esbuild so TypeScript works without a build step, and its
  * `import … from 'neural-ode-studio'` is resolved to the engine already running here, so the
  * module and the command line share one engine (one tfjs, one backend). The engine's index must
  * therefore not import this module (experiments/index.ts leaves it out).
+ *
+ * The bundle is compiled from memory, never written to disk: a module whose top level never
+ * returns, and whose thread is terminated, leaves no temporary file behind.
  */
 export async function loadUserModule(file: string): Promise<unknown> {
   const path = resolve(file);
   if (!existsSync(path)) throw new SolverError('input', `${file}: no such file. Give the path of a module that exports default { f, y0, t }.`);
-  (globalThis as Record<string, unknown>)[ENGINE_GLOBAL] = engine;
-  const esbuild = await loadEsbuild();
-  const dir = mkdtempSync(join(tmpdir(), 'neural-ode-'));
-  const bundled = join(dir, 'module.cjs');
+  const done = observer?.(path);
   try {
+    (globalThis as Record<string, unknown>)[ENGINE_GLOBAL] = engine;
+    const esbuild = await loadEsbuild();
+    // Beside the user's file, and never written: the source map's paths are relative to it, and
+    // the module's require and __dirname are those of the user's folder.
+    const bundled = join(dirname(path), `${basename(path)}.neural-ode-bundle.cjs`);
     const out = await bundleModule(esbuild, path, bundled);
-    writeFileSync(bundled, out);
     // Stack traces (and the locations defineExperiment records) then point into the user's file.
     process.setSourceMapsEnabled(true);
-    const req = createRequire(path);
-    const mod = req(bundled) as { default?: unknown };
-    return mod.default ?? mod;
+    const mod = new Module(bundled) as Module & { _compile(code: string, filename: string): void };
+    mod.filename = bundled;
+    mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(dirname(path));
+    mod._compile(out, bundled);
+    mod.loaded = true;
+    const exports = mod.exports as { default?: unknown };
+    const value = exports?.default ?? exports;
+    if ((typeof value === 'object' && value !== null) || typeof value === 'function') modules.set(value, mod);
+    return value;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    done?.();
   }
 }
 

@@ -1,15 +1,16 @@
 /**
  * Training in a worker thread: the caller's thread stays free (a terminal's Ctrl-C, an editor's
  * UI) while the experiment trains. Messages are plain data: progress, the outcome, or an error
- * with its kind and message; cancellation crosses as a message and is checked between
- * iterations and solver steps.
+ * with its kind and message. Until the experiment file has loaded, stopping terminates the
+ * worker (a top level that never returns cannot be interrupted otherwise) and a load timeout
+ * applies; after, cancellation crosses as a message and is checked between iterations and
+ * solver steps.
  */
 import * as path from 'node:path';
-import { Worker, type MessagePort } from 'node:worker_threads';
-import { SolverError } from '../solvers/errors';
-import { ExperimentError } from './define';
+import type { MessagePort } from 'node:worker_threads';
 import { loadExperiment } from './load';
 import { trainExperiment, type RunLabel, type TrainOutcome, type TrainProgress, type TrainStart } from './trainer';
+import { runWorkerJob, serveJob } from './workerJob';
 
 export interface TrainJob {
   role: 'neural-ode-train';
@@ -22,20 +23,16 @@ export interface TrainJob {
   label?: RunLabel;
 }
 
-type FromWorker =
-  | { type: 'start'; start: TrainStart }
-  | { type: 'progress'; progress: TrainProgress }
-  | { type: 'done'; outcome: TrainOutcome }
-  | { type: 'error'; name: string; kind?: string; message: string };
+type FromWorker = { type: 'start'; start: TrainStart } | { type: 'progress'; progress: TrainProgress };
 
 /** The worker's side: loads the experiment, trains, reports. */
 export async function serveTrainJob(port: MessagePort, job: TrainJob): Promise<void> {
   const stop = new AbortController();
   port.on('message', (m: { type: string }) => m.type === 'cancel' && stop.abort());
   const send = (m: FromWorker): void => port.postMessage(m);
-  try {
+  await serveJob(port, async () => {
     const exp = await loadExperiment(job.experiment);
-    const outcome = await trainExperiment(exp, {
+    return trainExperiment(exp, {
       runsRoot: job.runsRoot,
       iterations: job.iterations,
       resume: job.resume,
@@ -46,13 +43,7 @@ export async function serveTrainJob(port: MessagePort, job: TrainJob): Promise<v
       onStart: (start) => send({ type: 'start', start }),
       onProgress: (progress) => send({ type: 'progress', progress }),
     });
-    send({ type: 'done', outcome });
-  } catch (e) {
-    const err = e as Error & { kind?: string };
-    send({ type: 'error', name: err.name, kind: err.kind, message: err.message });
-  } finally {
-    port.close();
-  }
+  });
 }
 
 export interface WorkerTrainOptions {
@@ -62,15 +53,28 @@ export interface WorkerTrainOptions {
   allowChanges?: boolean;
   takeOver?: boolean;
   label?: RunLabel;
+  /**
+   * Stops the run: while the experiment loads, at once (a JobStoppedError `loadCancelled`);
+   * after, at the end of the current iteration (the outcome's status is `cancelled`).
+   */
   signal?: AbortSignal;
+  /** Give up loading the experiment after this many ms (a JobStoppedError `loadTimeout`); undefined or 0: no limit. */
+  loadTimeoutMs?: number;
+  /** How the timeout's message says to give loading more time (default: the command line's flag). */
+  raiseTimeout?: string;
+  /** Once the experiment file has loaded. */
+  onLoaded?: () => void;
   /** Once the run exists, before its first iteration (its warnings: a checkpoint skipped). */
   onStart?: (s: TrainStart) => void;
   onProgress?: (p: TrainProgress) => void;
-  /** The script the worker runs: one that calls serveTrainJob for a TrainJob in workerData. */
+  /** The script the worker runs: one that serves the TrainJob in its workerData (cli/commandWorker.ts). */
   workerScript: string;
   /** Node flags for the worker. */
   execArgv?: string[];
 }
+
+/** How `neural-ode` gives loading more time. */
+export const RAISE_LOAD_TIMEOUT_FLAG = 'Give it more time with --load-timeout SECONDS (0: no limit).';
 
 /** Trains an experiment file in a new worker thread; resolves with the outcome, rejects with its error. */
 export function trainInWorker(experiment: string, opts: WorkerTrainOptions): Promise<TrainOutcome> {
@@ -84,32 +88,19 @@ export function trainInWorker(experiment: string, opts: WorkerTrainOptions): Pro
     takeOver: opts.takeOver,
     label: opts.label,
   };
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(opts.workerScript, { workerData: job, execArgv: opts.execArgv });
-    let settled = false;
-    const cancel = (): void => worker.postMessage({ type: 'cancel' });
-    opts.signal?.addEventListener('abort', cancel);
-    const finish = (fn: () => void): void => {
-      if (settled) return;
-      settled = true;
-      opts.signal?.removeEventListener('abort', cancel);
-      fn();
-    };
-    worker.on('message', (m: FromWorker) => {
-      if (m.type === 'start') opts.onStart?.(m.start);
-      else if (m.type === 'progress') opts.onProgress?.(m.progress);
-      else if (m.type === 'done') finish(() => resolve(m.outcome));
-      else {
-        const error =
-          m.name === 'ExperimentError'
-            ? new ExperimentError(m.message)
-            : new SolverError((m.kind as SolverError['kind']) ?? 'input', m.message);
-        finish(() => reject(error));
-      }
-    });
-    worker.on('error', (e) => finish(() => reject(e)));
-    worker.on('exit', (code) =>
-      finish(() => reject(new Error(`The training worker exited (code ${code}) before it reported an outcome.`))),
-    );
+  return runWorkerJob<TrainOutcome>(job, {
+    workerScript: opts.workerScript,
+    execArgv: opts.execArgv,
+    file: experiment,
+    loadTimeoutMs: opts.loadTimeoutMs,
+    raiseTimeout: opts.raiseTimeout ?? RAISE_LOAD_TIMEOUT_FLAG,
+    signal: opts.signal,
+    cancel: (worker) => worker.postMessage({ type: 'cancel' }),
+    onLoaded: opts.onLoaded,
+    onMessage: (m) => {
+      const msg = m as FromWorker;
+      if (msg.type === 'start') opts.onStart?.(msg.start);
+      else if (msg.type === 'progress') opts.onProgress?.(msg.progress);
+    },
   });
 }

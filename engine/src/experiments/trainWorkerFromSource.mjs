@@ -1,9 +1,0 @@
-// The training worker when the engine runs from its TypeScript source (tests, tsx): Node does
-// not carry `--import tsx` into worker threads, so this registers tsx itself.
-import { createRequire } from 'node:module';
-import { parentPort, workerData } from 'node:worker_threads';
-import { register } from 'tsx/cjs/api';
-
-register();
-const { serveTrainJob } = createRequire(import.meta.url)('./trainWorker.ts');
-await serveTrainJob(parentPort, workerData);
