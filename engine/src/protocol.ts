@@ -109,6 +109,14 @@ export type EngineEvents = {
   'train/done': { runId: string; outcome?: TrainOutcome; error?: RpcErrorPayload };
   /** What the engine did, for the host's log. */
   'engine/log': { level: 'info' | 'warn' | 'error'; message: string };
+  /**
+   * The worker began loading a user's file (bundling it, running its top level). A top level
+   * that never returns holds the worker's thread: the host times the load and terminates the
+   * worker when it takes too long or is stopped.
+   */
+  'engine/loading': { id: number; file: string };
+  /** That load ended, however it ended. */
+  'engine/loaded': { id: number };
 };
 
 /** Any event map of the same shape. */

@@ -1,9 +1,13 @@
 /**
  * The extension host's side of the engine worker: one long-lived worker thread per window,
  * typed requests by method name, one-way events from the worker (training progress), and a
- * fresh worker only after a crash. Free of `vscode`, so it is tested without VS Code.
+ * fresh worker only after a crash. Loading a user's file is timed (the worker announces each
+ * load): a top level that never returns holds the worker's thread, so the worker is terminated
+ * when the load takes longer than the load timeout, or when the load is stopped, and the next
+ * request starts a new one. Free of `vscode`, so it is tested without VS Code.
  */
 import { Worker } from 'node:worker_threads';
+import { loadCancelledMessage, loadTimeoutMessage } from '../../engine/src/experiments/loadMessages';
 import {
   isRpcEvent,
   type EngineEvents, type EngineMethods, type EventMap, type ParamsOf, type ResultOf, type RpcMap, type RpcResponse, type WorkerMessage,
@@ -18,7 +22,13 @@ export interface EngineClientOptions {
   execArgv?: string[];
   /** Receives the worker's lifecycle events and its stdout/stderr lines. */
   onLog?: (level: LogLevel, message: string) => void;
+  /** The load timeout in ms, read when a load starts (a setting); undefined, 0 or less: no limit. */
+  loadTimeoutMs?: () => number;
 }
+
+/** How the timeout's message says to give loading more time. */
+const RAISE_LOAD_TIMEOUT = 'Raise neuralOde.engine.loadTimeoutSeconds if it needs longer (0: no limit). The engine worker was restarted.';
+
 
 /** A request that failed in the engine (`kind` from the engine), or because the worker died. */
 export class EngineRequestError extends Error {
@@ -54,7 +64,9 @@ export class EngineClient<M extends RpcMap = EngineMethods, E extends EventMap =
   private crashed = false;
   /** The uncaught error of the current worker, if it had one (it then exits). */
   private lastError: Error | undefined;
-  /** How many workers were started after a crash. */
+  /** The current worker's loads in progress (`engine/loading` without its `engine/loaded`) and their timers. */
+  private readonly loads = new Map<number, { file: string; timer?: NodeJS.Timeout }>();
+  /** How many workers were started after one stopped (a crash, a load that timed out or was stopped). */
   restarts = 0;
 
   constructor(private readonly options: EngineClientOptions) {}
@@ -94,12 +106,29 @@ export class EngineClient<M extends RpcMap = EngineMethods, E extends EventMap =
     return { dispose: () => void this.crashListeners.delete(listener) };
   }
 
+  /** Whether the worker is loading `file` (absolute) now. */
+  isLoading(file: string): boolean {
+    return [...this.loads.values()].some((l) => l.file === file);
+  }
+
+  /**
+   * Stops a load of `file` that is in progress: the worker is terminated at once (its thread may
+   * be in a loop that never returns), its requests are rejected (`loadCancelled`), and the next
+   * request starts a new one. False when `file` is not loading.
+   */
+  stopLoading(file: string): boolean {
+    if (!this.isLoading(file)) return false;
+    this.stopWorker('loadCancelled', loadCancelledMessage(file));
+    return true;
+  }
+
   /** Stops the worker; requests still running are rejected. */
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
     const worker = this.worker;
     this.worker = undefined;
+    this.clearLoads();
     this.rejectAll('disposed', (method) => `The engine was shut down while "${method}" was running.`);
     if (worker) await worker.terminate();
   }
@@ -123,7 +152,14 @@ export class EngineClient<M extends RpcMap = EngineMethods, E extends EventMap =
     });
     worker.stdout.setEncoding('utf8').on('data', (text: string) => this.forward('info', text));
     worker.stderr.setEncoding('utf8').on('data', (text: string) => this.forward('warn', text));
-    worker.on('message', (message: WorkerMessage) => (isRpcEvent(message) ? this.dispatch(message.event, message.payload) : this.settle(message)));
+    worker.on('message', (message: WorkerMessage) => {
+      if (this.worker !== worker) return; // a terminated worker's last words
+      if (!isRpcEvent(message)) this.settle(message);
+      else {
+        this.trackLoad(message.event, message.payload);
+        this.dispatch(message.event, message.payload);
+      }
+    });
     worker.on('error', (err) => {
       this.lastError = err;
       this.log('error', `engine worker error: ${err.stack ?? err.message}`);
@@ -132,6 +168,42 @@ export class EngineClient<M extends RpcMap = EngineMethods, E extends EventMap =
     this.worker = worker;
     this.log('info', `engine worker started (${this.options.workerPath})`);
     return worker;
+  }
+
+  /** Times each load the worker announces. */
+  private trackLoad(event: string, payload: unknown): void {
+    if (event === 'engine/loading') {
+      const { id, file } = payload as EngineEvents['engine/loading'];
+      const ms = this.options.loadTimeoutMs?.() ?? 0;
+      const timer = Number.isFinite(ms) && ms > 0 ? setTimeout(() => this.stopWorker('loadTimeout', loadTimeoutMessage(file, ms, RAISE_LOAD_TIMEOUT)), ms) : undefined;
+      this.loads.set(id, { file, timer });
+    } else if (event === 'engine/loaded') {
+      const { id } = payload as EngineEvents['engine/loaded'];
+      clearTimeout(this.loads.get(id)?.timer);
+      this.loads.delete(id);
+    }
+  }
+
+  private clearLoads(): void {
+    for (const l of this.loads.values()) clearTimeout(l.timer);
+    this.loads.clear();
+  }
+
+  /**
+   * Terminates the current worker for `reason` (a load that did not end or was stopped): its
+   * requests are rejected with `kind` and the reason, and the work it had started without a
+   * request (a training run) is told, as after a crash. The next request starts a new worker.
+   */
+  private stopWorker(kind: string, reason: string): void {
+    const worker = this.worker;
+    if (!worker || this.disposed) return;
+    this.worker = undefined;
+    this.crashed = true;
+    this.clearLoads();
+    this.log(kind === 'loadCancelled' ? 'info' : 'error', `engine worker terminated: ${reason}`);
+    this.rejectAll(kind, () => reason);
+    for (const listener of [...this.crashListeners]) listener(`The engine worker was stopped: ${reason}`);
+    void worker.terminate();
   }
 
   private forward(level: LogLevel, text: string): void {
@@ -159,6 +231,7 @@ export class EngineClient<M extends RpcMap = EngineMethods, E extends EventMap =
   private onExit(worker: Worker, code: number): void {
     if (this.worker !== worker) return; // an old worker, already replaced or disposed
     this.worker = undefined;
+    this.clearLoads();
     if (this.disposed) return;
     const cause = this.lastError?.message ?? `exit code ${code}`;
     this.crashed = true;

@@ -9,10 +9,11 @@ import type { TestMethods } from './fixtures/rpcWorker';
 const fixture = path.join(import.meta.dirname, 'fixtures', 'rpcWorker.mjs');
 const clients: EngineClient<TestMethods>[] = [];
 
-function client(logs: string[] = []): EngineClient<TestMethods> {
+function client(logs: string[] = [], loadTimeoutMs?: () => number): EngineClient<TestMethods> {
   const c = new EngineClient<TestMethods>({
     workerPath: fixture,
     onLog: (level, message) => logs.push(`${level}: ${message}`),
+    loadTimeoutMs,
   });
   clients.push(c);
   return c;
@@ -104,5 +105,67 @@ describe('EngineClient', () => {
     assert.equal((await running).kind, 'disposed');
     assert.equal((await rejection(c.request('test/slow', { ms: 1 }))).kind, 'disposed');
     assert.equal(c.restarts, 0);
+  });
+
+  it('gives up on a load that does not finish in time: the worker is stopped, its requests say why, the next request gets a new one', async () => {
+    const logs: string[] = [];
+    const crashes: string[] = [];
+    const c = client(logs, () => 500);
+    c.onCrash((m) => crashes.push(m));
+    const before = await c.request('test/echo', { values: new Float64Array([1]), label: 'x' });
+    const other = rejection(c.request('test/slow', { ms: 10_000 }));
+    const started = Date.now();
+    const err = await rejection(c.request('test/load', { file: '/work/loops.ode.ts', ms: -1 }));
+    const waited = Date.now() - started;
+    assert.ok(waited >= 500 && waited < 5000, `rejected after ${waited} ms`);
+    assert.equal(err.kind, 'loadTimeout');
+    assert.ok(err.message.includes('/work/loops.ode.ts did not finish loading within 0.5 s: does its top level loop?'), err.message);
+    assert.match(err.message, /Raise neuralOde\.engine\.loadTimeoutSeconds/);
+    // Whatever else the worker was doing ended with it, and says why.
+    const lost = await other;
+    assert.equal(lost.kind, 'loadTimeout');
+    assert.match(lost.message, /loops\.ode\.ts did not finish loading/);
+    assert.equal(crashes.length, 1);
+    assert.match(crashes[0], /loops\.ode\.ts did not finish loading within 0\.5 s/);
+    assert.ok(logs.some((l) => l.startsWith('error: ') && l.includes('did not finish loading')), logs.join('\n'));
+    const after = await c.request('test/echo', { values: new Float64Array([1]), label: 'y' });
+    assert.notEqual(after.threadId, before.threadId);
+    assert.equal(c.restarts, 1);
+  });
+
+  it('leaves loads that finish in time, and long requests that load nothing, alone; 0 is no limit', async () => {
+    const c = client([], () => 1000);
+    assert.equal(await c.request('test/load', { file: '/work/slow.ode.ts', ms: 300 }), 'loaded /work/slow.ode.ts');
+    assert.equal(await c.request('test/slow', { ms: 1500 }), 'waited 1500 ms');
+    const unlimited = client([], () => 0);
+    assert.equal(await unlimited.request('test/load', { file: '/work/slow.ode.ts', ms: 1200 }), 'loaded /work/slow.ode.ts');
+    assert.equal(c.restarts + unlimited.restarts, 0);
+  });
+
+  it('stopLoading stops a load at once; the next request gets a new worker', async () => {
+    const c = client();
+    const file = '/work/loops.ode.ts';
+    assert.equal(c.stopLoading(file), false, 'nothing is loading yet');
+    const loading = new Promise<void>((resolve) => {
+      const sub = c.on('engine/loading', (e) => {
+        if (e.file === file) {
+          sub.dispose();
+          resolve();
+        }
+      });
+    });
+    const load = rejection(c.request('test/load', { file, ms: -1 }));
+    await loading;
+    assert.equal(c.isLoading(file), true);
+    assert.equal(c.stopLoading('/work/other.ode.ts'), false);
+    const started = Date.now();
+    assert.equal(c.stopLoading(file), true);
+    const err = await load;
+    assert.ok(Date.now() - started < 1000);
+    assert.equal(err.kind, 'loadCancelled');
+    assert.equal(err.message, `stopped while loading ${file}`);
+    assert.equal(c.isLoading(file), false);
+    assert.equal(await c.request('test/slow', { ms: 1 }), 'waited 1 ms');
+    assert.equal(c.restarts, 1);
   });
 });

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { DEFAULT_LOAD_TIMEOUT_SECONDS, JobStoppedError } from '../experiments/workerJob';
+import { DEFAULT_LOAD_TIMEOUT_SECONDS } from '../experiments/loadMessages';
+import { JobStoppedError } from '../experiments/workerJob';
 import { SolverError } from '../solvers/errors';
 import { exportInWorker, isCommandJob, serveCommandJob, solveInWorker } from './commandWorker';
 import type { SolveOutput } from './solveCommand';

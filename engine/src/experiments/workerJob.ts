@@ -8,10 +8,8 @@
 import { Worker, type MessagePort } from 'node:worker_threads';
 import { SolverError } from '../solvers/errors';
 import { ExperimentError } from './define';
+import { loadCancelledMessage, loadTimeoutMessage } from './loadMessages';
 import { observeLoads } from './loadModule';
-
-/** How long loading an experiment file may take, by default (`--load-timeout`, `neuralOde.engine.loadTimeoutSeconds`). */
-export const DEFAULT_LOAD_TIMEOUT_SECONDS = 60;
 
 /** A job that stopped because its file did not finish loading in time (`loadTimeout`) or because it was asked to stop (`loadCancelled`, `cancelled`). */
 export class JobStoppedError extends Error {
@@ -23,14 +21,6 @@ export class JobStoppedError extends Error {
     this.name = 'JobStoppedError';
   }
 }
-
-const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(3))} s`;
-
-/** `raise` says how to give it longer: a flag, a setting. */
-export const loadTimeoutMessage = (file: string, ms: number, raise: string): string =>
-  `${file} did not finish loading within ${seconds(ms)}: does its top level loop (a while (true), a wait that never ends)? ${raise}`;
-
-export const loadCancelledMessage = (file: string): string => `stopped while loading ${file}`;
 
 /** What a job worker posts besides its job's own messages. */
 export type JobMessage =
