@@ -9,8 +9,11 @@ import { isExperimentFile } from './experimentFiles';
 import { experimentProblem, type ExperimentProblem } from './experimentProblem';
 
 const SOURCE = 'Neural ODE';
-/** Failures of the engine itself, not of the file: nothing to show at a line. */
-const NOT_THE_FILE = new Set(['busy', 'disposed', 'workerCrashed', 'unknownMethod']);
+/**
+ * Failures of the engine itself, not of the file: nothing to show at a line. A load that timed
+ * out or was stopped has no line either, and checking the file again would only wait as long.
+ */
+const NOT_THE_FILE = new Set(['busy', 'disposed', 'workerCrashed', 'unknownMethod', 'loadTimeout', 'loadCancelled']);
 
 const errorMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 

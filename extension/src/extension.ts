@@ -9,7 +9,7 @@ import { registerHostResponsiveness } from './hostResponsiveness';
 import { registerPanels } from './panels/index';
 import { registerRunsView } from './runsView';
 import { showEngineInfo } from './showEngineInfo';
-import { backendPreference } from './settings';
+import { backendPreference, loadTimeoutSeconds } from './settings';
 import { TrainCommands } from './trainCommands';
 import { trainingStatusBar } from './trainingStatusBar';
 import { TrainingSession } from './trainingSession';
@@ -22,6 +22,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const client = new EngineClient({
     workerPath: context.asAbsolutePath('dist/engineWorker.js'),
     onLog: (level, message) => log[level](message),
+    // Read at each load, so a change applies without a reload.
+    loadTimeoutMs: () => loadTimeoutSeconds() * 1000,
   });
   engine = client;
   const session = new TrainingSession(client);

@@ -1,6 +1,7 @@
 /** Typed access to the extension's settings; read on use, so changes apply without a reload. */
 import { SOLVER_METHODS, type SolverMethod } from '../../engine/src/experiments/solverMethodNames';
 import * as vscode from 'vscode';
+import { DEFAULT_LOAD_TIMEOUT_SECONDS } from '../../engine/src/experiments/loadMessages';
 import type { BackendPreference, TrainDefaults } from '../../engine/src/protocol';
 
 const backends: readonly BackendPreference[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
@@ -12,6 +13,15 @@ export function backendPreference(): BackendPreference {
 }
 
 const finiteAtLeast = (x: unknown, min: number): x is number => typeof x === 'number' && Number.isFinite(x) && x >= min;
+
+/**
+ * `neuralOde.engine.loadTimeoutSeconds`: how long loading an experiment file may take before the
+ * engine worker is restarted (a top level that never returns); 0 is no limit.
+ */
+export function loadTimeoutSeconds(): number {
+  const s = vscode.workspace.getConfiguration('neuralOde').get<number>('engine.loadTimeoutSeconds', DEFAULT_LOAD_TIMEOUT_SECONDS);
+  return finiteAtLeast(s, 0) ? s : DEFAULT_LOAD_TIMEOUT_SECONDS;
+}
 
 /** The solver and gradient used where an experiment sets none (settings of the file's folder). */
 export function trainDefaults(scope?: vscode.Uri): TrainDefaults {

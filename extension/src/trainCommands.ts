@@ -20,6 +20,7 @@ const SHOW_LOG = 'Show Log';
 const RESUME_ANYWAY = 'Resume Anyway';
 const RESUME = 'Resume';
 const OPEN_CURVES = 'Open Training Curves';
+const OPEN_SETTING = 'Open Setting';
 /** The notification is redrawn at most this often (progress events come every iteration). */
 const REDRAW_MS = 100;
 
@@ -103,16 +104,17 @@ export class TrainCommands {
     await this.run({ file: file.fsPath, runsRoot: root, iterations, resume: run.id, defaults: config.defaults }, config.experiment);
   }
 
+  /** Stops the run; one still loading its experiment stops at once (its engine worker is restarted). */
   async stop(): Promise<void> {
-    const run = this.session.current;
-    if (!run) {
+    if (!this.session.busy) {
       void vscode.window.showInformationMessage('Neural ODE: nothing is training.');
       return;
     }
+    const what = this.session.current?.runId ?? 'the run still loading its experiment';
     try {
       await this.session.stop();
     } catch (err) {
-      this.log.error(`stop ${run.runId}: ${errorMessage(err)}`);
+      this.log.error(`stop ${what}: ${errorMessage(err)}`);
     }
   }
 
@@ -145,17 +147,27 @@ export class TrainCommands {
     try {
       run = await this.session.start(params, name);
     } catch (err) {
+      // Stopped (Stop Training) before its experiment had loaded: nothing ran, nothing to fix.
+      if ((err as { kind?: unknown }).kind === 'loadCancelled') {
+        this.log.info(`${params.file}: ${errorMessage(err)}`);
+        void vscode.window.showInformationMessage(`Neural ODE: training ${name} ${errorMessage(err)}.`);
+        return;
+      }
       this.log.error(`could not start ${params.file}: ${errorMessage(err)}`);
       // A load error also goes to the Problems panel, at its line.
       void this.problems?.startFailed(vscode.Uri.file(params.file), err);
       // A resume refused because the experiment changed can go on with the change, recorded in the run.
       const changed = params.resume !== undefined && !params.allowChanges && /was trained with another experiment/.test(errorMessage(err));
+      // A load that took too long: its setting is one click away.
+      const timedOut = (err as { kind?: unknown }).kind === 'loadTimeout';
       const action = await vscode.window.showErrorMessage(
         `Neural ODE: could not start training ${path.basename(params.file)}: ${errorMessage(err)}`,
         ...(changed ? [RESUME_ANYWAY] : []),
+        ...(timedOut ? [OPEN_SETTING] : []),
         SHOW_LOG,
       );
       if (action === SHOW_LOG) this.log.show();
+      if (action === OPEN_SETTING) await vscode.commands.executeCommand('workbench.action.openSettings', 'neuralOde.engine.loadTimeoutSeconds');
       if (action === RESUME_ANYWAY) await this.run({ ...params, allowChanges: true }, name);
       return;
     }

@@ -3,6 +3,7 @@
  * its `train/*` events, ended by its outcome, an error, or the worker's crash. Free of
  * `vscode`, so it is unit-tested against the real engine worker.
  */
+import { resolve } from 'node:path';
 import type { EngineEvents, RpcErrorPayload, TrainOutcome, TrainProgress, TrainStartParams } from '../../engine/src/protocol';
 import type { Disposable, EngineClient } from './engineClient';
 
@@ -32,6 +33,9 @@ type Listener = (run: ActiveRun, progress: TrainProgress) => void;
 export class TrainingSession {
   private active: (ActiveRun & { end: (e: RunEnd) => void }) | undefined;
   private starting = false;
+  /** While starting: the experiment file (absolute), and whether Stop was asked before the run existed. */
+  private startingFile: string | undefined;
+  private stopWanted = false;
   /** Events that arrive before `train/start` answers (they should not, but order is not promised). */
   private readonly early = new Map<string, { latest?: TrainProgress; end?: RunEnd }>();
   private readonly progressListeners = new Set<Listener>();
@@ -42,6 +46,10 @@ export class TrainingSession {
     this.subscriptions = [
       engine.on('train/progress', (e) => this.onProgress(e)),
       engine.on('train/done', (e) => this.onDone(e)),
+      // Stop asked before the engine began loading the experiment: stopped as soon as it does.
+      engine.on('engine/loading', ({ file }) => {
+        if (this.starting && this.stopWanted && file === this.startingFile) engine.stopLoading(file);
+      }),
       engine.onCrash((message) => {
         if (this.active) this.finish({ runId: this.active.runId, error: { kind: 'workerCrashed', message: `${message} The run keeps its last checkpoint: Resume Run continues it.` } });
       }),
@@ -63,26 +71,42 @@ export class TrainingSession {
       throw new Error(`Another run is already training (${this.active?.runId ?? 'starting'}). Stop it first (Neural ODE: Stop Training).`);
     }
     this.starting = true;
+    this.startingFile = resolve(params.file);
+    this.stopWanted = false;
     this.emitChange();
     try {
       const r = await this.engine.request('train/start', params);
       let end!: (e: RunEnd) => void;
       const done = new Promise<RunEnd>((resolve) => (end = resolve));
-      this.active = { ...r, file: params.file, experiment, startedAt: Date.now(), done, end, stopRequested: false };
+      const run: ActiveRun & { end: (e: RunEnd) => void } = { ...r, file: params.file, experiment, startedAt: Date.now(), done, end, stopRequested: false };
+      this.active = run;
       const early = this.early.get(r.runId);
       this.early.clear();
-      if (early?.latest) this.active.latest = early.latest;
+      if (early?.latest) run.latest = early.latest;
       if (early?.end) this.finish(early.end);
-      return this.active;
+      // Stop was asked once loading was over, before the run existed: it stops now.
+      else if (this.stopWanted) void this.stop().catch(() => undefined);
+      return run;
     } finally {
       this.starting = false;
+      this.startingFile = undefined;
+      this.stopWanted = false;
       this.emitChange();
     }
   }
 
-  /** Asks the current run to stop; it ends (as `cancelled`) within its current iteration. */
+  /**
+   * Asks the current run to stop; it ends (as `cancelled`) within its current iteration. A run
+   * still loading its experiment stops at once: the engine worker is terminated (a top level
+   * that never returns cannot be interrupted otherwise) and the start rejects (`loadCancelled`).
+   */
   async stop(): Promise<{ stopping: boolean; iteration?: number }> {
     const run = this.active;
+    if (!run && this.starting && this.startingFile !== undefined) {
+      this.stopWanted = true;
+      this.engine.stopLoading(this.startingFile);
+      return { stopping: true };
+    }
     if (!run) return { stopping: false };
     run.stopRequested = true;
     return this.engine.request('train/stop', { runId: run.runId });

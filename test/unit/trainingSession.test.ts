@@ -128,4 +128,44 @@ describe('training session', { timeout: 120_000 }, () => {
     assert.deepEqual(configB.solver, { method: 'dopri5', rtol: 1e-6, atol: 1e-8 });
     assert.equal(configB.gradient, 'adjoint'); // tiny sets no gradient
   });
+
+  it('Stop while the experiment is still loading stops it at once; the next run starts in a new worker', async () => {
+    const loops = path.join(experiments, 'loops.ode.ts');
+    const loading = new Promise<void>((resolve) => {
+      const sub = client.on('engine/loading', (e) => {
+        if (e.file === loops) {
+          sub.dispose();
+          resolve();
+        }
+      });
+    });
+    const starting = session.start({ file: loops, runsRoot }, 'loops');
+    assert.equal(session.busy, true);
+    await loading;
+    const asked = Date.now();
+    assert.deepEqual(await session.stop(), { stopping: true });
+    await assert.rejects(starting, (e: unknown) => {
+      assert.ok(e instanceof EngineRequestError);
+      assert.equal(e.kind, 'loadCancelled');
+      assert.equal(e.message, `stopped while loading ${loops}`);
+      return true;
+    });
+    assert.ok(Date.now() - asked < 2000, `stopped ${Date.now() - asked} ms after the request`);
+    assert.equal(session.busy, false);
+    const run = await session.start({ file: tiny, runsRoot, iterations: 2 }, 'tiny');
+    assert.equal((await run.done).outcome?.status, 'finished');
+  });
+
+  it('Stop asked before the engine began loading still stops the run', async () => {
+    const starting = session.start({ file: tiny, runsRoot, iterations: 300 }, 'tiny');
+    assert.deepEqual(await session.stop(), { stopping: true });
+    // Stopped while loading, or at its first iteration once it started: never trained to the end.
+    const end = await starting.then(
+      (run) => run.done,
+      (e: unknown) => e as EngineRequestError,
+    );
+    if (end instanceof EngineRequestError) assert.equal(end.kind, 'loadCancelled');
+    else assert.equal(end.outcome?.status, 'cancelled', JSON.stringify(end));
+    assert.equal(session.busy, false);
+  });
 });
