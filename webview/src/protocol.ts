@@ -20,9 +20,12 @@ export interface CurvePoint {
   evalAccuracy?: number;
   nfeForward?: number;
   nfeBackward?: number;
-  /** Seconds this iteration took. */
+  /** Seconds this iteration took (the host derives it from `wallSeconds` for runs that did not record it). */
   iterationSeconds?: number;
-  /** Seconds since the run (or its resumed part) started. */
+  /**
+   * Seconds since the run (or its resumed part) started; the host sends the training time up to
+   * the point across resumed parts, which reads the same (elapsed.ts) and survives downsampling.
+   */
   wallSeconds?: number;
   lr?: number;
 }

@@ -2,7 +2,9 @@
  * The Training curves panel (extension side): one panel per window, showing the metrics of the
  * runs under each workspace folder's .neural-ode/runs/. It follows metrics.jsonl files as they
  * grow, whoever writes them (the extension's engine worker or `neural-ode train` in a terminal),
- * and sends the webview only the appended records, at most ten times a second.
+ * and sends the webview only the appended records, at most ten times a second. A long run is
+ * downsampled as it is read (curvesFeeds.ts): the webview gets a few thousand points per curve,
+ * whatever the run's length.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -18,10 +20,9 @@ import {
 import { Coalescer } from './coalescer';
 import { metricsCsv } from './curvesCsv';
 import { anyRunning, endedRuns } from './curvesFollow';
+import { CurvesFeeds } from './curvesFeeds';
 import { curveRunInfo, RunMetaCache } from './curvesRunInfo';
-import { RunStatsTracker } from './curvesRunStats';
 import { HistogramsTail } from './histogramsTail';
-import { MetricsTail, toCurvePoint } from './metricsTail';
 import { PanelHost } from './panelHost';
 
 export interface PanelDeps {
@@ -31,6 +32,12 @@ export interface PanelDeps {
 /** Runs-list refreshes re-read every run's last line, so they are rarer than metric updates. */
 const LIST_INTERVAL_MS = 1000;
 const METRICS_INTERVAL_MS = 100;
+/**
+ * Metrics read at once per runs-list refresh (the runs table's figures), and for the runs shown
+ * together (their points); the rest is read in the background, so the extension host stays responsive.
+ */
+const LIST_SYNC_BYTES = 2 << 20;
+const SHOW_SYNC_BYTES = 2 << 20;
 /**
  * A safety net for file events that never come (watcher exclusions, network drives): while a
  * listed run is running, its metrics and the runs list (result.json, the status) are read again
@@ -49,10 +56,12 @@ const SPEC = {
 export class CurvesPanel extends PanelHost<HostToWebview, WebviewMessage> {
   static readonly viewType = SPEC.viewType;
   private readonly runs = new Map<string, RunSummary>();
-  private readonly tails = new Map<string, MetricsTail>();
+  /** Every listed run's metrics (the figures), with the points of the shown ones. */
+  private readonly feeds: CurvesFeeds;
   private readonly histogramTails = new Map<string, HistogramsTail>();
   private readonly meta = new RunMetaCache();
-  private readonly stats = new Map<string, RunStatsTracker>();
+  /** The last runs list posted: an unchanged list is not posted again. */
+  private postedRuns: string | undefined;
   private readonly metricUpdates: Coalescer<string>;
   private readonly listUpdates: Coalescer<true>;
   /** undefined until decided: the newest run is shown when nothing was asked for. */
@@ -84,6 +93,18 @@ export class CurvesPanel extends PanelHost<HostToWebview, WebviewMessage> {
   ) {
     super(panel, context, deps.log, SPEC);
     this.selected = runIds;
+    this.feeds = new CurvesFeeds({
+      points: (runId, reset, points) => this.post('curves/metrics', { runId, reset, points }),
+      badLines: (file, lines) => {
+        const first = lines[0];
+        const text = `${file}: ${lines.length} line(s) could not be read and are left out (line ${first.line}: ${first.reason}).`;
+        this.deps.log.warn(`Training curves: ${text}`);
+        this.post('panel/notice', { level: 'warning', text });
+      },
+      failed: (file, err) => this.deps.log.warn(`Training curves: could not read ${file}: ${err.message}`),
+      statsChanged: () => this.listUpdates.add(true),
+    });
+    this.disposables.push(this.feeds);
     this.metricUpdates = new Coalescer((ids) => this.flushMetrics(ids), METRICS_INTERVAL_MS);
     this.listUpdates = new Coalescer(() => this.flushRuns(), LIST_INTERVAL_MS);
     this.disposables.push(this.metricUpdates, this.listUpdates);
@@ -131,10 +152,11 @@ export class CurvesPanel extends PanelHost<HostToWebview, WebviewMessage> {
     } else {
       this.selected = this.selected.filter((id) => this.runs.has(id));
     }
-    this.tails.clear();
     this.histogramTails.clear();
+    this.postedRuns = undefined;
     this.postRuns();
-    for (const id of this.selected) this.sendMetrics(id);
+    const budget = { bytes: SHOW_SYNC_BYTES };
+    for (const id of this.selected) this.showRun(id, true, budget);
   }
 
   select(runIds: string[]): void {
@@ -144,10 +166,12 @@ export class CurvesPanel extends PanelHost<HostToWebview, WebviewMessage> {
     const next = [...new Set(runIds.filter((id) => this.runs.has(id)))];
     const before = new Set(this.selected ?? []);
     this.selected = next;
-    for (const id of [...this.tails.keys()]) if (!next.includes(id)) this.tails.delete(id);
+    this.postedRuns = undefined; // the page's own selection is answered, even when the list is the same
+    for (const id of before) if (!next.includes(id)) this.feeds.hide(id);
     for (const id of [...this.histogramTails.keys()]) if (!next.includes(id)) this.histogramTails.delete(id);
     this.postRuns();
-    for (const id of next) if (!before.has(id) || !this.tails.has(id)) this.sendMetrics(id);
+    const budget = { bytes: SHOW_SYNC_BYTES };
+    for (const id of next) if (!before.has(id) || !this.feeds.isShown(id)) this.showRun(id, false, budget);
   }
 
   private refreshRuns(): void {
@@ -158,29 +182,22 @@ export class CurvesPanel extends PanelHost<HostToWebview, WebviewMessage> {
     const after = new Map([...this.runs].map(([id, r]) => [id, r.status]));
     for (const id of endedRuns(before, after, this.selected ?? [])) this.metricUpdates.add(id);
     this.meta.keep(new Set([...this.runs.values()].map((r) => r.dir)));
-    for (const id of [...this.stats.keys()]) if (!this.runs.has(id)) this.stats.delete(id);
+    this.feeds.keep(new Set(this.runs.keys()));
   }
 
-  private runInfo(run: RunSummary): CurveRunInfo {
-    let tracker = this.stats.get(run.id);
-    if (!tracker) {
-      tracker = new RunStatsTracker(path.join(run.dir, METRICS_FILE));
-      this.stats.set(run.id, tracker);
-    }
-    let stats;
-    try {
-      stats = tracker.read();
-    } catch (err) {
-      this.deps.log.warn(`Training curves: could not read ${tracker.file}: ${(err as Error).message}`);
-      stats = { bestEvalLoss: null, bestEvalIteration: null, totalNfe: null, seconds: null };
-    }
-    return curveRunInfo(run, this.meta.read(run.dir), stats);
+  /** A run as the list shows it; its figures are read at once while `budget` lasts, else in the background. */
+  private runInfo(run: RunSummary, budget: { bytes: number }): CurveRunInfo {
+    return curveRunInfo(run, this.meta.read(run.dir), this.feeds.stats(run.id, path.join(run.dir, METRICS_FILE), budget));
   }
 
   private postRuns(): void {
     if (!this.isReady) return;
-    const runs = [...this.runs.values()].map((r) => this.runInfo(r));
-    this.post('curves/runs', { runs, selected: this.selected ?? [] });
+    const budget = { bytes: LIST_SYNC_BYTES };
+    const payload = { runs: [...this.runs.values()].map((r) => this.runInfo(r, budget)), selected: this.selected ?? [] };
+    const text = JSON.stringify(payload);
+    if (text === this.postedRuns) return;
+    this.postedRuns = text;
+    this.post('curves/runs', payload);
   }
 
   private flushRuns(): void {
@@ -192,33 +209,25 @@ export class CurvesPanel extends PanelHost<HostToWebview, WebviewMessage> {
     for (const id of ids) if (this.selected?.includes(id)) this.sendMetrics(id);
   }
 
-  /** Reads what a run appended since the last read (everything, the first time) and sends it. */
+  /** Starts showing a run's points (again, from memory, after `replay`), and its histograms. */
+  private showRun(id: string, replay: boolean, budget: { bytes: number }): void {
+    if (!this.isReady) return;
+    const run = this.runs.get(id);
+    if (!run) return;
+    this.sendHistograms(id, run.dir);
+    const file = path.join(run.dir, METRICS_FILE);
+    if (replay) this.feeds.replay(id);
+    this.feeds.show(id, file, budget);
+  }
+
+  /** Sends what a shown run appended since the last read, and its new histograms. */
   private sendMetrics(id: string): void {
     if (!this.isReady) return;
     const run = this.runs.get(id);
     if (!run) return;
     // The run's histograms (train.histograms) follow its metrics.
     this.sendHistograms(id, run.dir);
-    let tail = this.tails.get(id);
-    if (!tail) {
-      tail = new MetricsTail(path.join(run.dir, METRICS_FILE));
-      this.tails.set(id, tail);
-    }
-    let read;
-    try {
-      read = tail.read();
-    } catch (err) {
-      this.deps.log.warn(`Training curves: could not read ${tail.file}: ${(err as Error).message}`);
-      return;
-    }
-    if (read.badLines.length > 0) {
-      const first = read.badLines[0];
-      const text = `${tail.file}: ${read.badLines.length} line(s) could not be read and are left out (line ${first.line}: ${first.reason}).`;
-      this.deps.log.warn(`Training curves: ${text}`);
-      this.post('panel/notice', { level: 'warning', text });
-    }
-    if (!read.reset && read.records.length === 0) return;
-    this.post('curves/metrics', { runId: id, reset: read.reset, points: read.records.map(toCurvePoint) });
+    this.feeds.update(id);
   }
 
   /** Sends the histogram samples a run appended since the last read (every one, the first time). */

@@ -14,17 +14,19 @@ export class RunStatsFold {
   private clock = new ElapsedClock();
 
   add(points: readonly CurvePoint[]): this {
-    for (const p of points) {
-      // The lowest evaluation loss is the best checkpoint's; the first of equals, as the trainer keeps it.
-      if (p.evalLoss !== undefined && Number.isFinite(p.evalLoss) && (this.bestEvalLoss === null || p.evalLoss < this.bestEvalLoss)) {
-        this.bestEvalLoss = p.evalLoss;
-        this.bestEvalIteration = p.iteration;
-      }
-      const nfe = (finite(p.nfeForward) ?? 0) + (finite(p.nfeBackward) ?? 0);
-      if (finite(p.nfeForward) !== undefined || finite(p.nfeBackward) !== undefined) this.totalNfe = (this.totalNfe ?? 0) + nfe;
-      this.clock.next(p.wallSeconds);
-    }
+    for (const p of points) this.addPoint(p);
     return this;
+  }
+
+  addPoint(p: CurvePoint): void {
+    // The lowest evaluation loss is the best checkpoint's; the first of equals, as the trainer keeps it.
+    if (p.evalLoss !== undefined && Number.isFinite(p.evalLoss) && (this.bestEvalLoss === null || p.evalLoss < this.bestEvalLoss)) {
+      this.bestEvalLoss = p.evalLoss;
+      this.bestEvalIteration = p.iteration;
+    }
+    const nfe = (finite(p.nfeForward) ?? 0) + (finite(p.nfeBackward) ?? 0);
+    if (finite(p.nfeForward) !== undefined || finite(p.nfeBackward) !== undefined) this.totalNfe = (this.totalNfe ?? 0) + nfe;
+    this.clock.next(p.wallSeconds);
   }
 
   get stats(): CurveRunStats {
@@ -33,6 +35,9 @@ export class RunStatsFold {
 }
 
 const finite = (v: number | undefined): number | undefined => (v !== undefined && Number.isFinite(v) ? v : undefined);
+
+/** Bytes read at a time: a long stream is folded chunk by chunk, never held whole. */
+const CHUNK_BYTES = 2 << 20;
 
 /** One run's figures, following its metrics.jsonl; a rewound stream is folded again from the start. */
 export class RunStatsTracker {
@@ -45,8 +50,11 @@ export class RunStatsTracker {
 
   /** Reads what was appended since the last call and returns the figures (throws what the read throws). */
   read(): CurveRunStats {
-    const r = this.tail.read();
-    if (r.reset) this.fold = new RunStatsFold();
-    return this.fold.add(r.records.map(toCurvePoint)).stats;
+    for (;;) {
+      const r = this.tail.read(CHUNK_BYTES);
+      if (r.reset) this.fold = new RunStatsFold();
+      for (const rec of r.records) this.fold.addPoint(toCurvePoint(rec));
+      if (!r.more) return this.fold.stats;
+    }
   }
 }

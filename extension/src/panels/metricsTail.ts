@@ -3,6 +3,7 @@
  * one, so a live panel sends a few points per update instead of the whole history. A file that
  * got shorter or was replaced (a resumed run rewinds its stream) is read again from the start.
  * Only complete lines are consumed; a line still being written is picked up by the next read.
+ * A read can be bounded (`maxBytes`), so a long file is followed chunk by chunk, never held whole.
  */
 import * as fs from 'node:fs';
 import { parseMetrics, type MetricsRecord } from '../../../engine/src/train';
@@ -14,6 +15,8 @@ export interface TailRead {
   records: MetricsRecord[];
   /** Complete lines that did not parse, with their line numbers (1-based, in the file). */
   badLines: { line: number; reason: string }[];
+  /** True when the read stopped at `maxBytes` and complete lines are left to read. */
+  more?: boolean;
 }
 
 export class MetricsTail {
@@ -24,8 +27,23 @@ export class MetricsTail {
 
   constructor(readonly file: string) {}
 
-  /** Reads what was appended; an absent file reads as empty (a run that has not logged yet). */
-  read(): TailRead {
+  /** Bytes of the file consumed so far (complete lines). */
+  get consumed(): number {
+    return this.offset;
+  }
+
+  /** Bytes a read would look at now: what was appended, or the whole file when it was replaced or cut. */
+  unread(): number {
+    const stat = fs.statSync(this.file, { throwIfNoEntry: false });
+    if (!stat) return 0;
+    return stat.size < this.offset || (this.inode !== null && stat.ino !== this.inode) ? stat.size : stat.size - this.offset;
+  }
+
+  /**
+   * Reads what was appended, at most `maxBytes` of it (a longer line is read whole); an absent
+   * file reads as empty (a run that has not logged yet).
+   */
+  read(maxBytes = Infinity): TailRead {
     let fd: number;
     try {
       fd = fs.openSync(this.file, 'r');
@@ -46,10 +64,19 @@ export class MetricsTail {
       this.started = true;
       this.inode = stat.ino;
       if (stat.size === this.offset) return { reset, records: [], badLines: [] };
-      const buf = Buffer.alloc(stat.size - this.offset);
-      const n = fs.readSync(fd, buf, 0, buf.length, this.offset);
-      const end = buf.subarray(0, n).lastIndexOf(0x0a) + 1;
+      let want = Math.min(stat.size - this.offset, maxBytes);
+      let buf: Buffer;
+      let end: number;
+      for (;;) {
+        buf = Buffer.alloc(want);
+        const n = fs.readSync(fd, buf, 0, buf.length, this.offset);
+        end = buf.subarray(0, n).lastIndexOf(0x0a) + 1;
+        // A line longer than the bound: read further until it ends (or the file does).
+        if (end > 0 || want >= stat.size - this.offset) break;
+        want = Math.min(stat.size - this.offset, want * 2);
+      }
       if (end === 0) return { reset, records: [], badLines: [] };
+      const more = want < stat.size - this.offset;
       const parsed = parseMetrics(buf.subarray(0, end).toString('utf8'));
       const firstLine = this.lines;
       this.offset += end;
@@ -58,6 +85,7 @@ export class MetricsTail {
         reset,
         records: parsed.records,
         badLines: parsed.badLines.map((b) => ({ line: firstLine + b.line, reason: b.reason })),
+        ...(more ? { more } : {}),
       };
     } finally {
       fs.closeSync(fd);
@@ -74,7 +102,7 @@ export class MetricsTail {
 
 function countNewlines(buf: Buffer, end: number): number {
   let n = 0;
-  for (let i = 0; i < end; i++) if (buf[i] === 0x0a) n++;
+  for (let i = buf.indexOf(0x0a); i >= 0 && i < end; i = buf.indexOf(0x0a, i + 1)) n++;
   return n;
 }
 

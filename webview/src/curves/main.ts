@@ -204,7 +204,8 @@ function redraw(): void {
     shown.map((r) => ({ id: r.runId, label: r.label, samples: histogramSamples.get(r.runId) ?? [] })),
     theme,
   );
-  const total = shown.reduce((n, r) => n + r.points.length, 0);
+  // The runs' iterations, not the points held: a long run is downsampled.
+  const total = shown.reduce((n, r) => n + (r.points.length > 0 ? r.points[r.points.length - 1].iteration : 0), 0);
   status.textContent = selected.length === 0 ? 'no run selected' : `${selected.length} run${selected.length > 1 ? 's' : ''} · ${total} iterations`;
   document.body.dataset.selected = selected.join(',');
 }

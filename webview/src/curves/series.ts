@@ -71,21 +71,12 @@ export interface XY {
 }
 
 /**
- * Seconds per iteration: the recorded value, else the difference of consecutive wall-clock
- * stamps (older runs and other writers record only `wallSeconds`).
+ * One metric's value at a point (undefined: not recorded there). Seconds per iteration that a
+ * run did not record were derived by the host from consecutive wall-clock stamps (curvePointTimes.ts),
+ * where every record is at hand: a downsampled run has no consecutive points to take them from.
  */
-function iterationSeconds(points: readonly CurvePoint[], i: number): number | undefined {
-  const p = points[i];
-  if (p.iterationSeconds !== undefined) return p.iterationSeconds;
-  if (i === 0 || p.wallSeconds === undefined) return undefined;
-  const prev = points[i - 1].wallSeconds;
-  // A resumed run restarts its clock: no difference across the restart.
-  return prev !== undefined && p.wallSeconds >= prev ? p.wallSeconds - prev : undefined;
-}
-
-/** One metric's value at a point (undefined: not recorded there). */
 export function metricAt(points: readonly CurvePoint[], i: number, key: MetricKey): number | undefined {
-  return key === 'iterationSeconds' ? iterationSeconds(points, i) : points[i][key];
+  return points[i][key];
 }
 
 /**
