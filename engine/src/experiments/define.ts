@@ -163,8 +163,6 @@ export function validateExperiment(spec: ExperimentSpec, location?: SourceLocati
   if (spec.solver !== undefined && !isObject(spec.solver)) fail("solver must be an object, e.g. solver: { method: 'dopri5', rtol: 1e-6, atol: 1e-8 }.", 'solver');
   const s: SolverSpec = spec.solver ?? {};
   checkSolver(s, 'solver', fail);
-  if (s.rtol !== undefined && !(s.rtol >= 0)) fail(`solver.rtol must be a number ≥ 0, got ${s.rtol}.`, 'solver.rtol');
-  if (s.atol !== undefined && !(s.atol >= 0)) fail(`solver.atol must be a number ≥ 0, got ${s.atol}.`, 'solver.atol');
   const g = typeof spec.gradient === 'string' ? spec.gradient : spec.gradient?.method;
   if (g !== undefined && !GRADIENT_METHODS.includes(g)) {
     const key = typeof spec.gradient === 'string' ? 'gradient' : 'gradient.method';
@@ -218,10 +216,26 @@ function checkSolver(s: SolverSpec, path: string, fail: (what: string, key?: str
     // The suggestion first: a Problems row is cut off at the panel's edge, and the list is long.
     fail(`${path}.method '${String(s.method)}' is not a solver${didYouMean(s.method, names)}: use one of ${names.join(', ')}.`, `${path}.method`);
   }
+  // Tolerances: finite and ≥ 0; an infinite one would make the first solve of a run fail.
+  for (const key of ['rtol', 'atol'] as const) {
+    const v: unknown = s[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !(v >= 0)) fail(`${path}.${key} must be a number ≥ 0, got ${typeof v === 'string' ? `'${v}'` : String(v)}.`, `${path}.${key}`);
+    if (!Number.isFinite(v)) {
+      fail(`${path}.${key} must be finite, got ${v}: an infinite tolerance accepts any step. Use a number such as ${key === 'rtol' ? '1e-6' : '1e-8'}.`, `${path}.${key}`);
+    }
+  }
   const interp = s.options?.interp;
   if (interp !== undefined && !INTERPOLATIONS.includes(interp)) {
     fail(`${path}.options.interp must be 'linear' or 'cubic', got '${String(interp)}'${didYouMean(interp, INTERPOLATIONS)}.`, `${path}.options.interp`);
   }
+}
+
+/** Solver fields given beside the experiment (an editor's settings), checked as the spec's are before they are used. */
+export function validateSolverDefaults(s: SolverSpec): void {
+  checkSolver(s, 'default solver', (what) => {
+    throw new ExperimentError(what);
+  });
 }
 
 /**

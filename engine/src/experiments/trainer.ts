@@ -11,7 +11,7 @@ import { lrSchedule } from '../train/schedules';
 import { histogramSample, histogramSettings, paramGroups } from '../train/histograms';
 import { HistogramLog, rewindHistograms } from '../train/histogramLog';
 import type { GradientMethod } from '../gradients/types';
-import { ExperimentError, type Experiment, type ExperimentModel, type GradientSpec, type SolverSpec } from './define';
+import { ExperimentError, validateSolverDefaults, type Experiment, type ExperimentModel, type GradientSpec, type SolverSpec } from './define';
 import { buildAnyTrainable } from './modelSource';
 import { iterationError } from './iterationError';
 import type { TrainTask } from './task';
@@ -156,6 +156,7 @@ export const gradientSpec = (exp: Experiment): GradientSpec => (typeof exp.gradi
 export async function trainExperiment(experiment: Experiment, opts: TrainOptions): Promise<TrainOutcome> {
   // The experiment's own solver fields and gradient win; defaults fill only what it leaves unset.
   const d = opts.defaults;
+  if (d?.solver) validateSolverDefaults(d.solver);
   const exp: Experiment = d
     ? { ...experiment, solver: d.solver || experiment.solver ? { ...d.solver, ...experiment.solver } : undefined, gradient: experiment.gradient ?? d.gradient }
     : experiment;
