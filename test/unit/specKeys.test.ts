@@ -178,7 +178,7 @@ describe('shipped experiments', () => {
   const dirs = ['examples', 'test/fixtures/experiments', 'test/fixtures/debug'].map((d) => path.join(root, d));
   const files = dirs.flatMap((d) => fs.readdirSync(d).filter((f) => f.endsWith('.ode.ts')).map((f) => path.join(d, f)));
   // Fixtures that are wrong on purpose, for other tests.
-  const broken = new Set(['badSpec.ode.ts', 'badSolver.ode.ts', 'syntaxError.ode.ts', 'notAnExperiment.ode.ts']);
+  const broken = new Set(['badSpec.ode.ts', 'badSolver.ode.ts', 'syntaxError.ode.ts', 'notAnExperiment.ode.ts', 'loops.ode.ts']);
 
   it('every example and fixture loads', async () => {
     assert.ok(files.length >= 15, `found ${files.length} experiment files`);
