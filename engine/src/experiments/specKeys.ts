@@ -9,7 +9,7 @@ import type { SolverOptions } from '../solvers/stepper';
 import type { HistogramSpec } from '../train/histograms';
 import type { OptimizerSpec } from '../train/optimizers';
 import type { ScheduleSpec, Warmup } from '../train/schedules';
-import type { ExperimentSpec, GradientSpec, SolverSpec, TrainSpec } from './define';
+import type { ExperimentSpec, GradientSpec, SolverSpec, TrainSpec } from './spec';
 
 type Keys<T> = Readonly<Record<keyof T, true>>;
 
