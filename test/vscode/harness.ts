@@ -99,7 +99,16 @@ export class VsCode {
     for (;;) {
       await this.page.keyboard.press('F1');
       await input.waitFor({ state: 'visible', timeout: 10_000 });
-      await input.fill(`>${title}`);
+      try {
+        await input.fill(`>${title}`, { timeout: 5_000 });
+      } catch (err) {
+        // Opened while a webview held the focus, the palette can stay inert: close it, give the
+        // focus back to the workbench (its status bar) and open it again.
+        if (Date.now() > deadline) throw err;
+        await this.page.keyboard.press('Escape');
+        await this.page.locator('.part.statusbar').click({ position: { x: 5, y: 5 } });
+        continue;
+      }
       const row = this.page
         .locator('.quick-input-list .monaco-list-row')
         .filter({ has: this.page.locator('.label-name', { hasText: label }) })
