@@ -1,13 +1,13 @@
 // train.histograms: the trainer writes a sample of the weights after the step and the gradient
 // used at every `every`-th iteration and the last, only when asked; a resume continues the stream
 // without repeats; the spec's checks name the key at its line.
+import { lineOf, loadMistake, specFile } from './specFiles';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { defineExperiment, loadLatestCheckpoint, mapInput, mlpField, spiral, trainExperiment, type ExperimentSpec } from '../../engine/src/index';
-import { ExperimentError } from '../../engine/src/experiments/define';
 import { loadExperiment } from '../../engine/src/experiments/load';
 import { histogram } from '../../engine/src/train/histograms';
 import { HISTOGRAMS_FILE, readHistograms } from '../../engine/src/train/histogramLog';
@@ -77,37 +77,9 @@ describe('trainExperiment with train.histograms', () => {
 
 describe('train.histograms in the spec', () => {
   /** An experiment file whose train object holds `lines`. */
-  function experimentFile(name: string, lines: string[]): string {
-    const file = path.join(scratch, `${name}.ode.ts`);
-    const text = [
-      "import { defineExperiment, mlpField, spiral } from 'neural-ode-studio';",
-      '',
-      'export default defineExperiment({',
-      `  name: '${name}',`,
-      '  data: () => spiral({ dataSize: 20, t1: 2 }),',
-      '  model: () => mlpField({ sizes: [2, 8, 2] }),',
-      '  train: {',
-      '    iterations: 3,',
-      "    optimizer: { name: 'adam', lr: 1e-3 },",
-      ...lines.map((l) => `    ${l}`),
-      '  },',
-      '});',
-      '',
-    ].join('\n');
-    fs.writeFileSync(file, text);
-    return file;
-  }
-
-  async function mistake(file: string): Promise<{ message: string; line: number }> {
-    try {
-      await loadExperiment(file);
-    } catch (err) {
-      assert.ok(err instanceof ExperimentError, String(err));
-      return { message: err.message.replace(/^.*?:\d+:\d+: /, ''), line: err.location!.line };
-    }
-    assert.fail(`${file} loaded`);
-  }
-  const lineOf = (file: string, text: string): number => fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
+  const experimentFile = (name: string, lines: string[]): string =>
+    specFile(scratch, name, ['train: {', '  iterations: 3,', "  optimizer: { name: 'adam', lr: 1e-3 },", ...lines.map((l) => `  ${l}`), '},']);
+  const mistake = loadMistake;
 
   it('accepts true, false and { every, bins }', async () => {
     for (const [i, value] of ['true', 'false', '{ every: 10 }', '{ bins: 5 }', '{ every: 1, bins: 200 }'].entries()) {

@@ -10,31 +10,15 @@ import { after, describe, it } from 'node:test';
 import { ExperimentError } from '../../engine/src/experiments/define';
 import { loadExperiment } from '../../engine/src/experiments/load';
 import { trainExperiment, type TrainOptions } from '../../engine/src/experiments/trainer';
+import { lineOf, specFile } from './specFiles';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'neural-ode-solver-spec-'));
 after(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
-/** An experiment file whose spec holds `body` (lines of the object literal) after its model. */
-function experimentFile(name: string, body: string[]): string {
-  const file = path.join(scratch, `${name}.ode.ts`);
-  const text = [
-    "import { defineExperiment, mlpField, spiral } from 'neural-ode-studio';",
-    '',
-    'export default defineExperiment({',
-    `  name: '${name}',`,
-    '  data: () => spiral({ dataSize: 40, t1: 2 }),',
-    '  model: () => mlpField({ sizes: [2, 8, 2] }),',
-    ...body.map((l) => `  ${l}`),
-    "  train: { iterations: 2, optimizer: { name: 'adam', lr: 1e-3 }, batchTime: 3, batchSize: 2 },",
-    '});',
-    '',
-  ].join('\n');
-  fs.writeFileSync(file, text);
-  return file;
-}
-
-const lineOf = (file: string, text: string): number => fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
+/** An experiment file whose spec holds `body` after its model, and a short train. */
+const experimentFile = (name: string, body: string[]): string =>
+  specFile(scratch, name, [...body, "train: { iterations: 2, optimizer: { name: 'adam', lr: 1e-3 }, batchTime: 3, batchSize: 2 },"]);
 const runsIn = (runsRoot: string): string[] => (fs.existsSync(runsRoot) ? fs.readdirSync(runsRoot) : []);
 
 /** Loads and trains `file` as `neural-ode train` does; it must fail with an ExperimentError, leaving no run. */

@@ -9,48 +9,19 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { EngineClient } from '../../extension/src/engineClient';
 import { experimentProblem } from '../../extension/src/experimentProblem';
-import { ExperimentError } from '../../engine/src/experiments/define';
 import { loadExperiment } from '../../engine/src/experiments/load';
 import { nearestName } from '../../engine/src/experiments/nearestName';
 import { SOLVER_METHODS } from '../../engine/src/experiments/solverMethodNames';
 import { unknownKey } from '../../engine/src/experiments/specKeys';
+import { lineOf, loadMistake, specFile } from './specFiles';
 import { methods } from '../../engine/src/solvers/registry';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'neural-ode-spec-keys-'));
 after(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
-/** An experiment file whose defineExperiment call holds `body` (lines of the object literal). */
-function experimentFile(name: string, body: string[]): string {
-  const file = path.join(scratch, `${name}.ode.ts`);
-  const text = [
-    "import { defineExperiment, mlpField, spiral } from 'neural-ode-studio';",
-    '',
-    'export default defineExperiment({',
-    `  name: '${name}',`,
-    '  data: () => spiral({ dataSize: 20, t1: 2 }),',
-    '  model: () => mlpField({ sizes: [2, 8, 2] }),',
-    ...body.map((l) => `  ${l}`),
-    '});',
-    '',
-  ].join('\n');
-  fs.writeFileSync(file, text);
-  return file;
-}
-
-/** Loads `file`, which must fail; the message without its place, and the 1-based line it names. */
-async function mistake(file: string): Promise<{ message: string; line: number }> {
-  try {
-    await loadExperiment(file);
-  } catch (err) {
-    assert.ok(err instanceof ExperimentError, String(err));
-    assert.equal(err.location?.file, file);
-    return { message: err.message.replace(/^.*?:\d+:\d+: /, ''), line: err.location!.line };
-  }
-  assert.fail(`${file} loaded`);
-}
-
-const lineOf = (file: string, text: string): number => fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
+const experimentFile = (name: string, body: string[]): string => specFile(scratch, name, body);
+const mistake = loadMistake;
 
 describe('unknown keys in a spec', () => {
   it('a misspelt key is refused at its line, with the key meant', async () => {
