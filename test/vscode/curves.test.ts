@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FrameLocator } from 'playwright-core';
 import { appendMetrics, createRun, defaultRunsRoot, openRun, type MetricsRecord } from '../../engine/src/train';
-import { VsCode } from './harness';
+import { setChecked, VsCode } from './harness';
 
 const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'neural-ode-curves-'));
 let vscode: VsCode | undefined;
@@ -93,18 +93,8 @@ async function chartData(frame: FrameLocator, chart: string) {
 
 let frame: FrameLocator;
 
-/** Shows or hides a run by its checkbox, clicking again if a click is lost (a busy machine can drop one). */
-async function setShown(id: string, on: boolean): Promise<void> {
-  const box = frame.locator(`.run-row[data-run="${id}"] vscode-checkbox`);
-  await box.waitFor({ state: 'visible', timeout: 30_000 });
-  const isOn = () => box.evaluate((el) => (el as unknown as { checked: boolean }).checked);
-  for (let attempt = 0; attempt < 5 && (await isOn()) !== on; attempt++) {
-    await box.click();
-    const deadline = Date.now() + 2_000;
-    while (Date.now() < deadline && (await isOn()) !== on) await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.equal(await isOn(), on, `run ${id} ${on ? 'shown' : 'hidden'}`);
-}
+/** Shows or hides a run by its checkbox in the run list. */
+const setShown = (id: string, on: boolean): Promise<void> => setChecked(frame.locator(`.run-row[data-run="${id}"] vscode-checkbox`), on, `run ${id} ${on ? 'shown' : 'hidden'}`);
 
 test('Open Training Curves shows every metric of the run', { timeout: 90_000 }, async () => {
   assert.ok(vscode);

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FrameLocator } from 'playwright-core';
 import { appendMetrics, createRun, defaultRunsRoot, finishRun, type MetricsRecord } from '../../engine/src/train';
-import { VsCode } from './harness';
+import { isChecked, setChecked, VsCode } from './harness';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -185,19 +185,10 @@ async function runsTable(): Promise<{ columns: string[]; rows: { run: string; ce
   return { columns, rows };
 }
 
-const checked = (box: ReturnType<FrameLocator['locator']>) => box.evaluate((el) => (el as unknown as { checked: boolean }).checked);
+const checked = isChecked;
+const setBox = setChecked;
 
 /** Sets a checkbox by clicking it, again if a click is lost (a busy machine can drop one). */
-async function setBox(box: ReturnType<FrameLocator['locator']>, on: boolean, what: string): Promise<void> {
-  await box.waitFor({ state: 'visible', timeout: 30_000 });
-  for (let attempt = 0; attempt < 5 && (await checked(box)) !== on; attempt++) {
-    await box.click();
-    const deadline = Date.now() + 2_000;
-    while (Date.now() < deadline && (await checked(box)) !== on) await sleep(100);
-  }
-  assert.equal(await checked(box), on, what);
-}
-
 const showRun = (name: string, on: boolean) => setBox(frame.locator(`.run-row[data-run="${ids[name]}"] vscode-checkbox`), on, `run ${name} ${on ? 'shown' : 'hidden'} in the run list`);
 
 /** TensorBoard's smoothing, computed here: last = last·w + (1 − w)·v, shown as last / (1 − wⁿ). */

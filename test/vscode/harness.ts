@@ -236,3 +236,19 @@ export class VsCode {
     fs.rmSync(this.scratch, { recursive: true, force: true });
   }
 }
+
+type Locator = ReturnType<FrameLocator['locator']>;
+
+/** Whether a panel's vscode-checkbox is checked. */
+export const isChecked = (box: Locator): Promise<boolean> => box.evaluate((el) => (el as unknown as { checked: boolean }).checked);
+
+/** Checks or unchecks a panel's vscode-checkbox, clicking again if a click is lost (a busy machine can drop one). */
+export async function setChecked(box: Locator, on: boolean, what: string): Promise<void> {
+  await box.waitFor({ state: 'visible', timeout: 30_000 });
+  for (let attempt = 0; attempt < 5 && (await isChecked(box)) !== on; attempt++) {
+    await box.click();
+    const deadline = Date.now() + 2_000;
+    while (Date.now() < deadline && (await isChecked(box)) !== on) await sleep(100);
+  }
+  if ((await isChecked(box)) !== on) throw new Error(`${what}: the checkbox stayed ${on ? 'unchecked' : 'checked'} after five clicks`);
+}

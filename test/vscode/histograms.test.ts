@@ -13,7 +13,7 @@ import { defineExperiment, mapInput, mlpField, spiral, trainExperiment } from '.
 import { appendMetrics, createRun, defaultRunsRoot } from '../../engine/src/train';
 import { HistogramLog } from '../../engine/src/train/histogramLog';
 import { histogramSample, paramGroups } from '../../engine/src/train/histograms';
-import { VsCode } from './harness';
+import { setChecked, VsCode } from './harness';
 
 const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'neural-ode-histograms-'));
 let vscode: VsCode | undefined;
@@ -102,17 +102,7 @@ async function shown() {
 const sectionVisible = () => frame.locator('section.histograms').evaluate((el) => !(el as unknown as { hidden: boolean }).hidden);
 
 /** Shows or hides a run by its checkbox in the run list. */
-async function setShown(id: string, on: boolean): Promise<void> {
-  const box = frame.locator(`.run-row[data-run="${id}"] vscode-checkbox`);
-  await box.waitFor({ state: 'visible', timeout: 30_000 });
-  const isOn = () => box.evaluate((el) => (el as unknown as { checked: boolean }).checked);
-  for (let attempt = 0; attempt < 5 && (await isOn()) !== on; attempt++) {
-    await box.click();
-    const deadline = Date.now() + 2_000;
-    while (Date.now() < deadline && (await isOn()) !== on) await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.equal(await isOn(), on, `run ${id} ${on ? 'shown' : 'hidden'}`);
-}
+const setShown = (id: string, on: boolean): Promise<void> => setChecked(frame.locator(`.run-row[data-run="${id}"] vscode-checkbox`), on, `run ${id} ${on ? 'shown' : 'hidden'}`);
 
 /** The window with the section's top scrolled to the top of the panel. */
 async function screenshot(name: string): Promise<void> {
