@@ -57,6 +57,35 @@ export interface PeerTrainResult {
   grads?: Record<string, number[]>;
 }
 
+/** One model of `--suite models`, built by the peer from these weights (tfjs layout) in float32. */
+export interface PeerModelRequest {
+  model: 'pendulum' | 'mlp';
+  params: readonly { name: string; shape: number[]; values: number[] }[];
+  /** [batch·2], batch-major. */
+  y0: number[];
+  target: number[];
+  rtol: number;
+  atol: number;
+  T: number;
+  returnGrads?: boolean;
+}
+
+export interface PeerModelIteration {
+  seconds: number;
+  nfeForward: number;
+  nfeBackward: number;
+  loss: number;
+  /** dL/dθ flattened in the order and layout of the request's params, and dL/dy0. */
+  grads?: { theta: number[]; y0: number[] };
+}
+
+/** A forward solve (no_grad) and one iteration with backprop and with the adjoint, each timed. */
+export interface PeerModelResult {
+  forward: { seconds: number; nfe: number };
+  backprop: PeerModelIteration;
+  adjoint: PeerModelIteration;
+}
+
 export interface PeerInfo {
   torch: string;
   torchdiffeq: string;
@@ -151,6 +180,12 @@ export class Peer {
       loss: r.loss as number,
       grads: r.grads as Record<string, number[]> | undefined,
     };
+  }
+
+  /** The same model's forward solve and training iterations (`--suite models`). */
+  async modelIteration(req: PeerModelRequest): Promise<PeerModelResult> {
+    const r = await this.request({ cmd: 'model_iteration', ...req });
+    return { forward: r.forward as PeerModelResult['forward'], backprop: r.backprop as PeerModelIteration, adjoint: r.adjoint as PeerModelIteration };
   }
 
   async close(): Promise<void> {

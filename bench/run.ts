@@ -8,7 +8,11 @@
  * backward) at 256×64 with backprop, adjoint and adjoint + seminorm, its loss and gradients
  * checked, and torchdiffeq's ode_demo spiral fit over several seeds.
  *
- *   npm run bench [-- --json] [-- --quick] [-- --suite forward|train|all] [-- --sizes 16x32,256x64] [-- --paths native,torchdiffeq]
+ * `--suite models` (also in `all`) times the forms a model takes (a user's tensorField, a
+ * tf.sequential on tfjs and compiled, mlpField) per size: forward, backprop and adjoint, beside
+ * torchdiffeq on the same weights, with the loss and gradients checked against torchdiffeq's.
+ *
+ *   npm run bench [-- --json] [-- --quick] [-- --suite forward|train|models|all] [-- --sizes 16x32,256x64] [-- --paths native,torchdiffeq]
  *                 [-- --seeds 5] [-- --adjoint-seeds 3]
  */
 import { cpus, loadavg } from 'node:os';
@@ -23,13 +27,15 @@ import { checks, formatReport } from './report';
 import { runSpiralFits, type SpiralReport } from './spiralFit';
 import { runTrainIterations, type TrainIterReport } from './trainIter';
 import { loadTrainProblem } from './trainProblem';
+import { runModels } from './modelsSuite';
+import { formatModelsReport, modelsChecks } from './modelsReport';
 import { formatTrainReport, trainChecks } from './trainReport';
 import type { CaseResult, PathResult, RunInfo } from './results';
 import { median } from './table';
 
 const ALL_SIZES = ['16x32', '256x64', '1024x256'];
 const ALL_PATHS = ['native', 'native-js', 'native-f32', 'wasm', 'cpu', 'torchdiffeq'];
-const SUITES = ['forward', 'train', 'all'];
+const SUITES = ['forward', 'train', 'models', 'all'];
 /** ode_demo's length of run in the benchmark. */
 const SPIRAL_ITERATIONS = 300;
 const SEED = 20261122;
@@ -38,7 +44,7 @@ const PROFILE_ROUNDS = 3;
 
 interface Options {
   json: boolean;
-  suite: 'forward' | 'train' | 'all';
+  suite: 'forward' | 'train' | 'models' | 'all';
   /** Spiral fit: seeds for the engine and torchdiffeq's odeint, and how many of them its odeint_adjoint runs. */
   seeds: number;
   adjointSeeds: number;
@@ -65,9 +71,10 @@ function parseOptions(): Options {
   });
   if (values.help) {
     process.stdout.write(
-      'npm run bench -- [--json] [--quick] [--suite forward|train|all] [--sizes 16x32,256x64,1024x256]\n' +
+      'npm run bench -- [--json] [--quick] [--suite forward|train|models|all] [--sizes 16x32,256x64,1024x256]\n' +
         '                 [--paths native,native-js,native-f32,wasm,cpu,torchdiffeq] [--seeds 5] [--adjoint-seeds 3]\n' +
-        '--suite: forward solves, training (one iteration at 256x64, the ode_demo spiral fit), or both (default).\n' +
+        '--suite: forward solves, training (one iteration at 256x64, the ode_demo spiral fit), models (each form of a\n' +
+        '         model: forward, backprop, adjoint, per size), or all of them (default).\n' +
         '--seeds: spiral-fit seeds for the engine and torchdiffeq; --adjoint-seeds: how many of them torchdiffeq\'s adjoint runs.\n' +
         'torchdiffeq runs when TORCHDIFFEQ_PATH names the folder holding its torchdiffeq/ package (see docs/benchmarks.md).\n',
     );
@@ -360,15 +367,55 @@ async function trainSuite(opts: Options): Promise<{ text: string; json: object }
   };
 }
 
+/** The models suite: each form of a model per size, beside torchdiffeq on the same weights. */
+async function modelsSuite(opts: Options): Promise<{ text: string; json: object }> {
+  const notes: string[] = [];
+  let peer: Peer | null = null;
+  if (opts.paths.has('torchdiffeq')) {
+    const started = await Peer.start();
+    if ('peer' in started) {
+      peer = started.peer;
+      notes.push(`torchdiffeq ${peer.info.torchdiffeq} on PyTorch ${peer.info.torch}, ${peer.info.threads} threads, float32 (${peer.path})`);
+    } else notes.push(started.skipped);
+  }
+  for (const n of notes) progress(n);
+  const loadAtStart = loadavg()[0];
+  const t0 = performance.now();
+  let run: Awaited<ReturnType<typeof runModels>>;
+  try {
+    // A size's rounds run every model three times (forward, backprop, adjoint): twice the forward suite's budget.
+    run = await runModels({ sizes: opts.sizes, budget: 2 * opts.budget, minRounds: opts.minRounds, maxRounds: opts.maxRounds, seed: SEED, peer, progress });
+  } finally {
+    await peer?.close();
+  }
+  const loadAtEnd = loadavg()[0];
+  notes.push(...run.notes, `tfjs backend ${run.backend} for the tensorField and tf.sequential`);
+  // As in the other suites: the load at the start is others' work, at the end it includes this run's (about 2).
+  if (Math.max(loadAtStart, loadAtEnd - 2) > cpus().length / 2) {
+    notes.push(
+      `warning: other processes kept the machine busy (load average up to ${Math.max(loadAtStart, loadAtEnd).toFixed(1)} on ${cpus().length} cores): ` +
+        'timings, torchdiffeq\'s above all (its threads wait on each other), are unreliable; rerun on a quiet machine.',
+    );
+  }
+  notes.push(
+    `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}) · ` +
+      `load average ${loadAtStart.toFixed(1)} at start, ${loadAtEnd.toFixed(1)} at end, ${((performance.now() - t0) / 1000).toFixed(0)} s · Node ${process.version}`,
+  );
+  return { text: formatModelsReport(run.sizes, notes), json: { notes, backend: run.backend, sizes: run.sizes, checks: modelsChecks(run.sizes) } };
+}
+
 async function main(): Promise<void> {
   const opts = parseOptions();
-  const forward = opts.suite === 'train' ? null : await forwardSuite(opts);
-  const train = opts.suite === 'forward' ? null : await trainSuite(opts);
+  const wants = (suite: Options['suite']) => opts.suite === suite || opts.suite === 'all';
+  const forward = wants('forward') ? await forwardSuite(opts) : null;
+  const train = wants('train') ? await trainSuite(opts) : null;
+  const models = wants('models') ? await modelsSuite(opts) : null;
   if (opts.json) {
-    // The forward suite's fields stay at the top level, as before; training goes under "train".
-    process.stdout.write(JSON.stringify({ ...(forward?.json ?? {}), ...(train ? { train: train.json } : {}) }, null, 2) + '\n');
+    // The forward suite's fields stay at the top level, as before; the others go under their names.
+    const json = { ...(forward?.json ?? {}), ...(train ? { train: train.json } : {}), ...(models ? { models: models.json } : {}) };
+    process.stdout.write(JSON.stringify(json, null, 2) + '\n');
   } else {
-    process.stdout.write([forward?.text, train?.text].filter(Boolean).join('\n\n') + '\n');
+    process.stdout.write([forward?.text, train?.text, models?.text].filter(Boolean).join('\n\n') + '\n');
   }
 }
 

@@ -24,6 +24,18 @@ backward), timed as a whole; gradients returned on request:
 nfeBackward counts calls of f during backward(): 0 for backprop (autograd replays the graph),
 one per augmented-dynamics evaluation (f and its vjp) for the adjoint.
 
+One model of `--suite models`, built from the weights in the request (tfjs layout: a dense
+kernel is [in, out]), float32: its forward solve (no_grad) and one iteration with backprop and
+with odeint_adjoint, each timed; gradients flattened in the order and layout of "params":
+
+  -> {"cmd": "model_iteration", "model": "pendulum" | "mlp",
+      "params": [{"name": "w1", "shape": [2, 64], "values": [...]}, ...],
+      "y0": [...], "target": [...], "rtol": 1e-5, "atol": 1e-6, "T": 1, "returnGrads": true}
+  <- {"ok": true, "forward": {"seconds": 0.004, "nfe": 26},
+      "backprop": {"seconds": 0.01, "nfeForward": 26, "nfeBackward": 0, "loss": 1.9,
+                   "grads": {"theta": [...], "y0": [...]}},
+      "adjoint": {...}}
+
 Only the odeint call is timed. Forward solves run under torch.no_grad(), float32 (float64
 on request, to compare step-size control without float32 rounding), torch.set_num_threads(2).
 """
@@ -90,6 +102,69 @@ def main():
         def forward(self, t, y):
             self.nfe += 1
             return F.linear(torch.tanh(F.linear(y, self.W1, self.b1)), self.W2, self.b2)
+
+    class WireModule(torch.nn.Module):
+        """Parameters from the request's params; kernels used as Linear weights are held transposed."""
+
+        def __init__(self, params, transposed=()):
+            super().__init__()
+            self.wire = []
+            for p in params:
+                value = torch.tensor(p["values"], dtype=torch.float32).reshape(p["shape"])
+                flip = p["name"] in transposed
+                param = torch.nn.Parameter(value.t().contiguous() if flip else value)
+                self.register_parameter(p["name"], param)
+                self.wire.append((param, flip))
+            self.nfe = 0
+
+        def wire_grad(self):
+            return torch.cat([(p.grad.t() if flip else p.grad).reshape(-1) for p, flip in self.wire]).tolist()
+
+    class PendulumHybrid(WireModule):
+        """examples/pendulum.ode.ts: dθ/dt = ω, dω/dt = tanh(y w1 + b1) w2 − sin θ."""
+
+        def forward(self, t, y):
+            self.nfe += 1
+            theta, omega = y[:, :1], y[:, 1:2]
+            friction = torch.tanh(y @ self.w1 + self.b1) @ self.w2
+            return torch.cat([omega, friction - torch.sin(theta)], 1)
+
+    class DenseTanh(WireModule):
+        """The tf.sequential 2-H-2 (dense tanh, dense linear) as F.linear of the kernels transposed."""
+
+        def __init__(self, params):
+            super().__init__(params, transposed=("kernel1", "kernel2"))
+
+        def forward(self, t, y):
+            self.nfe += 1
+            return F.linear(torch.tanh(F.linear(y, self.kernel1, self.bias1)), self.kernel2, self.bias2)
+
+    def model_iteration(req):
+        m = {"pendulum": PendulumHybrid, "mlp": DenseTanh}[req["model"]](req["params"])
+        y0 = torch.tensor(req["y0"], dtype=torch.float32).reshape(-1, 2)
+        target = torch.tensor(req["target"], dtype=torch.float32).reshape(-1, 2)
+        t = torch.tensor([0.0, float(req["T"])])
+        kwargs = {"method": "dopri5", "rtol": float(req["rtol"]), "atol": float(req["atol"])}
+        with torch.no_grad():
+            m.nfe = 0
+            start = time.perf_counter()
+            torchdiffeq.odeint(m, y0, t, **kwargs)
+            out = {"ok": True, "forward": {"seconds": time.perf_counter() - start, "nfe": m.nfe}}
+        for name, solve in (("backprop", torchdiffeq.odeint), ("adjoint", torchdiffeq.odeint_adjoint)):
+            y = y0.clone().requires_grad_(True)
+            m.zero_grad(set_to_none=True)
+            m.nfe = 0
+            start = time.perf_counter()
+            ys = solve(m, y, t, **kwargs)
+            nfe_forward = m.nfe
+            loss = torch.mean((ys[-1] - target) ** 2)
+            loss.backward()
+            run = {"seconds": time.perf_counter() - start, "nfeForward": nfe_forward,
+                   "nfeBackward": m.nfe - nfe_forward, "loss": loss.item()}
+            if req.get("returnGrads"):
+                run["grads"] = {"theta": m.wire_grad(), "y0": y.grad.reshape(-1).tolist()}
+            out[name] = run
+        return out
 
     def train_iteration(m, req):
         if m.target is None:
@@ -171,6 +246,8 @@ def main():
                 reply(out)
             elif cmd == "train":
                 reply(train_iteration(problems[req["name"]]["train"], req))
+            elif cmd == "model_iteration":
+                reply(model_iteration(req))
             elif cmd == "quit":
                 reply({"ok": True})
                 return 0
