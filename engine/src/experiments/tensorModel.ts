@@ -50,9 +50,18 @@ export async function tensorModelField(exp: Experiment, model: TensorField | imp
       return Object.assign(compiled.field, { [MODEL_NOTE]: `the tf.LayersModel is ${compiled.note}` });
     }
     const native = await tfjsModelField(exp, model, data);
-    return Object.assign(native, { [MODEL_NOTE]: `the tf.LayersModel runs on TensorFlow.js, not compiled to the native kernels: ${compiled.why}` });
+    return Object.assign(native, { [MODEL_NOTE]: `the tf.LayersModel is not an mlpField (${compiled.why}); ${traceNote(native)}` });
   }
-  return tfjsModelField(exp, model, data);
+  const native = await tfjsModelField(exp, model, data);
+  return Object.assign(native, { [MODEL_NOTE]: `the tensorField ${traceNote(native)}` });
+}
+
+/** Whether the trial evaluation compiled the field (fields/trace), in words. */
+function traceNote(native: TensorNativeField): string {
+  const c = native.compiled;
+  return c?.ops !== undefined
+    ? `is compiled: its ${c.ops} TensorFlow.js operations replay on the engine's own float64 kernels`
+    : `runs on TensorFlow.js, not compiled: ${c?.why ?? 'it was not evaluated'}`;
 }
 
 function checkDim(exp: Experiment, dim: number, data: TrajectoryData | PointData, layers: boolean): void {

@@ -66,6 +66,11 @@ export interface TensorField {
    * PyTorch's Linear weight [out, in], so the file loads into the equivalent nn.Sequential.
    */
   readonly transposedParams?: readonly boolean[];
+  /**
+   * false keeps the field on TensorFlow.js; otherwise the engine compiles it where it can
+   * (records its operations and replays them on its own kernels, checked against tfjs).
+   */
+  readonly compile?: boolean;
   f(t: number, y: Tensor): Tensor;
   /** Cotangents of y and of each parameter, as new tensors the caller disposes. */
   vjp(t: number, y: Tensor, a: Tensor): { y: Tensor; params: Tensor[] };

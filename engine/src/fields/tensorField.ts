@@ -17,6 +17,13 @@ const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b
 export interface TensorFieldOptions {
   /** Components per sample of y (default: the experiment's data dimension). */
   dim?: number;
+  /**
+   * false keeps the function on TensorFlow.js. By default the engine records the tfjs operations
+   * it runs and replays them on its own float64 kernels, checked against tfjs first; a function
+   * that cannot be replayed (it reads tensor values, or computes something from t in JavaScript
+   * that is not a + b·t) stays on tfjs, and the run's log says why.
+   */
+  compile?: boolean;
 }
 
 /** The variables as given, with the names checkpoints and exports use: the keys of an object, else each variable's own name. */
@@ -68,6 +75,7 @@ export function tensorField(
   return {
     kind: 'tfjs',
     ...(options.dim !== undefined ? { dim: options.dim } : {}),
+    ...(options.compile === false ? { compile: false } : {}),
     params: vars,
     paramNames: names,
     f: (t, y) => tf.tidy(() => evaluate(t, y, 'f')),

@@ -2,8 +2,10 @@
  * A tensor field (the user's tfjs function, or a tf.LayersModel) as a native field, so that it
  * goes wherever the built-in fields go: every solver and gradient method, training, the panels,
  * the solver inspector and the debugger. The solver's state and algebra stay float64 typed
- * arrays; only f and the VJP run in TensorFlow.js (float32), one batched call each, with the
- * state copied in and the result copied out (a memcpy on cpu and wasm).
+ * arrays. f and the VJP are compiled where they can be: the function's tfjs operations are
+ * recorded once per state shape and replayed on the engine's own float64 kernels (trace/), which
+ * spares tfjs's cost per operation. Otherwise they run in TensorFlow.js (float32), one batched
+ * call each, with the state copied in and the result copied out (a memcpy on cpu and wasm).
  *
  * θ is one live Float64Array like every native field's: the variables in order, each flattened
  * as it is exported (a transposed kernel as [out, in]). Writes to it (the optimiser's step, a
@@ -13,6 +15,7 @@
 import { tf } from '../backend/tf';
 import type { NativeField, TensorField } from './field';
 import type { ParamEntry } from './mlpLayout';
+import { traceTensorField, type Traced } from './trace/compile';
 
 export interface TensorNativeField extends NativeField {
   readonly dim: number;
@@ -20,6 +23,11 @@ export interface TensorNativeField extends NativeField {
   readonly layout: readonly ParamEntry[];
   /** The tensor field evaluated. */
   readonly tensor: TensorField;
+  /**
+   * How the field ran at its latest state shape: compiled (traced and replayed on the engine's
+   * float64 kernels, see trace/compile.ts), or on TensorFlow.js and why; null before a first call.
+   */
+  readonly compiled: { ops: number; why?: undefined } | { ops?: undefined; why: string } | null;
 }
 
 const exportShape = (shape: readonly number[], transposed: boolean): number[] => (transposed && shape.length === 2 ? [shape[1], shape[0]] : [...shape]);
@@ -79,15 +87,49 @@ export function tensorNativeField(field: TensorField, dimOrShape: number | reado
   const toTensor = (x: Float64Array, batch: number): tf.Tensor => tf.tensor(Float32Array.from(x), shape ?? [batch, dim], 'float32');
   const read = (t: tf.Tensor): Float64Array => Float64Array.from(t.dataSync());
 
+  // θ as each variable's own layout: a view of θ, or a transposed copy refreshed every call.
+  const variableParams = layout.map((e, i) => (transposed[i] ? new Float64Array(e.size) : params.subarray(e.offset, e.offset + e.size)));
+  const readParams = (): Float64Array[] => {
+    layout.forEach((e, i) => {
+      if (!transposed[i]) return;
+      const [rows, cols] = e.shape; // θ holds [out, in]; the variable is [in, out]
+      const to = variableParams[i];
+      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) to[c * rows + r] = params[e.offset + r * cols + c];
+    });
+    return variableParams;
+  };
+  /** The compiled field per batch size (or why not), traced at the first state of that size. */
+  const traces = new Map<number, Traced>();
+  let compiled: TensorNativeField['compiled'] = null;
+  const replayFor = (t: number, y: Float64Array, batch: number) => {
+    if (field.compile === false) {
+      compiled = { why: 'the tensorField says compile: false' };
+      return undefined;
+    }
+    let traced = traces.get(batch);
+    if (!traced) {
+      traced = traceTensorField(field, shape ?? [batch, dim], t, y, readParams());
+      traces.set(batch, traced);
+    }
+    compiled = traced.replay ? { ops: traced.replay.size } : { why: traced.why };
+    return traced.replay;
+  };
+
   return {
     kind: 'native',
     dim,
     params,
     layout,
     tensor: field,
+    get compiled() {
+      return compiled;
+    },
     f(t, y) {
-      syncVariables();
       const batch = batchOf(y, 'state');
+      // the variables follow θ either way: the user's own code may read them
+      syncVariables();
+      const replay = replayFor(t, y, batch);
+      if (replay) return Float64Array.from(replay.forward(t, y, readParams()));
       const out = tf.tidy(() => field.f(t, toTensor(y, batch)));
       try {
         return read(out);
@@ -96,8 +138,20 @@ export function tensorNativeField(field: TensorField, dimOrShape: number | reado
       }
     },
     vjp(t, y, a) {
-      syncVariables();
       const batch = batchOf(y, 'state');
+      syncVariables();
+      const replay = replayFor(t, y, batch);
+      if (replay) {
+        const g = replay.vjp(t, y, a, readParams());
+        const gradParams = new Float64Array(offset);
+        layout.forEach((e, i) => {
+          const from = g.params[i];
+          if (!transposed[i]) return gradParams.set(from, e.offset);
+          const [rows, cols] = e.shape;
+          for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) gradParams[e.offset + r * cols + c] = from[c * rows + r];
+        });
+        return { y: Float64Array.from(g.y), params: gradParams };
+      }
       const g = tf.tidy(() => {
         const r = field.vjp(t, toTensor(y, batch), toTensor(a, batch));
         return [r.y, ...r.params.map((p, i) => (transposed[i] ? tf.transpose(p) : p))];

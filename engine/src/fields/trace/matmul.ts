@@ -1,0 +1,138 @@
+/**
+ * matMul (BatchMatMul) and the fused matMul + bias + activation of tf.layers' Dense
+ * (_FusedMatMul), batched over leading dimensions (a batch of one broadcast). The product's VJP
+ * is two more products: dA = G·op(B)ᵀ and dB = op(A)ᵀ·G, written straight into A's and B's
+ * storage order, so no transpose is ever materialised.
+ */
+import { broadcastIndex, fusedActivation, loopOver } from './elementwise';
+import { NotTraceable } from './record';
+import { generated, sizeOf, type Step, type StepSpec } from './step';
+
+type Gemm = (A: Float64Array, aOff: number, B: Float64Array, bOff: number, C: Float64Array, cOff: number) => void;
+const gemms = new Map<string, Gemm>();
+
+/**
+ * C[M,N] += op(A)·op(B), where A is stored [M,K] (tA: [K,M]) from aOff and B [K,N] (tB: [N,K])
+ * from bOff: a loop generated for these sizes (constant bounds, short inner sums unrolled), its
+ * innermost reads contiguous.
+ */
+export function gemm(
+  A: Float64Array, aOff: number, tA: boolean,
+  B: Float64Array, bOff: number, tB: boolean,
+  C: Float64Array, cOff: number, M: number, K: number, N: number,
+): void {
+  const key = `${M},${K},${N},${tA},${tB}`;
+  let kernel = gemms.get(key);
+  if (!kernel) gemms.set(key, (kernel = gemmKernel(M, K, N, tA, tB)));
+  kernel(A, aOff, B, bOff, C, cOff);
+}
+
+function gemmKernel(M: number, K: number, N: number, tA: boolean, tB: boolean): Gemm {
+  const aAt = (p: string) => (tA ? `a + (${p}) * ${M}` : `a + ${p}`); // A(i, p), with a the start of row i
+  const rowA = tA ? 'aOff + i' : `aOff + i * ${K}`;
+  let body: string;
+  if (tB || N === 1) {
+    // C[i,j] += Σ_p A(i,p)·B(p,j), a dot product along B's row j (tB) or its column j
+    const bAt = (p: string) => (tB ? `b + ${p}` : `b + (${p}) * ${N}`);
+    const bRow = tB ? `bOff + j * ${K}` : 'bOff + j';
+    const sum = K <= 8 ? [...Array(K).keys()].map((p) => `A[${aAt(String(p))}] * B[${bAt(String(p))}]`).join(' + ') : null;
+    body = `for (let i = 0; i < ${M}; i++) { const a = ${rowA}, c = cOff + i * ${N};
+      for (let j = 0; j < ${N}; j++) { const b = ${bRow};
+        ${sum ? `C[c + j] += ${sum};` : `let s = 0; for (let p = 0; p < ${K}; p++) s += A[${aAt('p')}] * B[${bAt('p')}]; C[c + j] += s;`} } }`;
+  } else if (K <= 4) {
+    // rows of B scaled by A(i,p) and summed, all K at once
+    const ps = [...Array(K).keys()];
+    body = `for (let i = 0; i < ${M}; i++) { const a = ${rowA}, c = cOff + i * ${N};
+      ${ps.map((p) => `const a${p} = A[${aAt(String(p))}];`).join(' ')}
+      for (let j = 0; j < ${N}; j++) C[c + j] += ${ps.map((p) => `a${p} * B[bOff + ${p * N} + j]`).join(' + ')}; }`;
+  } else {
+    body = `for (let i = 0; i < ${M}; i++) { const a = ${rowA}, c = cOff + i * ${N};
+      for (let p = 0; p < ${K}; p++) { const av = A[${aAt('p')}], b = bOff + p * ${N};
+        for (let j = 0; j < ${N}; j++) C[c + j] += av * B[b + j]; } }`;
+  }
+  return generated(['A', 'aOff', 'B', 'bOff', 'C', 'cOff'], body) as Gemm;
+}
+
+interface MatMulShape {
+  batch: number;
+  aBatch: number;
+  bBatch: number;
+  M: number;
+  K: number;
+  N: number;
+  tA: boolean;
+  tB: boolean;
+}
+
+function matMulShape(spec: StepSpec): MatMulShape {
+  const [a, b] = spec.inputs;
+  const out = spec.outputs[0];
+  const tA = spec.attrs.transposeA === true;
+  const tB = spec.attrs.transposeB === true;
+  const r = out.length;
+  const batch = sizeOf(out.slice(0, -2));
+  const aBatch = sizeOf(a.slice(0, -2));
+  const bBatch = sizeOf(b.slice(0, -2));
+  if ((aBatch !== 1 && aBatch !== batch) || (bBatch !== 1 && bBatch !== batch)) throw new NotTraceable('it multiplies batches of matrices that broadcast in part');
+  return { batch, aBatch, bBatch, M: out[r - 2], N: out[r - 1], K: tA ? a[a.length - 2] : a[a.length - 1], tA, tB };
+}
+
+/** C = op(A)·op(B) for every batch, into C (cleared first). */
+function product(s: MatMulShape, A: Float64Array, B: Float64Array, C: Float64Array): void {
+  const { M, K, N } = s;
+  C.fill(0);
+  for (let k = 0; k < s.batch; k++) {
+    gemm(A, (s.aBatch === 1 ? 0 : k) * M * K, s.tA, B, (s.bBatch === 1 ? 0 : k) * K * N, s.tB, C, k * M * N, M, K, N);
+  }
+}
+
+/** Adds dA and dB for the cotangent G of C = op(A)·op(B). */
+function productVjp(s: MatMulShape, A: Float64Array, B: Float64Array, G: Float64Array, dA: Float64Array | null, dB: Float64Array | null): void {
+  const { M, K, N, tA, tB } = s;
+  for (let k = 0; k < s.batch; k++) {
+    const aOff = (s.aBatch === 1 ? 0 : k) * M * K;
+    const bOff = (s.bBatch === 1 ? 0 : k) * K * N;
+    const g = k * M * N;
+    // dA[M,K] = G·op(B)ᵀ, or stored [K,M] (tA): op(B)·Gᵀ
+    if (dA && tA) gemm(B, bOff, tB, G, g, true, dA, aOff, K, N, M);
+    else if (dA) gemm(G, g, false, B, bOff, !tB, dA, aOff, M, N, K);
+    // dB[K,N] = op(A)ᵀ·G, or stored [N,K] (tB): Gᵀ·op(A)
+    if (dB && tB) gemm(G, g, true, A, aOff, tA, dB, bOff, N, M, K);
+    else if (dB) gemm(A, aOff, !tA, G, g, false, dB, bOff, K, M, N);
+  }
+}
+
+export function matMulStep(spec: StepSpec): Step {
+  const s = matMulShape(spec);
+  return {
+    forward: (ins, outs) => product(s, ins[0], ins[1], outs[0]),
+    backward: (ins, _outs, gOuts, grads) => productVjp(s, ins[0], ins[1], gOuts[0], grads[0], grads[1]),
+  };
+}
+
+/** tf.layers' Dense: act(op(A)·op(B) + bias), the activation's derivative read from the output. */
+export function fusedMatMulStep(spec: StepSpec): Step {
+  if (spec.names.includes('preluActivationWeights')) throw new NotTraceable("a fused matMul applies 'prelu'");
+  const s = matMulShape(spec);
+  const out = spec.outputs[0];
+  const n = sizeOf(out);
+  const biasAt = spec.names.indexOf('bias');
+  const bias = biasAt >= 0 ? broadcastIndex(spec.inputs[biasAt], out) : null;
+  const [value, derivative] = fusedActivation(spec.attrs.activation, spec.attrs.leakyreluAlpha);
+  const at = bias?.expr.replace('m', 'mb') ?? '0';
+  const finish = generated(['z', 'b', 'mb'], loopOver(n, bias?.inner, `const v = z[i]${bias ? ` + b[${at}]` : ''}; z[i] = ${value};`));
+  const gradZ = generated(['z', 'g', 'gz'], `for (let i = 0; i < ${n}; i++) { const w = z[i]; gz[i] = g[i] * (${derivative}); }`);
+  const gradBias = generated(['gz', 'gb', 'mb'], loopOver(n, bias?.inner, `gb[${at}] += gz[i];`));
+  const gz = new Float64Array(n);
+  return {
+    forward: (ins, outs) => {
+      product(s, ins[0], ins[1], outs[0]);
+      finish(outs[0], bias ? ins[biasAt] : null, bias?.map);
+    },
+    backward: (ins, outs, gOuts, grads) => {
+      gradZ(outs[0], gOuts[0], gz);
+      if (bias && grads[biasAt]) gradBias(gz, grads[biasAt], bias.map);
+      productVjp(s, ins[0], ins[1], gz, grads[0], grads[1]);
+    },
+  };
+}
