@@ -12,6 +12,9 @@ import { tensorField } from '../../engine/src/fields/tensorField';
 import { tensorNativeField, type TensorNativeField } from '../../engine/src/fields/tensorNative';
 import { odeintGrad } from '../../engine/src/gradients/odeintGrad';
 import { defineExperiment, spiral, trainExperiment } from '../../engine/src/index';
+import { programOf } from '../../engine/src/fields/trace/program';
+import { record, type Recording } from '../../engine/src/fields/trace/record';
+import { Replay } from '../../engine/src/fields/trace/replay';
 import { relErr } from './gradientProblems';
 
 type Fn = (t: number, y: tf.Tensor) => tf.Tensor;
@@ -201,5 +204,34 @@ describe('compiled tensor fields', () => {
     };
     assert.equal(await run((w) => (_t, y) => tf.matMul(y, w)), "the tensorField is compiled: its 1 TensorFlow.js operations replay on the engine's own float64 kernels");
     assert.match((await run((w) => (_t, y) => tf.cumsum(tf.matMul(y, w), 1))) ?? '', /^the tensorField runs on TensorFlow.js, not compiled: it uses the operation 'Cumsum'/);
+  });
+
+  it('the JavaScript kernels (where WebAssembly SIMD is missing) give what the SIMD ones give', () => {
+    const w1 = seeded([4, 6], 15);
+    const b1 = seeded([6], 16);
+    const w2 = seeded([6, 4], 17);
+    const w3 = seeded([1, 6], 18);
+    const fn: Fn = (_t, y) => {
+      const h = tf.tanh(tf.add(tf.matMul(y, w1), b1));
+      const side = tf.matMul(tf.matMul(h, w3, false, true), w3); // N = 1, then K = 1
+      return tf.add(tf.matMul(tf.add(h, side), w2), tf.matMul(h, tf.transpose(w2), false, true));
+    };
+    for (const batch of [8, 7]) {
+      const ts = [0.1, 0.6, -0.4];
+      const yt = tf.tensor(Float32Array.from(state(batch * 4)), [batch, 4]);
+      const recs: Recording[] = [];
+      for (const t of ts) tf.tidy(() => (recs.push(record(fn, t, yt, [w1, b1, w2, w3])), recs[recs.length - 1].result));
+      const program = programOf(recs, ts);
+      const params = [w1, b1, w2, w3].map((v) => Float64Array.from(v.dataSync()));
+      const [simd, js] = [new Replay(program), new Replay(program, { simd: false })];
+      const y = state(batch * 4, 2);
+      const a = state(batch * 4, 5);
+      assert.ok(relErr(simd.forward(0.1, y, params), js.forward(0.1, y, params)) < 1e-14, `f, batch ${batch}`);
+      const [g, h] = [simd.vjp(0.1, y, a, params), js.vjp(0.1, y, a, params)];
+      assert.ok(relErr(g.y, h.y) < 1e-13, `aᵀ∂f/∂y, batch ${batch}`);
+      g.params.forEach((p, i) => assert.ok(relErr(p, h.params[i]) < 1e-13, `aᵀ∂f/∂θ ${i}, batch ${batch}`));
+      yt.dispose();
+      recs.forEach((r) => r.result.dispose());
+    }
   });
 });

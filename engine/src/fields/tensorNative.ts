@@ -13,7 +13,8 @@
  * what was last written to them, which costs one pass over θ.
  */
 import { tf } from '../backend/tf';
-import type { NativeField, TensorField } from './field';
+import type { ActivationTape, NativeField, TensorField } from './field';
+import { TAPE_BYTES } from './mlpField';
 import type { ParamEntry } from './mlpLayout';
 import { traceTensorField, type Traced } from './trace/compile';
 
@@ -63,6 +64,8 @@ export function tensorNativeField(field: TensorField, dimOrShape: number | reado
     params.set(values, layout[i].offset);
   });
   written.set(params);
+  /** Counts the writes to θ that reached the variables (a tape record is good for one θ only). */
+  let version = 0;
 
   const syncVariables = (): void => {
     for (let j = 0; j < offset; j++) {
@@ -75,6 +78,7 @@ export function tensorNativeField(field: TensorField, dimOrShape: number | reado
           });
         });
         written.set(params);
+        version++;
         return;
       }
     }
@@ -115,7 +119,77 @@ export function tensorNativeField(field: TensorField, dimOrShape: number | reado
     return traced.replay;
   };
 
-  return {
+  /** The replay's dL/dθ (each variable's own layout) in θ's layout, added into `into` if given. */
+  const paramGrads = (grads: readonly Float64Array[], into?: Float64Array): Float64Array => {
+    const out = into ?? new Float64Array(offset);
+    layout.forEach((e, i) => {
+      const from = grads[i];
+      if (!transposed[i]) {
+        for (let k = 0; k < e.size; k++) out[e.offset + k] += from[k];
+        return;
+      }
+      const [rows, cols] = e.shape;
+      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[e.offset + r * cols + c] += from[c * rows + r];
+    });
+    return out;
+  };
+
+  /** Backprop's tape: what a compiled f computed at each stage, so the reverse sweep's vjp skips the forward pass. */
+  const tape = (maxBytes = TAPE_BYTES): ActivationTape => {
+    const held = new Map<number, { t: number; y: Float64Array; kept: Float64Array[]; version: number; bytes: number }>();
+    let next = 0;
+    let bytes = 0;
+    let open = true;
+    const free = (rec: number) => {
+      bytes -= held.get(rec)?.bytes ?? 0;
+      held.delete(rec);
+    };
+    return {
+      f: (t, y) => {
+        const batch = batchOf(y, 'state');
+        syncVariables();
+        const replay = open ? replayFor(t, y, batch) : undefined;
+        if (!replay || bytes + replay.keptBytes > maxBytes) return { f: native.f(t, y), record: -1 };
+        const f = replay.forward(t, y, readParams());
+        held.set(next, { t, y: Float64Array.from(y), kept: replay.keep(), version, bytes: replay.keptBytes });
+        bytes += replay.keptBytes;
+        return { f, record: next++ };
+      },
+      matches: (rec, t, y) => {
+        const r = held.get(rec);
+        return r !== undefined && r.t === t && r.y.length === y.length && r.y.every((v, i) => Object.is(v, y[i]));
+      },
+      vjp: (rec, t, y, a, into) => {
+        const r = held.get(rec);
+        if (!r) throw new Error(`tensor field tape: no record ${rec} (freed already, or from another tape).`);
+        syncVariables();
+        const replay = traces.get(batchOf(y, 'state'))?.replay;
+        if (r.version !== version || !replay) {
+          // θ changed since the record (or the field no longer compiles): recompute
+          const g = native.vjp(t, y, a);
+          if (!into) return g;
+          g.params.forEach((v, i) => (into[i] += v));
+          return { y: g.y, params: into };
+        }
+        const g = replay.vjp(t, y, a, readParams(), r.kept);
+        return { y: Float64Array.from(g.y), params: paramGrads(g.params, into) };
+      },
+      free,
+      close: () => {
+        open = false;
+        held.clear();
+        bytes = 0;
+      },
+      get size() {
+        return held.size;
+      },
+      get bytes() {
+        return bytes;
+      },
+    };
+  };
+
+  const native: TensorNativeField = {
     kind: 'native',
     dim,
     params,
@@ -143,14 +217,7 @@ export function tensorNativeField(field: TensorField, dimOrShape: number | reado
       const replay = replayFor(t, y, batch);
       if (replay) {
         const g = replay.vjp(t, y, a, readParams());
-        const gradParams = new Float64Array(offset);
-        layout.forEach((e, i) => {
-          const from = g.params[i];
-          if (!transposed[i]) return gradParams.set(from, e.offset);
-          const [rows, cols] = e.shape;
-          for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) gradParams[e.offset + r * cols + c] = from[c * rows + r];
-        });
-        return { y: Float64Array.from(g.y), params: gradParams };
+        return { y: Float64Array.from(g.y), params: paramGrads(g.params) };
       }
       const g = tf.tidy(() => {
         const r = field.vjp(t, toTensor(y, batch), toTensor(a, batch));
@@ -164,7 +231,10 @@ export function tensorNativeField(field: TensorField, dimOrShape: number | reado
         g.forEach((x) => x.dispose());
       }
     },
+    // a tape only where the field compiled: the tfjs path has nothing to keep
+    tape: () => (field.compile === false ? null : tape()),
   };
+  return native;
 }
 
 export const isTensorNativeField = (x: unknown): x is TensorNativeField => typeof x === 'object' && x !== null && (x as NativeField).kind === 'native' && 'tensor' in x;

@@ -4,6 +4,7 @@
  * (a shared loop calling a per-op closure would not inline). The expressions are tfjs's
  * definitions; each derivative is written in the input v and the output w.
  */
+import type { Arena } from './arena';
 import { NotTraceable } from './record';
 import { generated, indexMap, sizeOf, stridesOf, type Step, type StepSpec } from './step';
 
@@ -85,28 +86,46 @@ function indexes(shapes: readonly (readonly number[])[], out: readonly number[])
   return { inner, all: all.map((b, k) => ({ ...b, expr: b.inner && b.inner !== inner ? `i % ${b.inner}` : b.expr.replace('m', `m${k}`) })) };
 }
 
-/** The unary step computing `value`, with its derivative, both in v (input) and w (output); `inPlace` replaces value. */
-export function unaryStep(value: string, derivative: string, n: number, inPlace?: (y: Float64Array) => void): Step {
-  const fwd = inPlace ? null : generated(['x', 'y'], `for (let i = 0; i < ${n}; i++) { const v = x[i]; y[i] = ${value}; }`);
-  const bwd = generated(['x', 'y', 'g', 'gx'], `for (let i = 0; i < ${n}; i++) { const v = x[i], w = y[i]; gx[i] += g[i] * (${derivative}); }`);
+/** The unary step computing `value`, with its derivative, both in v (input) and w (output). */
+function unaryStep(value: string, derivative: string, n: number): Step {
+  const fwd = generated(['x', 'y'], `for (let i = 0; i < ${n}; i++) { const v = x[i]; y[i] = ${value}; }`);
+  const read = [/\bv\b/.test(derivative) ? 'const v = x[i];' : '', /\bw\b/.test(derivative) ? 'const w = y[i];' : ''].join(' ');
+  const bwd = generated(['x', 'y', 'g', 'gx'], `for (let i = 0; i < ${n}; i++) { ${read} gx[i] += g[i] * (${derivative}); }`);
   return {
-    forward: fwd
-      ? (ins, outs) => fwd(ins[0], outs[0])
-      : (ins, outs) => {
-          outs[0].set(ins[0]);
-          inPlace!(outs[0]);
-        },
+    forward: (ins, outs) => fwd(ins[0], outs[0]),
     backward: (ins, outs, gOuts, grads) => grads[0] && bwd(ins[0], outs[0], gOuts[0], grads[0]),
   };
+}
+
+/** tanh as the arena's SIMD kernel, in place on the output, and its VJP; JavaScript for buffers outside it. */
+function tanhStep(n: number, arena: Arena, js: Step): Step {
+  return {
+    forward: (ins, outs) => {
+      if (!arena.holds(outs[0])) return js.forward(ins, outs);
+      outs[0].set(ins[0]);
+      arena.tanh(outs[0]);
+    },
+    backward: (ins, outs, gOuts, grads) => {
+      const [g, gx, w] = [gOuts[0], grads[0], outs[0]];
+      if (gx && arena.holds(g) && arena.holds(gx) && arena.holds(w)) arena.tanhGrad(p8(gx), p8(g), p8(w), n);
+      else js.backward(ins, outs, gOuts, grads);
+    },
+  };
+}
+
+/** The declarations of p, q and w that an expression reads (reading the others would only cost time). */
+function reads(expr: string, a: string, b: string): string {
+  const uses = (name: string) => new RegExp(`\\b${name}\\b`).test(expr);
+  return [uses('p') || uses('w') ? `const p = x[${a}];` : '', uses('q') || uses('w') ? `const q = y[${b}];` : '', uses('w') ? 'const w = z[i];' : ''].join(' ');
 }
 
 function binaryStep([value, dp, dq]: [string, string, string], spec: StepSpec): Step {
   const out = spec.outputs[0];
   const n = sizeOf(out);
   const { inner, all: [a, b] } = indexes(spec.inputs, out);
-  const read = `const p = x[${a.expr}], q = y[${b.expr}];`;
-  const fwd = generated(['x', 'y', 'z', 'm0', 'm1'], loopOver(n, inner, `${read} z[i] = ${value};`));
-  const bwd = (index: string, d: string) => generated(['x', 'y', 'z', 'g', 'gx', 'm0', 'm1'], loopOver(n, inner, `${read} const w = z[i]; gx[${index}] += g[i] * (${d});`));
+  const fwd = generated(['x', 'y', 'z', 'm0', 'm1'], loopOver(n, inner, `const p = x[${a.expr}], q = y[${b.expr}]; z[i] = ${value};`));
+  const bwd = (index: string, d: string) =>
+    generated(['x', 'y', 'z', 'g', 'gx', 'm0', 'm1'], loopOver(n, inner, `${reads(d, a.expr, b.expr)} gx[${index}] += ${d === '1' ? 'g[i]' : d === '-1' ? '-g[i]' : `g[i] * (${d})`};`));
   const bwdA = bwd(a.expr, dp);
   const bwdB = bwd(b.expr, dq);
   return {
@@ -118,18 +137,55 @@ function binaryStep([value, dp, dq]: [string, string, string], spec: StepSpec): 
   };
 }
 
-/** Kernels the replay can hand to a faster implementation (the SIMD tanh). */
+/** Where the replay's buffers live, when they live in an arena: its SIMD kernels then take the common cases. */
 export interface Accelerated {
-  tanh?: (y: Float64Array) => void;
+  arena?: Arena;
 }
 
-export function elementwiseStep(spec: StepSpec, fast: Accelerated = {}): Step {
+const p8 = (x: Float64Array) => x.byteOffset;
+
+export function elementwiseStep(spec: StepSpec, { arena }: Accelerated = {}): Step {
   const unary = UNARY[spec.kernel];
   if (unary) {
     const [value, derivative] = unary(spec.attrs);
-    return unaryStep(value, derivative, sizeOf(spec.outputs[0]), spec.kernel === 'Tanh' ? fast.tanh : undefined);
+    const n = sizeOf(spec.outputs[0]);
+    const js = unaryStep(value, derivative, n);
+    return arena && spec.kernel === 'Tanh' ? tanhStep(n, arena, js) : js;
   }
-  return binaryStep(BINARY[spec.kernel], spec);
+  const js = binaryStep(BINARY[spec.kernel], spec);
+  return arena && spec.kernel === 'Add' ? addStep(spec, arena, js) : js;
+}
+
+/**
+ * Add as the arena's SIMD kernels where both inputs have the output's shape or one is a bias
+ * (broadcast along whole rows of even length); anything else, and buffers outside the arena,
+ * as JavaScript.
+ */
+function addStep(spec: StepSpec, arena: Arena, js: Step): Step {
+  const out = spec.outputs[0];
+  const n = sizeOf(out);
+  const { all } = indexes(spec.inputs, out);
+  const kind = all.map((b) => (b.expr === 'i' ? 'full' : b.expr === 'c' && b.inner! % 2 === 0 ? 'row' : null));
+  const rowLength = all.find((b) => b.expr === 'c')?.inner ?? 0;
+  const inArena = (xs: readonly (Float64Array | null)[]) => xs.every((x) => x === null || arena.holds(x));
+  return {
+    forward: (ins, outs) => {
+      const [x, y, z] = [ins[0], ins[1], outs[0]];
+      if (!inArena([x, y, z])) return js.forward(ins, outs);
+      if (kind[0] === 'full' && kind[1] === 'full') arena.add(p8(z), p8(x), p8(y), n);
+      else if (kind[0] === 'full' && kind[1] === 'row') arena.addRows(p8(z), p8(x), p8(y), n / rowLength, rowLength);
+      else if (kind[0] === 'row' && kind[1] === 'full') arena.addRows(p8(z), p8(y), p8(x), n / rowLength, rowLength);
+      else js.forward(ins, outs);
+    },
+    backward: (ins, outs, gOuts, grads) => {
+      const g = gOuts[0];
+      if (!inArena([g, ...grads]) || kind.includes(null)) return js.backward(ins, outs, gOuts, grads);
+      grads.forEach((gx, j) => {
+        if (gx && kind[j] === 'full') arena.acc(p8(gx), p8(g), n);
+        else if (gx) arena.accRows(p8(gx), p8(g), n / rowLength, rowLength);
+      });
+    },
+  };
 }
 
 /** The activation a fused matMul applies, as [value, derivative in w] (the output alone). */

@@ -4,7 +4,7 @@
  * is two more products: dA = G·op(B)ᵀ and dB = op(A)ᵀ·G, written straight into A's and B's
  * storage order, so no transpose is ever materialised.
  */
-import { broadcastIndex, fusedActivation, loopOver } from './elementwise';
+import { broadcastIndex, fusedActivation, loopOver, type Accelerated } from './elementwise';
 import { NotTraceable } from './record';
 import { generated, sizeOf, type Step, type StepSpec } from './step';
 
@@ -16,7 +16,7 @@ const gemms = new Map<string, Gemm>();
  * from bOff: a loop generated for these sizes (constant bounds, short inner sums unrolled), its
  * innermost reads contiguous.
  */
-export function gemm(
+export function gemmJs(
   A: Float64Array, aOff: number, tA: boolean,
   B: Float64Array, bOff: number, tB: boolean,
   C: Float64Array, cOff: number, M: number, K: number, N: number,
@@ -28,10 +28,10 @@ export function gemm(
 }
 
 function gemmKernel(M: number, K: number, N: number, tA: boolean, tB: boolean): Gemm {
-  const aAt = (p: string) => (tA ? `a + (${p}) * ${M}` : `a + ${p}`); // A(i, p), with a the start of row i
+  const aAt = (p: string) => (tA ? `a + (${p}) * ${M}` : `a + ${p}`); // A(i, p), with a where A(i, 0) is
   const rowA = tA ? 'aOff + i' : `aOff + i * ${K}`;
   let body: string;
-  if (tB || N === 1) {
+  if (tB || (N === 1 && !tA)) {
     // C[i,j] += Σ_p A(i,p)·B(p,j), a dot product along B's row j (tB) or its column j
     const bAt = (p: string) => (tB ? `b + ${p}` : `b + (${p}) * ${N}`);
     const bRow = tB ? `bOff + j * ${K}` : 'bOff + j';
@@ -39,6 +39,17 @@ function gemmKernel(M: number, K: number, N: number, tA: boolean, tB: boolean): 
     body = `for (let i = 0; i < ${M}; i++) { const a = ${rowA}, c = cOff + i * ${N};
       for (let j = 0; j < ${N}; j++) { const b = ${bRow};
         ${sum ? `C[c + j] += ${sum};` : `let s = 0; for (let p = 0; p < ${K}; p++) s += A[${aAt('p')}] * B[${bAt('p')}]; C[c + j] += s;`} } }`;
+  } else if (tA && N <= 4) {
+    // A stored [K,M]: for each p, its row A[p,:] read in order, B's row p held in locals
+    const js = [...Array(N).keys()];
+    body = `for (let p = 0; p < ${K}; p++) { const a = aOff + p * ${M}, b = bOff + p * ${N};
+      ${js.map((j) => `const b${j} = B[b + ${j}];`).join(' ')}
+      for (let i = 0; i < ${M}; i++) { const av = A[a + i], c = cOff + i * ${N}; ${js.map((j) => `C[c + ${j}] += av * b${j};`).join(' ')} } }`;
+  } else if (tA) {
+    // A stored [K,M]: for each p, its row A[p,:] and B's row p, both read in order
+    body = `for (let p = 0; p < ${K}; p++) { const a = aOff + p * ${M}, b = bOff + p * ${N};
+      for (let i = 0; i < ${M}; i++) { const av = A[a + i], c = cOff + i * ${N};
+        for (let j = 0; j < ${N}; j++) C[c + j] += av * B[b + j]; } }`;
   } else if (K <= 4) {
     // rows of B scaled by A(i,p) and summed, all K at once
     const ps = [...Array(K).keys()];
@@ -77,8 +88,21 @@ function matMulShape(spec: StepSpec): MatMulShape {
   return { batch, aBatch, bBatch, M: out[r - 2], N: out[r - 1], K: tA ? a[a.length - 2] : a[a.length - 1], tA, tB };
 }
 
+/** gemm on the arena's SIMD kernels where the buffers and sizes allow (see arena.ts), else in JavaScript. */
+const gemmWith =
+  ({ arena }: Accelerated): typeof gemmJs =>
+  (A, aOff, tA, B, bOff, tB, C, cOff, M, K, N) => {
+    if (!arena || !arena.holds(A) || !arena.holds(B) || !arena.holds(C)) return gemmJs(A, aOff, tA, B, bOff, tB, C, cOff, M, K, N);
+    const [a, b, c] = [A.byteOffset + 8 * aOff, B.byteOffset + 8 * bOff, C.byteOffset + 8 * cOff];
+    // B stored [N, 1] is B stored [1, N]: one row, read either way
+    if ((!tB || K === 1) && N % 2 === 0) arena.rows(c, a, b, M, K, N, tA ? 1 : K, tA ? M : 1);
+    else if (!tA && (tB || N === 1) && K % 2 === 0) arena.dots(c, a, b, M, K, N);
+    else if (tA && N === 1 && M % 2 === 0) arena.rows(c, b, a, 1, K, M, 0, 1); // C[i] += Σ_p B[p]·A[p,i]
+    else gemmJs(A, aOff, tA, B, bOff, tB, C, cOff, M, K, N);
+  };
+
 /** C = op(A)·op(B) for every batch, into C (cleared first). */
-function product(s: MatMulShape, A: Float64Array, B: Float64Array, C: Float64Array): void {
+function product(s: MatMulShape, A: Float64Array, B: Float64Array, C: Float64Array, gemm: typeof gemmJs): void {
   const { M, K, N } = s;
   C.fill(0);
   for (let k = 0; k < s.batch; k++) {
@@ -87,7 +111,7 @@ function product(s: MatMulShape, A: Float64Array, B: Float64Array, C: Float64Arr
 }
 
 /** Adds dA and dB for the cotangent G of C = op(A)·op(B). */
-function productVjp(s: MatMulShape, A: Float64Array, B: Float64Array, G: Float64Array, dA: Float64Array | null, dB: Float64Array | null): void {
+function productVjp(s: MatMulShape, A: Float64Array, B: Float64Array, G: Float64Array, dA: Float64Array | null, dB: Float64Array | null, gemm: typeof gemmJs): void {
   const { M, K, N, tA, tB } = s;
   for (let k = 0; k < s.batch; k++) {
     const aOff = (s.aBatch === 1 ? 0 : k) * M * K;
@@ -102,16 +126,17 @@ function productVjp(s: MatMulShape, A: Float64Array, B: Float64Array, G: Float64
   }
 }
 
-export function matMulStep(spec: StepSpec): Step {
+export function matMulStep(spec: StepSpec, fast: Accelerated = {}): Step {
   const s = matMulShape(spec);
+  const gemm = gemmWith(fast);
   return {
-    forward: (ins, outs) => product(s, ins[0], ins[1], outs[0]),
-    backward: (ins, _outs, gOuts, grads) => productVjp(s, ins[0], ins[1], gOuts[0], grads[0], grads[1]),
+    forward: (ins, outs) => product(s, ins[0], ins[1], outs[0], gemm),
+    backward: (ins, _outs, gOuts, grads) => productVjp(s, ins[0], ins[1], gOuts[0], grads[0], grads[1], gemm),
   };
 }
 
 /** tf.layers' Dense: act(op(A)·op(B) + bias), the activation's derivative read from the output. */
-export function fusedMatMulStep(spec: StepSpec): Step {
+export function fusedMatMulStep(spec: StepSpec, fast: Accelerated = {}): Step {
   if (spec.names.includes('preluActivationWeights')) throw new NotTraceable("a fused matMul applies 'prelu'");
   const s = matMulShape(spec);
   const out = spec.outputs[0];
@@ -121,18 +146,20 @@ export function fusedMatMulStep(spec: StepSpec): Step {
   const [value, derivative] = fusedActivation(spec.attrs.activation, spec.attrs.leakyreluAlpha);
   const at = bias?.expr.replace('m', 'mb') ?? '0';
   const finish = generated(['z', 'b', 'mb'], loopOver(n, bias?.inner, `const v = z[i]${bias ? ` + b[${at}]` : ''}; z[i] = ${value};`));
-  const gradZ = generated(['z', 'g', 'gz'], `for (let i = 0; i < ${n}; i++) { const w = z[i]; gz[i] = g[i] * (${derivative}); }`);
+  // the cotangent through the activation, in place: the output's cotangent is not read again
+  const gradZ = generated(['z', 'g'], `for (let i = 0; i < ${n}; i++) { const w = z[i]; g[i] *= ${derivative}; }`);
   const gradBias = generated(['gz', 'gb', 'mb'], loopOver(n, bias?.inner, `gb[${at}] += gz[i];`));
-  const gz = new Float64Array(n);
+  const gemm = gemmWith(fast);
   return {
     forward: (ins, outs) => {
-      product(s, ins[0], ins[1], outs[0]);
+      product(s, ins[0], ins[1], outs[0], gemm);
       finish(outs[0], bias ? ins[biasAt] : null, bias?.map);
     },
     backward: (ins, outs, gOuts, grads) => {
-      gradZ(outs[0], gOuts[0], gz);
+      const gz = gOuts[0];
+      gradZ(outs[0], gz);
       if (bias && grads[biasAt]) gradBias(gz, grads[biasAt], bias.map);
-      productVjp(s, ins[0], ins[1], gz, grads[0], grads[1]);
+      productVjp(s, ins[0], ins[1], gz, grads[0], grads[1], gemm);
     },
   };
 }

@@ -1,9 +1,10 @@
 /**
- * Runs a Program on float64 arrays: forward, and the reverse sweep for the VJP. Every value has
- * one buffer, allocated once; y and the parameters are read where they are (no copies), and a
- * cotangent buffer exists only for values that depend on y or a parameter.
+ * Runs a Program on float64 arrays: forward, and the reverse sweep for the VJP. Every value and
+ * every cotangent has one buffer, allocated once in the arena's WebAssembly memory (where the
+ * SIMD kernels reach it); y and θ are copied in at each call (a few kilobytes). A cotangent
+ * buffer exists only for values that depend on y or a parameter.
  */
-import { TanhArena } from '../tanhArena';
+import { Arena } from './arena';
 import { elementwiseStep, isElementwise, type Accelerated } from './elementwise';
 import { layoutStep, LAYOUT_KERNELS } from './layout';
 import { fusedMatMulStep, matMulStep } from './matmul';
@@ -14,8 +15,8 @@ import type { Step, StepSpec } from './step';
 function stepOf(spec: StepSpec, fast: Accelerated): Step {
   if (isElementwise(spec.kernel)) return elementwiseStep(spec, fast);
   if (LAYOUT_KERNELS.has(spec.kernel)) return layoutStep(spec);
-  if (spec.kernel === 'BatchMatMul') return matMulStep(spec);
-  if (spec.kernel === '_FusedMatMul') return fusedMatMulStep(spec);
+  if (spec.kernel === 'BatchMatMul') return matMulStep(spec, fast);
+  if (spec.kernel === '_FusedMatMul') return fusedMatMulStep(spec, fast);
   if (spec.kernel === 'AddN') return addN;
   throw new NotTraceable(`it uses the operation '${spec.kernel}', which the engine does not compile yet`);
 }
@@ -33,49 +34,85 @@ const addN: Step = {
 
 export class Replay {
   private readonly steps: Step[];
+  /** Each value's buffer: y's and θ's are copies, the computed ones are written by their op. */
   private readonly buffers: Float64Array[];
   /** Cotangent buffers, null for values that depend on neither y nor θ. */
   private readonly grads: (Float64Array | null)[];
   private readonly timed: number[];
+  /** The values computed by ops (what a tape record keeps). */
+  private readonly computed: number[];
 
-  constructor(readonly program: Program) {
+  /** `simd: false` runs every kernel in JavaScript (as where WebAssembly SIMD is missing). */
+  constructor(
+    readonly program: Program,
+    { simd = true } = {},
+  ) {
     const { values } = program;
-    // Computed values live in a WebAssembly memory where tanh runs as SIMD in place (if there is one).
-    const arena = TanhArena.create();
-    const computed = values.flatMap((v, i) => (v.from === 'op' ? [i] : []));
-    const views = arena?.allocate(computed.map((i) => values[i].size));
-    this.buffers = values.map((v) => (v.from === 'const' ? Float64Array.from(v.base!) : new Float64Array(v.from === 'op' && !arena ? v.size : 0)));
-    views?.forEach((view, k) => (this.buffers[computed[k]] = view));
-    this.steps = program.ops.map((op) => stepOf(op, arena ? { tanh: (y) => arena.tanhView(y) } : {}));
-    this.timed = values.flatMap((v, i) => (v.slope ? [i] : []));
     const live = values.map((v) => v.from === 'y' || typeof v.from === 'object');
     for (const op of program.ops) if (op.inputIds.some((i) => live[i])) op.outputIds.forEach((o) => (live[o] = true));
-    this.grads = values.map((v, i) => (live[i] ? new Float64Array(v.size) : null));
+    const arena = simd ? Arena.create() : null;
+    const sizes = [...values.map((v) => v.size), ...values.map((v, i) => (live[i] ? v.size : 0))];
+    const all = arena?.allocate(sizes) ?? sizes.map((n) => new Float64Array(n));
+    this.buffers = all.slice(0, values.length);
+    this.grads = all.slice(values.length).map((g, i) => (live[i] ? g : null));
+    values.forEach((v, i) => v.base && this.buffers[i].set(v.base));
+    this.computed = values.flatMap((v, i) => (v.from === 'op' ? [i] : []));
+    this.timed = values.flatMap((v, i) => (v.slope ? [i] : []));
+    const fast: Accelerated = arena ? { arena } : {};
+    this.steps = program.ops.map((op) => stepOf(op, fast));
   }
 
   get size(): number {
     return this.program.ops.length;
   }
 
-  /** f(t, y) into the output's buffer (read it before the next call), the parameters as given. */
-  forward(t: number, y: Float64Array, params: readonly Float64Array[]): Float64Array {
-    const { values, ops, output } = this.program;
+  /** Bytes of the values one forward pass computes (what keep() copies). */
+  get keptBytes(): number {
+    return this.computed.reduce((s, i) => s + this.buffers[i].byteLength, 0);
+  }
+
+  /** y, θ and the constants that move with t, where the steps read them. */
+  private bind(t: number, y: Float64Array, params: readonly Float64Array[]): void {
+    const { values } = this.program;
     const b = this.buffers;
     values.forEach((v, i) => {
-      if (v.from === 'y') b[i] = y;
-      else if (typeof v.from === 'object') b[i] = params[v.from.param];
+      if (v.from === 'y') b[i].set(y);
+      else if (typeof v.from === 'object') b[i].set(params[v.from.param]);
     });
     for (const i of this.timed) {
       const { base, slope } = values[i];
       for (let k = 0; k < base!.length; k++) b[i][k] = base![k] + slope![k] * t;
     }
-    ops.forEach((op, k) => this.steps[k].forward(op.inputIds.map((i) => b[i]), op.outputIds.map((i) => b[i])));
-    return b[output];
   }
 
-  /** aᵀ∂f/∂y and aᵀ∂f/∂θ (one array per parameter, in the variables' own layout), in buffers the next call reuses. */
-  vjp(t: number, y: Float64Array, a: Float64Array, params: readonly Float64Array[]): { y: Float64Array; params: Float64Array[] } {
-    this.forward(t, y, params);
+  /** f(t, y) into the output's buffer (read it before the next call), the parameters as given. */
+  forward(t: number, y: Float64Array, params: readonly Float64Array[]): Float64Array {
+    this.bind(t, y, params);
+    const b = this.buffers;
+    this.program.ops.forEach((op, k) => this.steps[k].forward(op.inputIds.map((i) => b[i]), op.outputIds.map((i) => b[i])));
+    return b[this.program.output];
+  }
+
+  /** Copies of what the last forward pass computed: given to vjp at the same (t, y, θ), it skips that pass. */
+  keep(): Float64Array[] {
+    return this.computed.map((i) => Float64Array.from(this.buffers[i]));
+  }
+
+  /**
+   * aᵀ∂f/∂y and aᵀ∂f/∂θ (one array per parameter, in the variables' own layout), in buffers the
+   * next call reuses; from `kept` (keep() after a forward pass at this t, y and θ) if given.
+   */
+  vjp(t: number, y: Float64Array, a: Float64Array, params: readonly Float64Array[], kept?: readonly Float64Array[]): { y: Float64Array; params: Float64Array[] } {
+    if (kept) {
+      this.bind(t, y, params);
+      this.computed.forEach((i, k) => this.buffers[i].set(kept[k]));
+    } else {
+      this.forward(t, y, params);
+    }
+    return this.backward(a, params.length);
+  }
+
+  private backward(a: Float64Array, nParams: number): { y: Float64Array; params: Float64Array[] } {
     const { values, ops, output } = this.program;
     const g = this.grads;
     g.forEach((x) => x?.fill(0));
@@ -87,10 +124,11 @@ export class Replay {
       this.steps[k].backward(op.inputIds.map((i) => b[i]), op.outputIds.map((i) => b[i]), op.outputIds.map((i) => g[i]!), op.inputIds.map((i) => g[i]));
     }
     const gy = values.findIndex((v) => v.from === 'y');
-    const gParams = new Array<Float64Array>(params.length);
+    const gParams = new Array<Float64Array>(nParams);
     values.forEach((v, i) => {
       if (typeof v.from === 'object') gParams[v.from.param] = g[i]!;
     });
     return { y: g[gy]!, params: gParams };
   }
 }
+
