@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 /** Debian's python3 (python3-torch is built for it, not for other Pythons on PATH). */
 export const PEER_PYTHON = '/usr/bin/python3';
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'peer', 'torchdiffeq_bench.py');
+/** Where the peer is looked for when TORCHDIFFEQ_PATH is unset: beside the repository, in shared/peers/. */
+export const DEFAULT_PEER = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'peers', 'torchdiffeq');
 
 const HOW_TO =
   'apt-get install python3-torch python3-scipy, put a copy of torchdiffeq outside the repository ' +
@@ -110,8 +112,8 @@ export class Peer {
 
   /** Starts the peer, or says in one line why it cannot run and how to enable it. */
   static async start(): Promise<{ peer: Peer } | { skipped: string }> {
-    const path = process.env.TORCHDIFFEQ_PATH;
-    if (!path) return { skipped: `torchdiffeq peer skipped: TORCHDIFFEQ_PATH is not set (to compare: ${HOW_TO}).` };
+    const path = process.env.TORCHDIFFEQ_PATH ?? (existsSync(join(DEFAULT_PEER, 'torchdiffeq', '__init__.py')) ? DEFAULT_PEER : undefined);
+    if (!path) return { skipped: `torchdiffeq peer skipped: TORCHDIFFEQ_PATH is not set and there is none at ${DEFAULT_PEER} (to compare: ${HOW_TO}).` };
     const dir = resolve(path);
     if (!existsSync(join(dir, 'torchdiffeq', '__init__.py'))) {
       return { skipped: `torchdiffeq peer skipped: no torchdiffeq/__init__.py under TORCHDIFFEQ_PATH=${dir} (${HOW_TO}).` };

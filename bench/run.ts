@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: forward solves of the benchmark MLP on the engine's native float64 path, its
- * TensorFlow.js path (wasm, cpu) and, when TORCHDIFFEQ_PATH is set, torchdiffeq, interleaved
- * in one run (timings on shared machines drift by tens of percent between runs), with every
- * answer checked against an independent float64 reference.
+ * TensorFlow.js path (wasm, cpu) and torchdiffeq (found at ../shared/peers/torchdiffeq or
+ * TORCHDIFFEQ_PATH), interleaved in one run (timings on shared machines drift by tens of percent
+ * between runs), with every answer checked against an independent float64 reference.
  *
  * `--suite train` (or `all`, the default) adds training: one iteration (forward, MSE loss,
  * backward) at 256×64 with backprop, adjoint and adjoint + seminorm, its loss and gradients
@@ -76,7 +76,7 @@ function parseOptions(): Options {
         '--suite: forward solves, training (one iteration at 256x64, the ode_demo spiral fit), models (each form of a\n' +
         '         model: forward, backprop, adjoint, per size), or all of them (default).\n' +
         '--seeds: spiral-fit seeds for the engine and torchdiffeq; --adjoint-seeds: how many of them torchdiffeq\'s adjoint runs.\n' +
-        'torchdiffeq runs when TORCHDIFFEQ_PATH names the folder holding its torchdiffeq/ package (see docs/benchmarks.md).\n',
+        'torchdiffeq runs from ../shared/peers/torchdiffeq beside the repository, or from the folder TORCHDIFFEQ_PATH names (see docs/benchmarks.md).\n',
     );
     process.exit(0);
   }

@@ -60,11 +60,6 @@ export class TanhArena {
     });
   }
 
-  /** tanh in place on a view that allocate() returned (its padding included). */
-  tanhView(view: Float64Array): void {
-    this.run(view.byteOffset, Math.ceil(view.length / 2));
-  }
-
   /** tanh in place on the first n values of buffer i. */
   tanh(i: number, n: number): void {
     this.run(this.offsets[i], Math.ceil(n / 2));
