@@ -17,6 +17,7 @@ import type { ActivationTape, NativeField, TensorField } from './field';
 import { TAPE_BYTES } from './mlpField';
 import type { ParamEntry } from './mlpLayout';
 import { traceTensorField, type Traced } from './trace/compile';
+import { VariableParams } from './trace/variableParams';
 
 export interface TensorNativeField extends NativeField {
   readonly dim: number;
@@ -91,17 +92,9 @@ export function tensorNativeField(field: TensorField, dimOrShape: number | reado
   const toTensor = (x: Float64Array, batch: number): tf.Tensor => tf.tensor(Float32Array.from(x), shape ?? [batch, dim], 'float32');
   const read = (t: tf.Tensor): Float64Array => Float64Array.from(t.dataSync());
 
-  // θ as each variable's own layout: a view of θ, or a transposed copy refreshed every call.
-  const variableParams = layout.map((e, i) => (transposed[i] ? new Float64Array(e.size) : params.subarray(e.offset, e.offset + e.size)));
-  const readParams = (): Float64Array[] => {
-    layout.forEach((e, i) => {
-      if (!transposed[i]) return;
-      const [rows, cols] = e.shape; // θ holds [out, in]; the variable is [in, out]
-      const to = variableParams[i];
-      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) to[c * rows + r] = params[e.offset + r * cols + c];
-    });
-    return variableParams;
-  };
+  // θ as the variables see it (transposed kernels transposed back), for the compiled replay
+  const variables = new VariableParams(layout.map((e, i) => ({ offset: e.offset, size: e.size, shape: e.shape, transposed: transposed[i] })));
+  const readParams = (): Float64Array[] => variables.read(params);
   /** The compiled field per batch size (or why not), traced at the first state of that size. */
   const traces = new Map<number, Traced>();
   let compiled: TensorNativeField['compiled'] = null;
@@ -119,20 +112,7 @@ export function tensorNativeField(field: TensorField, dimOrShape: number | reado
     return traced.replay;
   };
 
-  /** The replay's dL/dθ (each variable's own layout) in θ's layout, added into `into` if given. */
-  const paramGrads = (grads: readonly Float64Array[], into?: Float64Array): Float64Array => {
-    const out = into ?? new Float64Array(offset);
-    layout.forEach((e, i) => {
-      const from = grads[i];
-      if (!transposed[i]) {
-        for (let k = 0; k < e.size; k++) out[e.offset + k] += from[k];
-        return;
-      }
-      const [rows, cols] = e.shape;
-      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[e.offset + r * cols + c] += from[c * rows + r];
-    });
-    return out;
-  };
+  const paramGrads = (grads: readonly Float64Array[], into?: Float64Array): Float64Array => variables.addGrads(grads, into);
 
   /** Backprop's tape: what a compiled f computed at each stage, so the reverse sweep's vjp skips the forward pass. */
   const tape = (maxBytes = TAPE_BYTES): ActivationTape => {

@@ -5,7 +5,7 @@
  * definitions; each derivative is written in the input v and the output w.
  */
 import type { Arena } from './arena';
-import { NotTraceable } from './record';
+import { NotTraceable } from './notTraceable';
 import { generated, indexMap, sizeOf, stridesOf, type Step, type StepSpec } from './step';
 
 /** [value, derivative] in v (input) and w (output). */

@@ -4,7 +4,7 @@
  * recorded shapes: a gather reads output element i from input element map[i], so its VJP adds
  * the cotangent back at map[i]; a concat scatters each input into the output.
  */
-import { NotTraceable } from './record';
+import { NotTraceable } from './notTraceable';
 import { axisOf, indexMap, sizeOf, stridesOf, type Step, type StepSpec } from './step';
 
 /** Output j's element i is the input's element maps[j][i]. */

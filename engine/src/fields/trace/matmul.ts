@@ -5,7 +5,7 @@
  * storage order, so no transpose is ever materialised.
  */
 import { broadcastIndex, fusedActivation, loopOver, type Accelerated } from './elementwise';
-import { NotTraceable } from './record';
+import { NotTraceable } from './notTraceable';
 import { generated, sizeOf, type Step, type StepSpec } from './step';
 
 type Gemm = (A: Float64Array, aOff: number, B: Float64Array, bOff: number, C: Float64Array, cOff: number) => void;

@@ -5,7 +5,8 @@
  * JavaScript). Anything else in t (Math.sin(t) computed in JavaScript, a random tensor, a branch
  * on t) would replay wrong, so it is refused with the reason.
  */
-import { NotTraceable, type Recording } from './record';
+import { NotTraceable } from './notTraceable';
+import type { Recording } from './record';
 import { sizeOf, type StepSpec } from './step';
 
 export interface ProgramValue {

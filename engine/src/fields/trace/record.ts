@@ -7,6 +7,7 @@
  * recorded: that is refused by name.
  */
 import { tf } from '../../backend/tf';
+import { NotTraceable } from './notTraceable';
 
 export interface RecordedValue {
   shape: number[];
@@ -33,7 +34,7 @@ export interface Recording {
   result: tf.Tensor;
 }
 
-export class NotTraceable extends Error {}
+export { NotTraceable };
 
 /** Kernels whose output depends on the input's shape only: recorded as the constant they made. */
 const SHAPE_ONLY = new Set(['Fill', 'OnesLike', 'ZerosLike']);

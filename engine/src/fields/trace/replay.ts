@@ -9,7 +9,7 @@ import { elementwiseStep, isElementwise, type Accelerated } from './elementwise'
 import { layoutStep, LAYOUT_KERNELS } from './layout';
 import { fusedMatMulStep, matMulStep } from './matmul';
 import type { Program } from './program';
-import { NotTraceable } from './record';
+import { NotTraceable } from './notTraceable';
 import type { Step, StepSpec } from './step';
 
 function stepOf(spec: StepSpec, fast: Accelerated): Step {
