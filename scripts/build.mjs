@@ -63,6 +63,12 @@ const builds = [
     plugins: [runtimeBundler],
   },
   {
+    // The threads that share a large batch (engine/src/threads): rebuilt fields, no tfjs.
+    ...nodeCommon,
+    entryPoints: { engineThreads: 'engine/src/threads/worker.ts' },
+    outdir: dist,
+  },
+  {
     ...nodeCommon,
     entryPoints: { cli: 'engine/src/cli/main.ts' },
     outdir: dist,

@@ -38,6 +38,7 @@ const required = [
   'extension/package.nls.json',
   'extension/dist/extension.js',
   'extension/dist/engineWorker.js',
+  'extension/dist/engineThreads.js',
   'extension/dist/cli.js',
   'extension/dist/debugAdapter.js',
   'extension/dist/tfjs-backend-wasm-simd.wasm',

@@ -48,13 +48,14 @@ const native = experimentFile('nativeThrows', 'mlpField', [
   '  },',
 ]);
 
+// compile: false, so that its JavaScript (the counter) runs at every evaluation, not only when recorded
 const tensor = experimentFile('tensorThrows', 'tensorField, tf', [
   'model: () => {',
   '    const w = tf.variable(tf.tensor2d([0, -1, 1, 0], [2, 2]));',
   '    return tensorField((_t, y) => {',
   "      if (++calls > 40) throw new Error('boom');",
   '      return tf.matMul(y, w);',
-  '    }, { w });',
+  '    }, { w }, { compile: false });',
   '  },',
 ]);
 

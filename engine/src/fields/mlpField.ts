@@ -30,6 +30,7 @@ import type { ActivationTape, NativeField } from './field';
 import { checkSizes, mlpLayout, type DenseLayer, type ParamEntry } from './mlpLayout';
 import { fromRand, initLayout, seededRandom, uniformInit, type Rand } from '../layers/init';
 import { TanhArena } from './tanhArena';
+import { BatchThreads } from '../threads/pool';
 
 export interface MlpFieldOptions {
   /** [d, h1, …, d]: the state dimension, the hidden widths, the state dimension again. */
@@ -163,6 +164,8 @@ class NativeMlp implements MlpField {
   private readonly vjpSent: Float64Array | null = null;
   /** Where tanh hidden layers live, for the SIMD tanh; null for other activations or without SIMD. */
   private readonly arena: TanhArena | null = null;
+  /** Large batches shared among threads (threads/pool.ts). */
+  private readonly threads: BatchThreads;
   // work buffers for `capacity` samples
   private capacity = 0;
   private xin = new Float64Array(0);
@@ -184,6 +187,17 @@ class NativeMlp implements MlpField {
     readonly precision: Precision,
   ) {
     this.dim = sizes[0];
+    this.threads = new BatchThreads(sizes[0], mlpLayout(sizes, timeDependent).size, () => ({
+      kind: 'mlp',
+      sizes: [...sizes],
+      activation,
+      timeDependent,
+      simd,
+      precision,
+    }), {
+      f: (t, y) => this.fHere(t, y),
+      vjp: (t, y, a) => this.vjpHere(t, y, a),
+    });
     this.act = activationByName(activation);
     this.isTanh = activation === 'tanh';
     const { entries, layers, size } = mlpLayout(sizes, timeDependent);
@@ -220,11 +234,21 @@ class NativeMlp implements MlpField {
   }
 
   f(t: number, y: Float64Array, out?: Float64Array): Float64Array {
+    this.batchOf(y, 'y', 'f');
+    if (out && out.length !== y.length) {
+      throw new Error(`mlpField.f: out has ${out.length} values but y has ${y.length}; pass an array of y's length.`);
+    }
+    const shared = this.threads.f(t, y, this.params);
+    if (!shared) return this.fHere(t, y, out);
+    if (!out) return shared;
+    out.set(shared);
+    return out;
+  }
+
+  /** f in this thread. */
+  private fHere(t: number, y: Float64Array, out?: Float64Array): Float64Array {
     const B = this.batchOf(y, 'y', 'f');
     const result = out ?? new Float64Array(y.length);
-    if (result.length !== y.length) {
-      throw new Error(`mlpField.f: out has ${result.length} values but y has ${y.length}; pass an array of y's length.`);
-    }
     if (this.kernel) {
       this.syncKernel();
       return this.kernel.forward64(y, result);
@@ -235,10 +259,16 @@ class NativeMlp implements MlpField {
   }
 
   vjp(t: number, y: Float64Array, a: Float64Array): { y: Float64Array; params: Float64Array } {
-    const B = this.batchOf(y, 'y', 'vjp');
+    this.batchOf(y, 'y', 'vjp');
     if (a.length !== y.length) {
       throw new Error(`mlpField.vjp: the cotangent a has ${a.length} values but y has ${y.length}; a must have y's layout [batch·${this.dim}].`);
     }
+    return this.threads.vjp(t, y, a, this.params) ?? this.vjpHere(t, y, a);
+  }
+
+  /** The VJP in this thread. */
+  private vjpHere(t: number, y: Float64Array, a: Float64Array): { y: Float64Array; params: Float64Array } {
+    const B = this.batchOf(y, 'y', 'vjp');
     if (this.vjpKernel) return this.kernelVjp(y, a, null);
     this.ensure(B);
     // hidden activations and σ' at this (t, y); the output layer itself is not needed
@@ -322,7 +352,8 @@ class NativeMlp implements MlpField {
       f: (t, y) => {
         const n = this.batchOf(y, 'y', 'tape.f');
         const need = kernel.recordBytes(n);
-        if (!open || bytes + need > maxBytes) return { f: this.f(t, y), record: -1 };
+        // a batch the threads share is recomputed in the VJP (by all of them) rather than kept here
+        if (!open || bytes + need > maxBytes || this.threads.takes(n)) return { f: this.f(t, y), record: -1 };
         if (changed(this.params, this.vjpSent!)) kernel.setWeights(this.weights());
         if (out.length !== y.length) out = new Float64Array(y.length);
         const rec = kernel.record(y, out);
@@ -374,7 +405,7 @@ class NativeMlp implements MlpField {
   }
 
   fAndVjp(t: number, y: Float64Array, a: Float64Array): { f: Float64Array; y: Float64Array; params: Float64Array } {
-    if (!this.vjpKernel) return { f: this.f(t, y), ...this.vjp(t, y, a) };
+    if (!this.vjpKernel || this.threads.takes(y.length / this.dim)) return { f: this.f(t, y), ...this.vjp(t, y, a) };
     this.batchOf(y, 'y', 'fAndVjp');
     if (a.length !== y.length) {
       throw new Error(`mlpField.fAndVjp: the cotangent a has ${a.length} values but y has ${y.length}; a must have y's layout [batch·${this.dim}].`);

@@ -17,7 +17,9 @@ import type { ActivationTape, NativeField, TensorField } from './field';
 import { TAPE_BYTES } from './mlpField';
 import type { ParamEntry } from './mlpLayout';
 import { traceTensorField, type Traced } from './trace/compile';
+import type { Program } from './trace/program';
 import { VariableParams } from './trace/variableParams';
+import { BatchThreads } from '../threads/pool';
 
 export interface TensorNativeField extends NativeField {
   readonly dim: number;
@@ -114,6 +116,29 @@ export function tensorNativeField(field: TensorField, dimOrShape: number | reado
 
   const paramGrads = (grads: readonly Float64Array[], into?: Float64Array): Float64Array => variables.addGrads(grads, into);
 
+  // Large batches shared among threads, each replaying the program recorded for its share's size.
+  const threads = new BatchThreads(
+    dim,
+    offset,
+    (sizes, t, y) => {
+      if (shape) return null;
+      const programs: Record<number, Program> = {};
+      for (const b of sizes) {
+        const replay = replayFor(t, y.subarray(0, b * dim), b);
+        if (!replay) return null;
+        programs[b] = replay.program;
+      }
+      return { kind: 'program', programs, slots: [...variables.slots] };
+    },
+    {
+      f: (t, y) => Float64Array.from(traces.get(y.length / dim)!.replay!.forward(t, y, readParams())),
+      vjp: (t, y, a) => {
+        const g = traces.get(y.length / dim)!.replay!.vjp(t, y, a, readParams());
+        return { y: Float64Array.from(g.y), params: paramGrads(g.params) };
+      },
+    },
+  );
+
   /** Backprop's tape: what a compiled f computed at each stage, so the reverse sweep's vjp skips the forward pass. */
   const tape = (maxBytes = TAPE_BYTES): ActivationTape => {
     const held = new Map<number, { t: number; y: Float64Array; kept: Float64Array[]; version: number; bytes: number }>();
@@ -128,7 +153,8 @@ export function tensorNativeField(field: TensorField, dimOrShape: number | reado
       f: (t, y) => {
         const batch = batchOf(y, 'state');
         syncVariables();
-        const replay = open ? replayFor(t, y, batch) : undefined;
+        // a batch the threads share is recomputed in the VJP (by all of them) rather than kept here
+        const replay = open && !threads.takes(batch) ? replayFor(t, y, batch) : undefined;
         if (!replay || bytes + replay.keptBytes > maxBytes) return { f: native.f(t, y), record: -1 };
         const f = replay.forward(t, y, readParams());
         held.set(next, { t, y: Float64Array.from(y), kept: replay.keep(), version, bytes: replay.keptBytes });
@@ -182,6 +208,8 @@ export function tensorNativeField(field: TensorField, dimOrShape: number | reado
       const batch = batchOf(y, 'state');
       // the variables follow θ either way: the user's own code may read them
       syncVariables();
+      const shared = threads.f(t, y, params);
+      if (shared) return shared;
       const replay = replayFor(t, y, batch);
       if (replay) return Float64Array.from(replay.forward(t, y, readParams()));
       const out = tf.tidy(() => field.f(t, toTensor(y, batch)));
@@ -194,6 +222,8 @@ export function tensorNativeField(field: TensorField, dimOrShape: number | reado
     vjp(t, y, a) {
       const batch = batchOf(y, 'state');
       syncVariables();
+      const shared = threads.vjp(t, y, a, params);
+      if (shared) return shared;
       const replay = replayFor(t, y, batch);
       if (replay) {
         const g = replay.vjp(t, y, a, readParams());

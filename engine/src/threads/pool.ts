@@ -1,0 +1,186 @@
+/**
+ * The threads a large batch is shared among: the engine's own thread evaluates the first share
+ * and (threads − 1) worker threads the others, all synchronously (a solver calls f and waits).
+ * One pool per engine thread, started at the first batch large enough to pay for it; its
+ * workers do not keep the process alive.
+ *
+ * How many: NEURAL_ODE_THREADS, else every core (os.availableParallelism). 1 turns them off.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import * as path from 'node:path';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { CTRL, dataLayout, OP, type FieldRecipe, type SetupMessage, type SliceField } from './protocol';
+
+/** Threads the engine may use: NEURAL_ODE_THREADS when set to a whole number ≥ 1, else every core. */
+export function threadCount(): number {
+  const env = Number(process.env.NEURAL_ODE_THREADS);
+  return Number.isInteger(env) && env >= 1 ? env : availableParallelism();
+}
+
+/** The threads' script: the bundle beside this one, or the TypeScript source through tsx. */
+const workerScript = (): string =>
+  __filename.endsWith('.ts') ? path.join(__dirname, 'workerFromSource.mjs') : path.join(__dirname, 'engineThreads.js');
+
+interface Thread {
+  worker: Worker;
+  ctrl: Int32Array;
+  port: MessagePort;
+}
+
+class Pool {
+  readonly threads: Thread[];
+
+  constructor(n: number, script: string) {
+    this.threads = Array.from({ length: n }, () => {
+      const ctrl = new Int32Array(new SharedArrayBuffer(CTRL.words * 4));
+      const { port1, port2 } = new MessageChannel();
+      const worker = new Worker(script, { workerData: { role: 'neural-ode-thread', ctrl: ctrl.buffer, port: port2 }, transferList: [port2] });
+      worker.unref();
+      port1.unref();
+      return { worker, ctrl, port: port1 };
+    });
+  }
+
+  /** Starts `op` on thread i (its control words set by `words`); wait() collects it. */
+  start(i: number, op: number, words: Partial<Record<'field' | 'lo' | 'hi', number>> = {}): void {
+    const { ctrl } = this.threads[i];
+    ctrl[CTRL.op] = op;
+    for (const [k, v] of Object.entries(words)) ctrl[CTRL[k as 'field']] = v;
+    Atomics.add(ctrl, CTRL.seq, 1);
+    Atomics.notify(ctrl, CTRL.seq);
+  }
+
+  /** Waits for thread i's call; throws what it threw, or after a minute without an answer (a thread gone). */
+  wait(i: number): void {
+    const { ctrl, port } = this.threads[i];
+    const seq = Atomics.load(ctrl, CTRL.seq);
+    const done = Atomics.load(ctrl, CTRL.done);
+    if (done !== seq && Atomics.wait(ctrl, CTRL.done, done, 60_000) === 'timed-out') {
+      pool = null; // no more calls to threads that may be gone
+      throw new Error('a batch thread did not answer within a minute; the engine goes on with one thread (NEURAL_ODE_THREADS=1 avoids them).');
+    }
+    if (ctrl[CTRL.error]) throw new Error(`a batch thread failed: ${(receiveMessageOnPort(port)?.message as { error?: string })?.error ?? 'no message'}`);
+  }
+}
+
+let pool: Pool | null | undefined;
+let fields = 0;
+let shared = 0;
+/** How many calls shared their batch among threads so far (this thread's pool). */
+export const sharedBatches = (): number => shared;
+/** True in a batch thread itself: its share is evaluated there, not shared again. */
+let inThread = false;
+export const markBatchThread = (): void => {
+  inThread = true;
+};
+
+function sharedPool(): Pool | null {
+  if (pool === undefined) {
+    const n = threadCount() - 1;
+    const script = workerScript();
+    pool = n >= 1 && existsSync(script) ? new Pool(n, script) : null;
+  }
+  return pool;
+}
+
+/** Below this much work per call (samples × θ's size, about multiply–adds), one thread is faster. */
+const MIN_WORK = 2 ** 18;
+
+/**
+ * A field's batches shared among the pool's threads when they are large enough. f and vjp give
+ * null for a batch the caller should evaluate itself (small, or no threads).
+ */
+export class BatchThreads {
+  private readonly id = ++fields;
+  private data: Float64Array | null = null;
+  private layout = dataLayout(0, 0, 0);
+  /** The batch the threads were last set up for, and whether they could be. */
+  private batch = -1;
+  private set = false;
+  private shares: [number, number][] = [];
+
+  /**
+   * `recipe` rebuilds the field in a thread for slices of the given batch sizes, given the call's
+   * t and y (null: it cannot);
+   * `own` evaluates this thread's share with the field itself, never shared again.
+   */
+  constructor(
+    private readonly dim: number,
+    private readonly thetaSize: number,
+    private readonly recipe: (sliceBatches: number[], t: number, y: Float64Array) => FieldRecipe | null,
+    private readonly own: SliceField,
+  ) {}
+
+  /** Whether a batch of this many samples is shared among threads (else the caller evaluates it). */
+  takes(batch: number): boolean {
+    const threads = threadCount();
+    return !inThread && threads >= 2 && batch >= 2 * threads && batch * this.thetaSize >= MIN_WORK && sharedPool() !== null && (batch !== this.batch || this.set);
+  }
+
+  private ready(t: number, y: Float64Array): Pool | null {
+    const batch = y.length / this.dim;
+    if (!this.takes(batch)) return null;
+    const p = sharedPool()!;
+    if (!p) return null;
+    if (batch === this.batch) return p;
+    const n = p.threads.length + 1;
+    this.shares = Array.from({ length: n }, (_, k) => [Math.floor((k * batch) / n), Math.floor(((k + 1) * batch) / n)]);
+    const recipe = this.recipe([...new Set(this.shares.map(([lo, hi]) => hi - lo))], t, y);
+    this.batch = batch;
+    this.set = recipe !== null;
+    if (!recipe) return null;
+    this.layout = dataLayout(batch * this.dim, this.thetaSize, n);
+    const data = new SharedArrayBuffer(this.layout.length * 8);
+    this.data = new Float64Array(data);
+    p.threads.forEach((th, i) => {
+      const setup: SetupMessage = { field: this.id, recipe, dim: this.dim, thetaSize: this.thetaSize, n: batch * this.dim, threads: n, index: i + 1, data };
+      th.port.postMessage(setup);
+      p.start(i, OP.setup);
+    });
+    p.threads.forEach((_, i) => p.wait(i));
+    return p;
+  }
+
+  private call(op: number, t: number, y: Float64Array, a: Float64Array | null, theta: Float64Array): Pool | null {
+    const p = this.ready(t, y);
+    if (!p) return null;
+    const [d, L] = [this.data!, this.layout];
+    d[L.t] = t;
+    d.set(theta, L.theta);
+    d.set(y, L.y);
+    if (a) d.set(a, L.a);
+    p.threads.forEach((_, i) => p.start(i, op, { field: this.id, lo: this.shares[i + 1][0], hi: this.shares[i + 1][1] }));
+    shared++;
+    return p;
+  }
+
+  f(t: number, y: Float64Array, theta: Float64Array): Float64Array | null {
+    const p = this.call(OP.f, t, y, null, theta);
+    if (!p) return null;
+    const [d, L] = [this.data!, this.layout];
+    const hi = this.shares[0][1] * this.dim;
+    const mine = this.own.f(t, y.subarray(0, hi), theta);
+    p.threads.forEach((_, i) => p.wait(i));
+    const out = d.slice(L.f, L.f + y.length);
+    out.set(mine);
+    return out;
+  }
+
+  vjp(t: number, y: Float64Array, a: Float64Array, theta: Float64Array): { y: Float64Array; params: Float64Array } | null {
+    const p = this.call(OP.vjp, t, y, a, theta);
+    if (!p) return null;
+    const [d, L] = [this.data!, this.layout];
+    const hi = this.shares[0][1] * this.dim;
+    const mine = this.own.vjp(t, y.subarray(0, hi), a.subarray(0, hi), theta);
+    p.threads.forEach((_, i) => p.wait(i));
+    const gy = d.slice(L.gy, L.gy + y.length);
+    gy.set(mine.y);
+    const params = mine.params;
+    for (let k = 1; k <= p.threads.length; k++) {
+      const row = L.gp + k * this.thetaSize;
+      for (let j = 0; j < this.thetaSize; j++) params[j] += d[row + j];
+    }
+    return { y: gy, params };
+  }
+}
