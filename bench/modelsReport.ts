@@ -2,6 +2,7 @@
 import type { TargetCheck } from './report';
 import { ANSWER_TOLERANCE, SPREAD_FACTOR, type ModelRow, type SizeResult, type Timed } from './modelsSuite';
 import { formatTable, ms, sci, type Column } from './table';
+import { threadCount } from '../engine/src/threads/pool';
 
 const OPS = ['forward', 'backprop', 'adjoint'] as const;
 
@@ -52,6 +53,7 @@ export function formatModelsReport(sizes: readonly SizeResult[], notes: readonly
   const parts = [
     '## Models: forward solve and one training iteration (dopri5 rtol 1e-5 atol 1e-6, t in [0, 1], MSE at t = 1)',
     'Medians in ms; NFE fwd/adj: forward evaluations / the adjoint\'s backward vjp evaluations; ratio > 1: the engine is faster.',
+    `The engine uses ${threadCount()} thread${threadCount() > 1 ? 's' : ''} for large batches (NEURAL_ODE_THREADS); rows marked "1 thread" run the same model on one.`,
     `answers: loss and every gradient (backprop and adjoint) against torchdiffeq's, max |a - b| / max |b| per tensor; the limit is ${sci(ANSWER_TOLERANCE)} (float32)`,
     `or ${SPREAD_FACTOR}x torchdiffeq's own backprop-vs-adjoint difference where larger (dL/dy0 is per sample and carries the solver's error).`,
   ];

@@ -9,6 +9,7 @@ import { odeint, odeintGrad, selectBackend, type NativeCotangent } from 'neural-
 import { modelForms, modelProblem, type ModelForm, type ModelProblem, type PeerModel } from './modelForms';
 import type { Peer, PeerModelRequest } from './peerProcess';
 import { median } from './table';
+import { threadCount } from '../engine/src/threads/pool';
 
 const T = 1;
 const SOLVER = { method: 'dopri5', rtol: 1e-5, atol: 1e-6 } as const;
@@ -99,7 +100,22 @@ function mse(target: Float64Array, out: { loss: number }): (ys: readonly Float64
   };
 }
 
-function engineSide(form: ModelForm, p: ModelProblem): Side {
+/** Runs fn with NEURAL_ODE_THREADS=1 (the engine reads it at every call), then restores it. */
+async function oneThread<T>(fn: () => Promise<T>): Promise<T> {
+  const saved = process.env.NEURAL_ODE_THREADS;
+  process.env.NEURAL_ODE_THREADS = '1';
+  try {
+    return await fn();
+  } finally {
+    if (saved === undefined) delete process.env.NEURAL_ODE_THREADS;
+    else process.env.NEURAL_ODE_THREADS = saved;
+  }
+}
+
+/** Forms also timed on one thread, for the scaling with threads (where there are several). */
+const SCALING = new Set(['pendulum hybrid', 'tf.sequential', 'mlpField float64', 'mlpField float32']);
+
+function engineSide(form: ModelForm, p: ModelProblem, single = false): Side {
   const iterate = async (gradient: 'backprop' | 'adjoint', wantGrads: boolean): Promise<Iteration> => {
     const out = { loss: NaN };
     const t0 = performance.now();
@@ -114,14 +130,15 @@ function engineSide(form: ModelForm, p: ModelProblem): Side {
       ...(wantGrads ? { theta: form.toWire(r.gradParams), y0: r.gradY0 } : {}),
     };
   };
+  const run = async (wantGrads: boolean): Promise<Run> => {
+    const t0 = performance.now();
+    const sol = await odeint((t, y: Float64Array) => form.field.f(t, y), p.y0, [0, T], SOLVER);
+    const forward = { seconds: (performance.now() - t0) / 1000, nfe: sol.stats.nfe };
+    return { forward, backprop: await iterate('backprop', wantGrads), adjoint: await iterate('adjoint', wantGrads) };
+  };
   return {
-    label: form.label,
-    async run(wantGrads) {
-      const t0 = performance.now();
-      const sol = await odeint((t, y: Float64Array) => form.field.f(t, y), p.y0, [0, T], SOLVER);
-      const forward = { seconds: (performance.now() - t0) / 1000, nfe: sol.stats.nfe };
-      return { forward, backprop: await iterate('backprop', wantGrads), adjoint: await iterate('adjoint', wantGrads) };
-    },
+    label: single ? `${form.label}, 1 thread` : form.label,
+    run: (wantGrads) => (single ? oneThread(() => run(wantGrads)) : run(wantGrads)),
   };
 }
 
@@ -183,10 +200,15 @@ async function runSize(size: string, opts: ModelsOptions, notes: string[]): Prom
   const p = modelProblem(batch, hidden, opts.seed + 1000 * batch + hidden);
   const forms = modelForms(p, notes);
   const result: SizeResult = { size, rounds: 0, rows: [], peer: {}, peerSpread: {} };
-  const sides: [Side, Timed][] = forms.map((form) => {
-    const row: ModelRow = { label: form.label, peer: form.peer, seconds: emptyTimes() };
+  const variants = forms.flatMap((form) => [
+    { form, single: false },
+    ...(threadCount() > 1 && SCALING.has(form.label) ? [{ form, single: true }] : []),
+  ]);
+  const sides: [Side, Timed][] = variants.map(({ form, single }) => {
+    const side = engineSide(form, p, single);
+    const row: ModelRow = { label: side.label, peer: form.peer, seconds: emptyTimes() };
     result.rows.push(row);
-    return [engineSide(form, p), row];
+    return [side, row];
   });
   if (opts.peer) {
     for (const model of ['pendulum', 'mlp'] as const) {

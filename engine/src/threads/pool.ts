@@ -12,10 +12,12 @@ import * as path from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { CTRL, dataLayout, OP, type FieldRecipe, type SetupMessage, type SliceField } from './protocol';
 
+const cores = availableParallelism();
+
 /** Threads the engine may use: NEURAL_ODE_THREADS when set to a whole number ≥ 1, else every core. */
 export function threadCount(): number {
   const env = Number(process.env.NEURAL_ODE_THREADS);
-  return Number.isInteger(env) && env >= 1 ? env : availableParallelism();
+  return Number.isInteger(env) && env >= 1 ? env : cores;
 }
 
 /** The threads' script: the bundle beside this one, or the TypeScript source through tsx. */
@@ -114,8 +116,10 @@ export class BatchThreads {
 
   /** Whether a batch of this many samples is shared among threads (else the caller evaluates it). */
   takes(batch: number): boolean {
+    // the cheap tests first: a small batch costs nothing here (reading process.env does)
+    if (inThread || batch * this.thetaSize < MIN_WORK) return false;
     const threads = threadCount();
-    return !inThread && threads >= 2 && batch >= 2 * threads && batch * this.thetaSize >= MIN_WORK && sharedPool() !== null && (batch !== this.batch || this.set);
+    return threads >= 2 && batch >= 2 * threads && sharedPool() !== null && (batch !== this.batch || this.set);
   }
 
   private ready(t: number, y: Float64Array): Pool | null {

@@ -150,15 +150,26 @@ export function fusedMatMulStep(spec: StepSpec, fast: Accelerated = {}): Step {
   const gradZ = generated(['z', 'g'], `for (let i = 0; i < ${n}; i++) { const w = z[i]; g[i] *= ${derivative}; }`);
   const gradBias = generated(['gz', 'gb', 'mb'], loopOver(n, bias?.inner, `gb[${at}] += gz[i];`));
   const gemm = gemmWith(fast);
+  // A linear Dense layer's bias on the arena's SIMD kernels (rows of even length), in place.
+  const { arena } = fast;
+  const simdBias = arena && bias?.inner !== undefined && bias.inner % 2 === 0 && (spec.attrs.activation ?? 'linear') === 'linear' ? bias.inner : 0;
+  const p8 = (x: Float64Array) => x.byteOffset;
   return {
     forward: (ins, outs) => {
       product(s, ins[0], ins[1], outs[0], gemm);
-      finish(outs[0], bias ? ins[biasAt] : null, bias?.map);
+      const [z, b] = [outs[0], ins[biasAt]];
+      if (simdBias && arena!.holds(z) && arena!.holds(b)) arena!.addRows(p8(z), p8(z), p8(b), n / simdBias, simdBias);
+      else finish(z, bias ? b : null, bias?.map);
     },
     backward: (ins, outs, gOuts, grads) => {
       const gz = gOuts[0];
-      gradZ(outs[0], gz);
-      if (bias && grads[biasAt]) gradBias(gz, grads[biasAt], bias.map);
+      const gb = bias ? grads[biasAt] : null;
+      if (simdBias && arena!.holds(gz) && (!gb || arena!.holds(gb))) {
+        if (gb) arena!.accRows(p8(gb), p8(gz), n / simdBias, simdBias);
+      } else {
+        gradZ(outs[0], gz);
+        if (gb) gradBias(gz, gb, bias!.map);
+      }
       productVjp(s, ins[0], ins[1], gz, grads[0], grads[1], gemm);
     },
   };

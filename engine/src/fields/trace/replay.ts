@@ -21,6 +21,8 @@ function stepOf(spec: StepSpec, fast: Accelerated): Step {
   throw new NotTraceable(`it uses the operation '${spec.kernel}', which the engine does not compile yet`);
 }
 
+const RESHAPES = new Set(['Reshape', 'ExpandDims', 'Squeeze']);
+
 const addN: Step = {
   forward: (ins, outs) => {
     const y = outs[0];
@@ -41,6 +43,8 @@ export class Replay {
   private readonly timed: number[];
   /** The values computed by ops (what a tape record keeps). */
   private readonly computed: number[];
+  /** Ops with nothing to do: reshapes, whose output shares its input's buffers. */
+  private readonly skipped: Set<number>;
 
   /** `simd: false` runs every kernel in JavaScript (as where WebAssembly SIMD is missing). */
   constructor(
@@ -50,13 +54,23 @@ export class Replay {
     const { values } = program;
     const live = values.map((v) => v.from === 'y' || typeof v.from === 'object');
     for (const op of program.ops) if (op.inputIds.some((i) => live[i])) op.outputIds.forEach((o) => (live[o] = true));
+    // A reshape's output is its input seen with another shape: the same buffers, and no step.
+    const root = values.map((_, i) => i);
+    const views = new Set<number>();
+    program.ops.forEach((op, k) => {
+      if (!RESHAPES.has(op.kernel)) return;
+      root[op.outputIds[0]] = root[op.inputIds[0]];
+      views.add(k);
+    });
     const arena = simd ? Arena.create() : null;
-    const sizes = [...values.map((v) => v.size), ...values.map((v, i) => (live[i] ? v.size : 0))];
+    const own = (i: number) => root[i] === i;
+    const sizes = [...values.map((v, i) => (own(i) ? v.size : 0)), ...values.map((v, i) => (live[i] && own(i) ? v.size : 0))];
     const all = arena?.allocate(sizes) ?? sizes.map((n) => new Float64Array(n));
-    this.buffers = all.slice(0, values.length);
-    this.grads = all.slice(values.length).map((g, i) => (live[i] ? g : null));
+    this.buffers = values.map((_, i) => all[root[i]]);
+    this.grads = values.map((_, i) => (live[i] ? all[values.length + root[i]] : null));
     values.forEach((v, i) => v.base && this.buffers[i].set(v.base));
-    this.computed = values.flatMap((v, i) => (v.from === 'op' ? [i] : []));
+    this.computed = values.flatMap((v, i) => (v.from === 'op' && own(i) ? [i] : []));
+    this.skipped = views;
     this.timed = values.flatMap((v, i) => (v.slope ? [i] : []));
     const fast: Accelerated = arena ? { arena } : {};
     this.steps = program.ops.map((op) => stepOf(op, fast));
@@ -89,7 +103,7 @@ export class Replay {
   forward(t: number, y: Float64Array, params: readonly Float64Array[]): Float64Array {
     this.bind(t, y, params);
     const b = this.buffers;
-    this.program.ops.forEach((op, k) => this.steps[k].forward(op.inputIds.map((i) => b[i]), op.outputIds.map((i) => b[i])));
+    this.program.ops.forEach((op, k) => this.skipped.has(k) || this.steps[k].forward(op.inputIds.map((i) => b[i]), op.outputIds.map((i) => b[i])));
     return b[this.program.output];
   }
 
@@ -119,7 +133,7 @@ export class Replay {
     g[output]?.set(a);
     for (let k = ops.length - 1; k >= 0; k--) {
       const op = ops[k];
-      if (op.outputIds.every((i) => g[i] === null)) continue;
+      if (this.skipped.has(k) || op.outputIds.every((i) => g[i] === null)) continue;
       const b = this.buffers;
       this.steps[k].backward(op.inputIds.map((i) => b[i]), op.outputIds.map((i) => b[i]), op.outputIds.map((i) => g[i]!), op.inputIds.map((i) => g[i]));
     }
