@@ -200,10 +200,12 @@ async function runSize(size: string, opts: ModelsOptions, notes: string[]): Prom
   const p = modelProblem(batch, hidden, opts.seed + 1000 * batch + hidden);
   const forms = modelForms(p, notes);
   const result: SizeResult = { size, rounds: 0, rows: [], peer: {}, peerSpread: {} };
-  const variants = forms.flatMap((form) => [
-    { form, single: false },
-    ...(threadCount() > 1 && SCALING.has(form.label) ? [{ form, single: true }] : []),
-  ]);
+  // The one-thread runs after all the others, so that no run directly follows its twin on the
+  // same field (whose buffers the twin left in the caches).
+  const variants = [
+    ...forms.map((form) => ({ form, single: false })),
+    ...forms.filter((form) => threadCount() > 1 && SCALING.has(form.label)).map((form) => ({ form, single: true })),
+  ];
   const sides: [Side, Timed][] = variants.map(({ form, single }) => {
     const side = engineSide(form, p, single);
     const row: ModelRow = { label: side.label, peer: form.peer, seconds: emptyTimes() };
