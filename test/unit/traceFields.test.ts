@@ -211,18 +211,20 @@ describe('compiled tensor fields', () => {
     const b1 = seeded([6], 16);
     const w2 = seeded([6, 4], 17);
     const w3 = seeded([1, 6], 18);
+    const w4 = seeded([6, 2], 19);
     const fn: Fn = (_t, y) => {
       const h = tf.tanh(tf.add(tf.matMul(y, w1), b1));
       const side = tf.matMul(tf.matMul(h, w3, false, true), w3); // N = 1, then K = 1
-      return tf.add(tf.matMul(tf.add(h, side), w2), tf.matMul(h, tf.transpose(w2), false, true));
+      const pair = tf.matMul(h, w4); // N = 2 (its VJP: K = 2 with B transposed)
+      return tf.add(tf.add(tf.matMul(tf.add(h, side), w2), tf.matMul(h, tf.transpose(w2), false, true)), tf.concat([pair, tf.neg(pair)], 1));
     };
     for (const batch of [8, 7]) {
       const ts = [0.1, 0.6, -0.4];
       const yt = tf.tensor(Float32Array.from(state(batch * 4)), [batch, 4]);
       const recs: Recording[] = [];
-      for (const t of ts) tf.tidy(() => (recs.push(record(fn, t, yt, [w1, b1, w2, w3])), recs[recs.length - 1].result));
+      for (const t of ts) tf.tidy(() => (recs.push(record(fn, t, yt, [w1, b1, w2, w3, w4])), recs[recs.length - 1].result));
       const program = programOf(recs, ts);
-      const params = [w1, b1, w2, w3].map((v) => Float64Array.from(v.dataSync()));
+      const params = [w1, b1, w2, w3, w4].map((v) => Float64Array.from(v.dataSync()));
       const [simd, js] = [new Replay(program), new Replay(program, { simd: false })];
       const y = state(batch * 4, 2);
       const a = state(batch * 4, 5);

@@ -5,6 +5,7 @@
  *
  *   rows(C, A, B, M, K, N, aRow, aCol): C[i,:] += Σ_p A[i·aRow + p·aCol] · B[p,:]   (N even)
  *   dots(C, A, B, M, K, N):             C[i,j] += Σ_p A[i,p] · B[j,p]              (K even)
+ *   pairs(C, A, B, M, K, aRow, aCol):   C[i,0:2] += Σ_p A[i·aRow + p·aCol] · B[p,0:2] (N = 2, the sum held in a register)
  *   add(Z, X, Y, n):  Z = X + Y          addRows(Z, X, B, rows, n): Z[r,:] = X[r,:] + B   (n even)
  *   acc(G, X, n):     G += X             accRows(G, X, rows, n):    G += Σ_r X[r,:]       (n even)
  *   tanhGrad(G, D, W, n): G += D·(1 − W²)   (the VJP of w = tanh(v))
@@ -73,6 +74,30 @@ function rowsCode(): Code {
       add(code, ap, () => code.get(aCol));
     });
     add(code, C, () => code.get(rowBytes));
+    add(code, A, () => code.get(aRow));
+  });
+  return code;
+}
+
+function pairsCode(): Code {
+  const [C, A, B, M, K, aRow, aCol] = [0, 1, 2, 3, 4, 5, 6];
+  const code = new Code(7);
+  const [ap, bp, p, acc] = [I32, I32, I32, 0x7b].map((t) => code.local(t as typeof I32));
+  code.get(aRow).i32(3).op(I32_SHL).set(aRow);
+  code.get(aCol).i32(3).op(I32_SHL).set(aCol);
+  repeat(code, M, () => {
+    code.get(A).set(ap);
+    code.get(B).set(bp);
+    code.get(C).simd(SIMD.v128_load, ...Code.memarg(3, 0)).set(acc);
+    code.get(K).set(p);
+    repeat(code, p, () => {
+      code.get(acc).get(ap).simd(SIMD.v128_load64_splat, ...Code.memarg(3, 0)).get(bp).simd(SIMD.v128_load, ...Code.memarg(3, 0));
+      code.simd(SIMD.f64x2_mul).simd(SIMD.f64x2_add).set(acc);
+      add(code, ap, () => code.get(aCol));
+      add(code, bp, 16);
+    });
+    code.get(C).get(acc).simd(SIMD.v128_store, ...Code.memarg(3, 0));
+    add(code, C, 16);
     add(code, A, () => code.get(aRow));
   });
   return code;
@@ -161,6 +186,7 @@ export class Arena {
   private readonly tanhFn: (ptr: number, nVectors: number) => void;
   readonly rows: (C: number, A: number, B: number, M: number, K: number, N: number, aRow: number, aCol: number) => void;
   readonly dots: (C: number, A: number, B: number, M: number, K: number, N: number) => void;
+  readonly pairs: (C: number, A: number, B: number, M: number, K: number, aRow: number, aCol: number) => void;
   readonly add: (Z: number, X: number, Y: number, n: number) => void;
   readonly addRows: (Z: number, X: number, B: number, rows: number, n: number) => void;
   readonly acc: (G: number, X: number, n: number) => void;
@@ -173,6 +199,7 @@ export class Arena {
     this.tanhFn = inst.exports.tanh as Arena['tanhFn'];
     this.rows = inst.exports.rows as Arena['rows'];
     this.dots = inst.exports.dots as Arena['dots'];
+    this.pairs = inst.exports.pairs as Arena['pairs'];
     this.add = inst.exports.add as Arena['add'];
     this.addRows = inst.exports.addRows as Arena['addRows'];
     this.acc = inst.exports.acc as Arena['acc'];
@@ -189,6 +216,7 @@ export class Arena {
             { name: 'tanh', params: [I32, I32], results: [], code: tanhCode() },
             { name: 'rows', params: i, results: [], code: rowsCode() },
             { name: 'dots', params: i.slice(0, 6), results: [], code: dotsCode() },
+            { name: 'pairs', params: i.slice(0, 7), results: [], code: pairsCode() },
             { name: 'add', params: i.slice(0, 4), results: [], code: vectorLoop(3, (c, [, x, y]) => load(load(c, x), y).simd(SIMD.f64x2_add)) },
             { name: 'acc', params: i.slice(0, 3), results: [], code: vectorLoop(2, (c, [g, x]) => load(load(c, g), x).simd(SIMD.f64x2_add)) },
             {

@@ -140,6 +140,8 @@ function binaryStep([value, dp, dq]: [string, string, string], spec: StepSpec): 
 /** Where the replay's buffers live, when they live in an arena: its SIMD kernels then take the common cases. */
 export interface Accelerated {
   arena?: Arena;
+  /** A buffer in the arena as large as any product's right-hand matrix. */
+  scratch?: Float64Array;
 }
 
 const p8 = (x: Float64Array) => x.byteOffset;

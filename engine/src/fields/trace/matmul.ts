@@ -90,12 +90,18 @@ function matMulShape(spec: StepSpec): MatMulShape {
 
 /** gemm on the arena's SIMD kernels where the buffers and sizes allow (see arena.ts), else in JavaScript. */
 const gemmWith =
-  ({ arena }: Accelerated): typeof gemmJs =>
+  ({ arena, scratch }: Accelerated): typeof gemmJs =>
   (A, aOff, tA, B, bOff, tB, C, cOff, M, K, N) => {
     if (!arena || !arena.holds(A) || !arena.holds(B) || !arena.holds(C)) return gemmJs(A, aOff, tA, B, bOff, tB, C, cOff, M, K, N);
+    if (tB && K > 1 && K <= 4 && N % 2 === 0 && scratch && scratch.length >= K * N) {
+      // B stored [N, K] with a short K: its transpose [K, N] in the scratch buffer, for whole-row SIMD
+      for (let j = 0; j < N; j++) for (let p = 0; p < K; p++) scratch[p * N + j] = B[bOff + j * K + p];
+      [B, bOff, tB] = [scratch, 0, false];
+    }
     const [a, b, c] = [A.byteOffset + 8 * aOff, B.byteOffset + 8 * bOff, C.byteOffset + 8 * cOff];
     // B stored [N, 1] is B stored [1, N]: one row, read either way
-    if ((!tB || K === 1) && N % 2 === 0) arena.rows(c, a, b, M, K, N, tA ? 1 : K, tA ? M : 1);
+    if ((!tB || K === 1) && N === 2) arena.pairs(c, a, b, M, K, tA ? 1 : K, tA ? M : 1);
+    else if ((!tB || K === 1) && N % 2 === 0) arena.rows(c, a, b, M, K, N, tA ? 1 : K, tA ? M : 1);
     else if (!tA && (tB || N === 1) && K % 2 === 0) arena.dots(c, a, b, M, K, N);
     else if (tA && N === 1 && M % 2 === 0) arena.rows(c, b, a, 1, K, M, 0, 1); // C[i] += Σ_p B[p]·A[p,i]
     else gemmJs(A, aOff, tA, B, bOff, tB, C, cOff, M, K, N);

@@ -65,14 +65,17 @@ export class Replay {
     const arena = simd ? Arena.create() : null;
     const own = (i: number) => root[i] === i;
     const sizes = [...values.map((v, i) => (own(i) ? v.size : 0)), ...values.map((v, i) => (live[i] && own(i) ? v.size : 0))];
-    const all = arena?.allocate(sizes) ?? sizes.map((n) => new Float64Array(n));
+    // and room for the largest right-hand matrix of a product, which a product may transpose there
+    const products = program.ops.filter((op) => op.kernel === 'BatchMatMul' || op.kernel === '_FusedMatMul');
+    const scratch = Math.max(0, ...products.map((op) => values[op.inputIds[1]].size));
+    const all = arena?.allocate([...sizes, scratch]) ?? sizes.map((n) => new Float64Array(n));
     this.buffers = values.map((_, i) => all[root[i]]);
     this.grads = values.map((_, i) => (live[i] ? all[values.length + root[i]] : null));
     values.forEach((v, i) => v.base && this.buffers[i].set(v.base));
     this.computed = values.flatMap((v, i) => (v.from === 'op' && own(i) ? [i] : []));
     this.skipped = views;
     this.timed = values.flatMap((v, i) => (v.slope ? [i] : []));
-    const fast: Accelerated = arena ? { arena } : {};
+    const fast: Accelerated = arena ? { arena, scratch: all[all.length - 1] } : {};
     this.steps = program.ops.map((op) => stepOf(op, fast));
   }
 
