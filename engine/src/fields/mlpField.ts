@@ -29,7 +29,7 @@ import { activation as activationByName, type Activation, type ActivationName } 
 import type { ActivationTape, NativeField } from './field';
 import { checkSizes, mlpLayout, type DenseLayer, type ParamEntry } from './mlpLayout';
 import { fromRand, initLayout, seededRandom, uniformInit, type Rand } from '../layers/init';
-import { TanhArena } from './tanhArena';
+import { Arena } from '../kernels/arena';
 import { BatchThreads } from '../threads/pool';
 
 export interface MlpFieldOptions {
@@ -163,7 +163,7 @@ class NativeMlp implements MlpField {
   /** The params the VJP kernel holds. */
   private readonly vjpSent: Float64Array | null = null;
   /** Where tanh hidden layers live, for the SIMD tanh; null for other activations or without SIMD. */
-  private readonly arena: TanhArena | null = null;
+  private readonly arena: Arena | null = null;
   /** Large batches shared among threads (threads/pool.ts). */
   private readonly threads: BatchThreads;
   // work buffers for `capacity` samples
@@ -204,7 +204,7 @@ class NativeMlp implements MlpField {
     this.layout = entries;
     this.layers = layers;
     this.params = initialParams(entries, size, seed, init, 'mlpField');
-    if (simd && this.isTanh) this.arena = TanhArena.create();
+    if (simd && this.isTanh) this.arena = Arena.create();
     if (simd && sizes.length === 3 && this.isTanh && !timeDependent) {
       const w = this.weights();
       const kernel = precision === 'float32' ? mlpForward(w, { precision: 'float32' }) : mlpForward(w, { precision: 'float64' });
@@ -576,7 +576,7 @@ class NativeMlp implements MlpField {
       }
       if (arena && !last) {
         const n = B * nOut;
-        arena.tanh(l, n);
+        arena.tanh(h);
         if (slopes) for (let k = 0; k < n; k++) sl[k] = 1 - h[k] * h[k];
       }
       x = h;

@@ -4,7 +4,7 @@
  * (a shared loop calling a per-op closure would not inline). The expressions are tfjs's
  * definitions; each derivative is written in the input v and the output w.
  */
-import type { Arena } from './arena';
+import type { Arena } from '../../kernels/arena';
 import { NotTraceable } from './notTraceable';
 import { generated, indexMap, sizeOf, stridesOf, type Step, type StepSpec } from './step';
 

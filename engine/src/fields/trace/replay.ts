@@ -4,7 +4,7 @@
  * SIMD kernels reach it); y and θ are copied in at each call (a few kilobytes). A cotangent
  * buffer exists only for values that depend on y or a parameter.
  */
-import { Arena } from './arena';
+import { Arena } from '../../kernels/arena';
 import { elementwiseStep, isElementwise, type Accelerated } from './elementwise';
 import { layoutStep, LAYOUT_KERNELS } from './layout';
 import { fusedMatMulStep, matMulStep } from './matmul';
