@@ -315,19 +315,44 @@ async function forwardSuite(opts: Options): Promise<{ text: string; json: object
   return { text: formatReport(results, info), json: { info, cases: results, checks: checks(results) } };
 }
 
+/** torchdiffeq when it is wanted and can run, its line (or why not) added to `notes`. */
+async function startPeer(opts: Options, notes: string[]): Promise<Peer | null> {
+  if (!opts.paths.has('torchdiffeq')) return null;
+  const started = await Peer.start();
+  if ('skipped' in started) {
+    notes.push(started.skipped);
+    return null;
+  }
+  const { peer } = started;
+  notes.push(`torchdiffeq ${peer.info.torchdiffeq} on PyTorch ${peer.info.torch}, ${peer.info.threads} threads, float32 (${peer.path})`);
+  return peer;
+}
+
+/**
+ * The machine's line closing a suite's notes (date, cores, load, duration), after a warning when
+ * others kept it busy: the load at the start is others' work, at the end it includes this run's
+ * (about 2).
+ */
+function machineNotes(notes: string[], loadAtStart: number, t0: number, advice: string): void {
+  const loadAtEnd = loadavg()[0];
+  if (Math.max(loadAtStart, loadAtEnd - 2) > cpus().length / 2) {
+    notes.push(
+      `warning: other processes kept the machine busy (load average up to ${Math.max(loadAtStart, loadAtEnd).toFixed(1)} on ${cpus().length} cores): ` +
+        `timings, torchdiffeq's above all (its threads wait on each other), are unreliable; ${advice}.`,
+    );
+  }
+  notes.push(
+    `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}) · ` +
+      `load average ${loadAtStart.toFixed(1)} at start, ${loadAtEnd.toFixed(1)} at end, ${((performance.now() - t0) / 1000).toFixed(0)} s · Node ${process.version}`,
+  );
+}
+
 /** The training suite: one iteration at 256×64 (three gradient methods, two end times) and the spiral fit. */
 async function trainSuite(opts: Options): Promise<{ text: string; json: object }> {
   const notes: string[] = [];
   const { problem, note } = loadTrainProblem(peerDataDir(), SEED + 256_000 + 64);
   notes.push(note);
-  let peer: Peer | null = null;
-  if (opts.paths.has('torchdiffeq')) {
-    const started = await Peer.start();
-    if ('peer' in started) {
-      peer = started.peer;
-      notes.push(`torchdiffeq ${peer.info.torchdiffeq} on PyTorch ${peer.info.torch}, ${peer.info.threads} threads, float32 (${peer.path})`);
-    } else notes.push(started.skipped);
-  }
+  const peer = await startPeer(opts, notes);
   for (const n of notes) progress(n);
   const loadAtStart = loadavg()[0];
   const t0 = performance.now();
@@ -349,18 +374,7 @@ async function trainSuite(opts: Options): Promise<{ text: string; json: object }
     peerPath: peer?.path ?? null,
     progress,
   });
-  const loadAtEnd = loadavg()[0];
-  // As in the forward suite: the load at the start is others' work, at the end it includes this run's (about 2).
-  if (Math.max(loadAtStart, loadAtEnd - 2) > cpus().length / 2) {
-    notes.push(
-      `warning: other processes kept the machine busy (load average up to ${Math.max(loadAtStart, loadAtEnd).toFixed(1)} on ${cpus().length} cores): ` +
-        'timings, torchdiffeq\'s above all (its threads wait on each other), are unreliable; compare best/best too, or rerun on a quiet machine.',
-    );
-  }
-  notes.push(
-    `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}) · ` +
-      `load average ${loadAtStart.toFixed(1)} at start, ${loadAtEnd.toFixed(1)} at end, ${((performance.now() - t0) / 1000).toFixed(0)} s · Node ${process.version}`,
-  );
+  machineNotes(notes, loadAtStart, t0, 'compare best/best too, or rerun on a quiet machine');
   return {
     text: formatTrainReport(iter, spiral, notes),
     json: { notes, iteration: iter, spiral, checks: trainChecks(iter, spiral) },
@@ -370,14 +384,7 @@ async function trainSuite(opts: Options): Promise<{ text: string; json: object }
 /** The models suite: each form of a model per size, beside torchdiffeq on the same weights. */
 async function modelsSuite(opts: Options): Promise<{ text: string; json: object }> {
   const notes: string[] = [];
-  let peer: Peer | null = null;
-  if (opts.paths.has('torchdiffeq')) {
-    const started = await Peer.start();
-    if ('peer' in started) {
-      peer = started.peer;
-      notes.push(`torchdiffeq ${peer.info.torchdiffeq} on PyTorch ${peer.info.torch}, ${peer.info.threads} threads, float32 (${peer.path})`);
-    } else notes.push(started.skipped);
-  }
+  const peer = await startPeer(opts, notes);
   for (const n of notes) progress(n);
   const loadAtStart = loadavg()[0];
   const t0 = performance.now();
@@ -388,19 +395,8 @@ async function modelsSuite(opts: Options): Promise<{ text: string; json: object 
   } finally {
     await peer?.close();
   }
-  const loadAtEnd = loadavg()[0];
   notes.push(...run.notes, `tfjs backend ${run.backend} for the tensorField and tf.sequential`);
-  // As in the other suites: the load at the start is others' work, at the end it includes this run's (about 2).
-  if (Math.max(loadAtStart, loadAtEnd - 2) > cpus().length / 2) {
-    notes.push(
-      `warning: other processes kept the machine busy (load average up to ${Math.max(loadAtStart, loadAtEnd).toFixed(1)} on ${cpus().length} cores): ` +
-        'timings, torchdiffeq\'s above all (its threads wait on each other), are unreliable; rerun on a quiet machine.',
-    );
-  }
-  notes.push(
-    `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}) · ` +
-      `load average ${loadAtStart.toFixed(1)} at start, ${loadAtEnd.toFixed(1)} at end, ${((performance.now() - t0) / 1000).toFixed(0)} s · Node ${process.version}`,
-  );
+  machineNotes(notes, loadAtStart, t0, 'rerun on a quiet machine');
   return { text: formatModelsReport(run.sizes, notes), json: { notes, backend: run.backend, sizes: run.sizes, checks: modelsChecks(run.sizes) } };
 }
 
