@@ -16,6 +16,7 @@ export function engineInfoSummary(info: EngineInfo, preference: BackendPreferenc
     .map((b) => `${b.name}: ${b.available ? 'available' : briefDetail(b.detail) || 'unavailable'}`);
   let text = `Neural ODE Studio ${info.version} — engine backend: ${info.backend}`;
   if (others.length > 0) text += ` (${others.join('; ')})`;
+  text += `; ${info.threads} thread${info.threads === 1 ? '' : 's'} for large batches`;
   if (preference !== 'auto' && preference !== info.backend) {
     text += `. The setting neuralOde.engine.backend asks for "${preference}", which is not available here; see the "Neural ODE" output.`;
   }
@@ -26,5 +27,6 @@ export function engineInfoReport(info: EngineInfo, preference: BackendPreference
   return [
     `engine ${info.version}, backend ${info.backend} (setting neuralOde.engine.backend: ${preference})`,
     ...info.backends.map((b) => `  ${b.name}: ${b.available ? 'available' : 'unavailable'} — ${b.detail}`),
+    `threads for large batches: ${info.threads} (NEURAL_ODE_THREADS in the editor's environment; default every core)`,
   ];
 }

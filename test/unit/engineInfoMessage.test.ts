@@ -13,14 +13,16 @@ const info: EngineInfo = {
     { name: 'wasm', available: true, detail: 'selected: SIMD; 1 thread' },
     { name: 'cpu', available: true, detail: 'plain JavaScript kernels' },
   ],
+  threads: 16,
 };
 
 describe('engineInfoSummary', () => {
   it('names the version, the selected backend and why the others are not used', () => {
     assert.equal(
       engineInfoSummary(info, 'auto'),
-      'Neural ODE Studio 1.2.3 — engine backend: wasm (tensorflow: not installed; webgpu: only a software adapter; cpu: available)',
+      'Neural ODE Studio 1.2.3 — engine backend: wasm (tensorflow: not installed; webgpu: only a software adapter; cpu: available); 16 threads for large batches',
     );
+    assert.match(engineInfoSummary({ ...info, threads: 1 }, 'auto'), /; 1 thread for large batches$/);
   });
 
   it('says when the setting asks for a backend the engine could not use', () => {
@@ -45,10 +47,11 @@ describe('briefDetail', () => {
 });
 
 describe('engineInfoReport', () => {
-  it('lists every backend with its full detail', () => {
+  it('lists every backend with its full detail, then the threads', () => {
     const lines = engineInfoReport(info, 'auto');
-    assert.equal(lines.length, 1 + info.backends.length);
+    assert.equal(lines.length, 2 + info.backends.length);
     assert.match(lines[0], /engine 1\.2\.3, backend wasm \(setting neuralOde\.engine\.backend: auto\)/);
     assert.ok(lines.some((l) => l.includes('install one next to your experiments')));
+    assert.match(lines.at(-1)!, /^threads for large batches: 16 \(NEURAL_ODE_THREADS/);
   });
 });

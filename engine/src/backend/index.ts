@@ -2,6 +2,7 @@
  * The engine's TensorFlow.js backend: which one runs, and a report of all of them.
  * Selection is async (wasm and webgpu initialise asynchronously) and happens once per process.
  */
+import { threadCount } from '../threads/pool';
 import { ENGINE_VERSION } from '../version';
 import { BackendSelector, type BackendSelection } from './select';
 import { tf } from './tf';
@@ -33,5 +34,5 @@ export async function ensureBackend(): Promise<string> {
 /** Version, selected backend, and the availability of every backend with the reason. */
 export async function engineInfo(preference?: BackendPreference): Promise<EngineInfo> {
   const selection = await selector.select(preference);
-  return { version: ENGINE_VERSION, backend: selection.name, backends: await selector.reportAll(selection) };
+  return { version: ENGINE_VERSION, backend: selection.name, backends: await selector.reportAll(selection), threads: threadCount() };
 }

@@ -16,6 +16,8 @@ export interface EngineInfo {
   version: string;
   backend: string;
   backends: BackendReport[];
+  /** Threads a large batch is shared among (NEURAL_ODE_THREADS, default every core). */
+  threads: number;
 }
 
 export function isBackendPreference(value: unknown): value is BackendPreference {
