@@ -10,7 +10,7 @@ import { tensorField } from '../../engine/src/fields/tensorField';
 import { tensorNativeField } from '../../engine/src/fields/tensorNative';
 import type { NativeField } from '../../engine/src/fields/field';
 import { odeintGrad } from '../../engine/src/gradients/odeintGrad';
-import { sharedBatches } from '../../engine/src/threads/pool';
+import { sharedBatches, sharesFor } from '../../engine/src/threads/pool';
 import { relErr } from './gradientProblems';
 
 const state = (n: number, seed: number) => Float64Array.from({ length: n }, (_, i) => Math.sin(seed * 12.9898 * (i + 1)) * 0.8);
@@ -80,5 +80,14 @@ describe('large batches shared among threads', () => {
         2,
       );
     await assertShared(make, 1025, 2);
+  });
+
+  it('a batch is split only as many ways as its work keeps busy', () => {
+    const theta = 1282; // a 2-256-2 MLP
+    assert.equal(sharesFor(1024, theta, 16), 10, 'about 1.3 M multiply–adds: 10 shares of 2¹⁷, not 16');
+    assert.equal(sharesFor(1024, theta, 2), 2);
+    assert.equal(sharesFor(256, 322, 16), 1, 'a 256×64 batch stays in one thread');
+    assert.equal(sharesFor(4096, 512 * 4 + 2 * 512 + 2, 16), 16);
+    assert.equal(sharesFor(3, 1e9, 16), 1, 'at least two samples a share');
   });
 });

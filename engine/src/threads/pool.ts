@@ -86,8 +86,17 @@ function sharedPool(): Pool | null {
   return pool;
 }
 
-/** Below this much work per call (samples × θ's size, about multiply–adds), one thread is faster. */
-const MIN_WORK = 2 ** 18;
+/** Work (samples × θ's size, about multiply–adds per evaluation) that pays for one more thread's wake-up. */
+const SHARE_WORK = 2 ** 17;
+
+/**
+ * How many threads share a batch: as many as its work keeps busy (a share of at least
+ * SHARE_WORK, and of two samples), at most `threads`; 1 is none. Sixteen cores do not split a
+ * middling batch sixteen ways.
+ */
+export function sharesFor(batch: number, thetaSize: number, threads: number): number {
+  return Math.max(1, Math.min(threads, Math.floor((batch * thetaSize) / SHARE_WORK), Math.floor(batch / 2)));
+}
 
 /**
  * A field's batches shared among the pool's threads when they are large enough. f and vjp give
@@ -97,10 +106,11 @@ export class BatchThreads {
   private readonly id = ++fields;
   private data: Float64Array | null = null;
   private layout = dataLayout(0, 0, 0);
-  /** The batch the threads were last set up for, and whether they could be. */
+  /** The batch the threads were last set up for, whether they could be, and the pool's threads that help (the others idle). */
   private batch = -1;
   private set = false;
   private shares: [number, number][] = [];
+  private helpers = 0;
 
   /**
    * `recipe` rebuilds the field in a thread for slices of the given batch sizes, given the call's
@@ -117,9 +127,8 @@ export class BatchThreads {
   /** Whether a batch of this many samples is shared among threads (else the caller evaluates it). */
   takes(batch: number): boolean {
     // the cheap tests first: a small batch costs nothing here (reading process.env does)
-    if (inThread || batch * this.thetaSize < MIN_WORK) return false;
-    const threads = threadCount();
-    return threads >= 2 && batch >= 2 * threads && sharedPool() !== null && (batch !== this.batch || this.set);
+    if (inThread || batch * this.thetaSize < 2 * SHARE_WORK) return false;
+    return sharesFor(batch, this.thetaSize, threadCount()) >= 2 && sharedPool() !== null && (batch !== this.batch || this.set);
   }
 
   private ready(t: number, y: Float64Array): Pool | null {
@@ -128,7 +137,8 @@ export class BatchThreads {
     const p = sharedPool()!;
     if (!p) return null;
     if (batch === this.batch) return p;
-    const n = p.threads.length + 1;
+    const n = sharesFor(batch, this.thetaSize, p.threads.length + 1);
+    this.helpers = n - 1;
     this.shares = Array.from({ length: n }, (_, k) => [Math.floor((k * batch) / n), Math.floor(((k + 1) * batch) / n)]);
     const recipe = this.recipe([...new Set(this.shares.map(([lo, hi]) => hi - lo))], t, y);
     this.batch = batch;
@@ -137,13 +147,22 @@ export class BatchThreads {
     this.layout = dataLayout(batch * this.dim, this.thetaSize, n);
     const data = new SharedArrayBuffer(this.layout.length * 8);
     this.data = new Float64Array(data);
-    p.threads.forEach((th, i) => {
+    p.threads.slice(0, this.helpers).forEach((th, i) => {
       const setup: SetupMessage = { field: this.id, recipe, dim: this.dim, thetaSize: this.thetaSize, n: batch * this.dim, threads: n, index: i + 1, data };
       th.port.postMessage(setup);
       p.start(i, OP.setup);
     });
-    p.threads.forEach((_, i) => p.wait(i));
+    this.waitAll(p);
     return p;
+  }
+
+  /** The helping threads, by index. */
+  private each(fn: (i: number) => void): void {
+    for (let i = 0; i < this.helpers; i++) fn(i);
+  }
+
+  private waitAll(p: Pool): void {
+    this.each((i) => p.wait(i));
   }
 
   private call(op: number, t: number, y: Float64Array, a: Float64Array | null, theta: Float64Array): Pool | null {
@@ -154,7 +173,7 @@ export class BatchThreads {
     d.set(theta, L.theta);
     d.set(y, L.y);
     if (a) d.set(a, L.a);
-    p.threads.forEach((_, i) => p.start(i, op, { field: this.id, lo: this.shares[i + 1][0], hi: this.shares[i + 1][1] }));
+    this.each((i) => p.start(i, op, { field: this.id, lo: this.shares[i + 1][0], hi: this.shares[i + 1][1] }));
     shared++;
     return p;
   }
@@ -165,7 +184,7 @@ export class BatchThreads {
     const [d, L] = [this.data!, this.layout];
     const hi = this.shares[0][1] * this.dim;
     const mine = this.own.f(t, y.subarray(0, hi), theta);
-    p.threads.forEach((_, i) => p.wait(i));
+    this.waitAll(p);
     const out = d.slice(L.f, L.f + y.length);
     out.set(mine);
     return out;
@@ -177,11 +196,11 @@ export class BatchThreads {
     const [d, L] = [this.data!, this.layout];
     const hi = this.shares[0][1] * this.dim;
     const mine = this.own.vjp(t, y.subarray(0, hi), a.subarray(0, hi), theta);
-    p.threads.forEach((_, i) => p.wait(i));
+    this.waitAll(p);
     const gy = d.slice(L.gy, L.gy + y.length);
     gy.set(mine.y);
     const params = mine.params;
-    for (let k = 1; k <= p.threads.length; k++) {
+    for (let k = 1; k <= this.helpers; k++) {
       const row = L.gp + k * this.thetaSize;
       for (let j = 0; j < this.thetaSize; j++) params[j] += d[row + j];
     }
