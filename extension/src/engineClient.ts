@@ -24,6 +24,8 @@ export interface EngineClientOptions {
   onLog?: (level: LogLevel, message: string) => void;
   /** The load timeout in ms, read when a load starts (a setting); undefined, 0 or less: no limit. */
   loadTimeoutMs?: () => number;
+  /** Environment variables the worker gets besides the host's, read when it starts (settings). */
+  env?: () => Record<string, string>;
 }
 
 /** How the timeout's message says to give loading more time. */
@@ -147,6 +149,7 @@ export class EngineClient<M extends RpcMap = EngineMethods, E extends EventMap =
     }
     const worker = new Worker(this.options.workerPath, {
       execArgv: this.options.execArgv,
+      env: { ...process.env, ...this.options.env?.() },
       stdout: true,
       stderr: true,
     });

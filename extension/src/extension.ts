@@ -9,7 +9,7 @@ import { registerHostResponsiveness } from './hostResponsiveness';
 import { registerPanels } from './panels/index';
 import { registerRunsView } from './runsView';
 import { showEngineInfo } from './showEngineInfo';
-import { backendPreference, loadTimeoutSeconds } from './settings';
+import { backendPreference, engineThreads, loadTimeoutSeconds } from './settings';
 import { TrainCommands } from './trainCommands';
 import { trainingStatusBar } from './trainingStatusBar';
 import { TrainingSession } from './trainingSession';
@@ -24,6 +24,7 @@ export function activate(context: vscode.ExtensionContext): void {
     onLog: (level, message) => log[level](message),
     // Read at each load, so a change applies without a reload.
     loadTimeoutMs: () => loadTimeoutSeconds() * 1000,
+    env: (): Record<string, string> => (engineThreads() > 0 ? { NEURAL_ODE_THREADS: String(engineThreads()) } : {}),
   });
   engine = client;
   const session = new TrainingSession(client);

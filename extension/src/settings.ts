@@ -23,6 +23,16 @@ export function loadTimeoutSeconds(): number {
   return finiteAtLeast(s, 0) ? s : DEFAULT_LOAD_TIMEOUT_SECONDS;
 }
 
+/**
+ * `neuralOde.engine.threads`: how many threads share a large batch in the engine; 0 leaves it to
+ * the engine (every core, or NEURAL_ODE_THREADS from the editor's environment). Read when the
+ * engine worker starts.
+ */
+export function engineThreads(): number {
+  const n = vscode.workspace.getConfiguration('neuralOde').get<number>('engine.threads', 0);
+  return Number.isInteger(n) && n >= 0 ? n : 0;
+}
+
 /** The solver and gradient used where an experiment sets none (settings of the file's folder). */
 export function trainDefaults(scope?: vscode.Uri): TrainDefaults {
   const c = vscode.workspace.getConfiguration('neuralOde.training', scope);

@@ -22,6 +22,15 @@ describe('engine worker', () => {
     assert.ok(selected?.available, `selected backend ${info.backend} is reported unavailable`);
   });
 
+  it('shares large batches among the threads its environment allows (neuralOde.engine.threads)', async () => {
+    const three = new EngineClient({ workerPath: path.join(import.meta.dirname, 'fixtures', 'engineWorker.mjs'), env: () => ({ NEURAL_ODE_THREADS: '3' }) });
+    try {
+      assert.equal((await three.request('engine/info', {})).threads, 3);
+    } finally {
+      await three.dispose();
+    }
+  });
+
   it('selects the backend the request asks for', async () => {
     const info = await client.request('engine/info', { backend: 'cpu' });
     assert.equal(info.backend, 'cpu');
