@@ -1,7 +1,7 @@
 // Large batches shared among threads (engine/src/threads): an mlpField's and a compiled tensor
-// field's f, VJP and training gradients equal what one thread computes (up to the order of the
-// θ-gradient sums), small batches stay in the caller's thread, and NEURAL_ODE_THREADS=1 turns
-// the threads off.
+// field's f, VJP and training gradients (backprop from the threads' tape records, and the
+// adjoint) equal what one thread computes (up to the order of the θ-gradient sums), small
+// batches stay in the caller's thread, and NEURAL_ODE_THREADS=1 turns the threads off.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { selectBackend, tf } from '../../engine/src/backend/index';
@@ -10,7 +10,7 @@ import { tensorField } from '../../engine/src/fields/tensorField';
 import { tensorNativeField } from '../../engine/src/fields/tensorNative';
 import type { NativeField } from '../../engine/src/fields/field';
 import { odeintGrad } from '../../engine/src/gradients/odeintGrad';
-import { sharedBatches, sharesFor } from '../../engine/src/threads/pool';
+import { recordedBatches, sharedBatches, sharesFor } from '../../engine/src/threads/pool';
 import { relErr } from './gradientProblems';
 
 const state = (n: number, seed: number) => Float64Array.from({ length: n }, (_, i) => Math.sin(seed * 12.9898 * (i + 1)) * 0.8);
@@ -37,7 +37,12 @@ async function assertShared(make: () => NativeField, batch: number, dim: number,
   assert.ok(relErr(g.y, ref.vjp.y) < 1e-14, 'aᵀ∂f/∂y');
   assert.ok(relErr(g.params, ref.vjp.params) < sums, 'aᵀ∂f/∂θ');
   for (const gradient of ['backprop', 'adjoint'] as const) {
+    const records = recordedBatches();
     const r = await iteration(two, gradient);
+    // a field with an activation tape has its stages recorded by the threads
+    const taped = two.tape?.() ?? null;
+    taped?.close();
+    if (gradient === 'backprop' && taped) assert.ok(recordedBatches() > records, 'backprop: the threads kept tape records of the stages');
     assert.ok(relErr(r.gradParams, ref[gradient].gradParams) < Math.max(1e-9, sums), `${gradient}: dL/dθ`);
     assert.ok(relErr(r.gradY0, ref[gradient].gradY0) < Math.max(1e-9, sums), `${gradient}: dL/dy0`);
   }

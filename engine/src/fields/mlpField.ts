@@ -31,6 +31,8 @@ import { checkSizes, mlpLayout, type DenseLayer, type ParamEntry } from './mlpLa
 import { fromRand, initLayout, seededRandom, uniformInit, type Rand } from '../layers/init';
 import { Arena } from '../kernels/arena';
 import { BatchThreads } from '../threads/pool';
+import { sharedTape } from '../threads/sharedTape';
+import { tapeRecords } from '../threads/sliceRecords';
 
 export interface MlpFieldOptions {
   /** [d, h1, …, d]: the state dimension, the hidden widths, the state dimension again. */
@@ -197,6 +199,7 @@ class NativeMlp implements MlpField {
     }), {
       f: (t, y) => this.fHere(t, y),
       vjp: (t, y, a) => this.vjpHere(t, y, a),
+      record: tapeRecords(() => this.localTape(TAPE_BYTES), () => undefined),
     });
     this.act = activationByName(activation);
     this.isTanh = activation === 'tanh';
@@ -330,6 +333,13 @@ class NativeMlp implements MlpField {
   }
 
   tape(maxBytes = TAPE_BYTES): ActivationTape | null {
+    const local = this.localTape(maxBytes);
+    const plain = { f: (t: number, y: Float64Array) => this.f(t, y), vjp: (t: number, y: Float64Array, a: Float64Array) => this.vjp(t, y, a) };
+    return local && sharedTape(local, this.threads, this.dim, this.params, plain, maxBytes);
+  }
+
+  /** The tape of this thread's kernel (a batch the threads share is recorded by sharedTape instead). */
+  private localTape(maxBytes: number): ActivationTape | null {
     const kernel = this.vjpKernel;
     if (!kernel) return null;
     /** This tape's records: their time and bytes. */
@@ -352,8 +362,7 @@ class NativeMlp implements MlpField {
       f: (t, y) => {
         const n = this.batchOf(y, 'y', 'tape.f');
         const need = kernel.recordBytes(n);
-        // a batch the threads share is recomputed in the VJP (by all of them) rather than kept here
-        if (!open || bytes + need > maxBytes || this.threads.takes(n)) return { f: this.f(t, y), record: -1 };
+        if (!open || bytes + need > maxBytes) return { f: this.fHere(t, y), record: -1 };
         if (changed(this.params, this.vjpSent!)) kernel.setWeights(this.weights());
         if (out.length !== y.length) out = new Float64Array(y.length);
         const rec = kernel.record(y, out);
@@ -385,7 +394,7 @@ class NativeMlp implements MlpField {
           }
           if (kernel.vjpRecorded(rec, a, gy, intoViews, acc !== undefined)) return { y: gy, params: gP };
         }
-        const g = this.vjp(t, y, a);
+        const g = this.vjpHere(t, y, a);
         if (!acc) return g;
         for (let r = 0; r < acc.length; r++) acc[r] += g.params[r];
         return { y: g.y, params: acc };

@@ -18,8 +18,11 @@ import { TAPE_BYTES } from './mlpField';
 import type { ParamEntry } from './mlpLayout';
 import { traceTensorField, type Traced } from './trace/compile';
 import type { Program } from './trace/program';
+import { KEEP_LIMIT_BYTES } from './trace/replay';
 import { VariableParams } from './trace/variableParams';
 import { BatchThreads } from '../threads/pool';
+import { sharedTape } from '../threads/sharedTape';
+import { replayRecords } from '../threads/sliceRecords';
 
 export interface TensorNativeField extends NativeField {
   readonly dim: number;
@@ -117,6 +120,7 @@ export function tensorNativeField(field: TensorField, dimOrShape: number | reado
   const paramGrads = (grads: readonly Float64Array[], into?: Float64Array): Float64Array => variables.addGrads(grads, into);
 
   // Large batches shared among threads, each replaying the program recorded for its share's size.
+  const shareReplay = (y: Float64Array) => traces.get(y.length / dim)!.replay!;
   const threads = new BatchThreads(
     dim,
     offset,
@@ -131,16 +135,20 @@ export function tensorNativeField(field: TensorField, dimOrShape: number | reado
       return { kind: 'program', programs, slots: [...variables.slots] };
     },
     {
-      f: (t, y) => Float64Array.from(traces.get(y.length / dim)!.replay!.forward(t, y, readParams())),
+      f: (t, y) => Float64Array.from(shareReplay(y).forward(t, y, readParams())),
       vjp: (t, y, a) => {
-        const g = traces.get(y.length / dim)!.replay!.vjp(t, y, a, readParams());
+        const g = shareReplay(y).vjp(t, y, a, readParams());
         return { y: Float64Array.from(g.y), params: paramGrads(g.params) };
       },
+      record: replayRecords(shareReplay, () => readParams(), (g) => paramGrads(g)),
     },
   );
 
-  /** Backprop's tape: what a compiled f computed at each stage, so the reverse sweep's vjp skips the forward pass. */
-  const tape = (maxBytes = TAPE_BYTES): ActivationTape => {
+  /**
+   * Backprop's tape in this thread: what a compiled f computed at each stage, so the reverse
+   * sweep's vjp skips the forward pass (a batch the threads share is recorded by sharedTape).
+   */
+  const localTape = (maxBytes = TAPE_BYTES): ActivationTape => {
     const held = new Map<number, { t: number; y: Float64Array; kept: Float64Array[]; version: number; bytes: number }>();
     let next = 0;
     let bytes = 0;
@@ -153,9 +161,8 @@ export function tensorNativeField(field: TensorField, dimOrShape: number | reado
       f: (t, y) => {
         const batch = batchOf(y, 'state');
         syncVariables();
-        // a batch the threads share is recomputed in the VJP (by all of them) rather than kept here
-        const replay = open && !threads.takes(batch) ? replayFor(t, y, batch) : undefined;
-        if (!replay || bytes + replay.keptBytes > maxBytes) return { f: native.f(t, y), record: -1 };
+        const replay = open ? replayFor(t, y, batch) : undefined;
+        if (!replay || bytes + replay.keptBytes > maxBytes || replay.keptBytes > KEEP_LIMIT_BYTES) return { f: native.f(t, y), record: -1 };
         const f = replay.forward(t, y, readParams());
         held.set(next, { t, y: Float64Array.from(y), kept: replay.keep(), version, bytes: replay.keptBytes });
         bytes += replay.keptBytes;
@@ -241,8 +248,8 @@ export function tensorNativeField(field: TensorField, dimOrShape: number | reado
         g.forEach((x) => x.dispose());
       }
     },
-    // a tape only where the field compiled: the tfjs path has nothing to keep
-    tape: () => (field.compile === false ? null : tape()),
+    // a tape only where the field compiles: the tfjs path has nothing to keep
+    tape: () => (field.compile === false ? null : sharedTape(localTape(), threads, dim, params, native, TAPE_BYTES)),
   };
   return native;
 }

@@ -68,9 +68,13 @@ class Pool {
 
 let pool: Pool | null | undefined;
 let fields = 0;
+/** Tape records the threads keep have ids of their own, above any an ActivationTape gives locally. */
+let records = 2 ** 30;
 let shared = 0;
-/** How many calls shared their batch among threads so far (this thread's pool). */
+/** How many calls shared their batch among threads so far, and how many of them kept tape records (this thread's pool). */
 export const sharedBatches = (): number => shared;
+let recorded = 0;
+export const recordedBatches = (): number => recorded;
 /** True in a batch thread itself: its share is evaluated there, not shared again. */
 let inThread = false;
 export const markBatchThread = (): void => {
@@ -111,6 +115,9 @@ export class BatchThreads {
   private set = false;
   private shares: [number, number][] = [];
   private helpers = 0;
+  /** The tape records the threads keep, and about how many bytes each holds in all. */
+  private readonly kept = new Map<number, number>();
+  private keptBytes = 0;
 
   /**
    * `recipe` rebuilds the field in a thread for slices of the given batch sizes, given the call's
@@ -165,9 +172,10 @@ export class BatchThreads {
     this.each((i) => p.wait(i));
   }
 
-  private call(op: number, t: number, y: Float64Array, a: Float64Array | null, theta: Float64Array): Pool | null {
+  private call(op: number, t: number, y: Float64Array, a: Float64Array | null, theta: Float64Array, record = -1): Pool | null {
     const p = this.ready(t, y);
     if (!p) return null;
+    this.each((i) => (p.threads[i].ctrl[CTRL.record] = record));
     const [d, L] = [this.data!, this.layout];
     d[L.t] = t;
     d.set(theta, L.theta);
@@ -190,12 +198,53 @@ export class BatchThreads {
     return out;
   }
 
-  vjp(t: number, y: Float64Array, a: Float64Array, theta: Float64Array): { y: Float64Array; params: Float64Array } | null {
-    const p = this.call(OP.vjp, t, y, a, theta);
+  /**
+   * Backprop's tape for a shared batch: f, with each share keeping its record in its own thread;
+   * null when the batch is not shared, or the records already hold `maxBytes` (about: this
+   * thread's share times the shares).
+   */
+  record(t: number, y: Float64Array, theta: Float64Array, maxBytes: number): { f: Float64Array; record: number } | null {
+    if (!this.takes(y.length / this.dim) || this.keptBytes > maxBytes) return null;
+    const id = ++records;
+    const p = this.call(OP.record, t, y, null, theta, id);
+    if (!p) return null;
+    const hi = this.shares[0][1] * this.dim;
+    const mine = this.own.record.record(id, t, y.subarray(0, hi), theta);
+    this.waitAll(p);
+    recorded++;
+    this.kept.set(id, mine.bytes * (this.helpers + 1));
+    this.keptBytes += mine.bytes * (this.helpers + 1);
+    const out = this.data!.slice(this.layout.f, this.layout.f + y.length);
+    out.set(mine.f);
+    return { f: out, record: id };
+  }
+
+  /** Frees a record the threads keep; -1 frees them all. */
+  free(record: number): void {
+    const p = pool;
+    if (!p || (record >= 0 && !this.kept.has(record))) return;
+    this.own.record.free(record);
+    this.each((i) => {
+      p.threads[i].ctrl[CTRL.record] = record;
+      p.start(i, OP.free, { field: this.id });
+    });
+    this.waitAll(p);
+    if (record < 0) {
+      this.kept.clear();
+      this.keptBytes = 0;
+    } else {
+      this.keptBytes -= this.kept.get(record)!;
+      this.kept.delete(record);
+    }
+  }
+
+  vjp(t: number, y: Float64Array, a: Float64Array, theta: Float64Array, record = -1): { y: Float64Array; params: Float64Array } | null {
+    const p = this.call(record < 0 ? OP.vjp : OP.vjpRecord, t, y, a, theta, record);
     if (!p) return null;
     const [d, L] = [this.data!, this.layout];
     const hi = this.shares[0][1] * this.dim;
-    const mine = this.own.vjp(t, y.subarray(0, hi), a.subarray(0, hi), theta);
+    const [ys, as] = [y.subarray(0, hi), a.subarray(0, hi)];
+    const mine = (record >= 0 ? this.own.record.vjp(record, t, ys, as, theta) : null) ?? this.own.vjp(t, ys, as, theta);
     this.waitAll(p);
     const gy = d.slice(L.gy, L.gy + y.length);
     gy.set(mine.y);

@@ -22,10 +22,12 @@ export const CTRL = {
   hi: 5,
   /** 1 when the call failed (the message says why). */
   error: 6,
+  /** A tape record's id (record, vjpRecord, free; -1 frees all). */
+  record: 7,
   words: 8,
 } as const;
 
-export const OP = { setup: 1, f: 2, vjp: 3 } as const;
+export const OP = { setup: 1, f: 2, vjp: 3, record: 4, vjpRecord: 5, free: 6 } as const;
 
 /** The shared numbers of one field, for a batch of n values (samples × dim) and θ of size p, shared by `threads` threads. */
 export function dataLayout(n: number, p: number, threads: number) {
@@ -52,6 +54,18 @@ export type FieldRecipe =
 export interface SliceField {
   f(t: number, y: Float64Array, theta: Float64Array): Float64Array;
   vjp(t: number, y: Float64Array, a: Float64Array, theta: Float64Array): { y: Float64Array; params: Float64Array };
+  /** Records: f, keeping what a VJP at this point needs under `id` (backprop's tape, per share). */
+  record: SliceRecords;
+}
+
+/** A share's tape records, by the ids the engine's thread gives them. */
+export interface SliceRecords {
+  /** f, and the bytes kept for the record (0: none kept). */
+  record(id: number, t: number, y: Float64Array, theta: Float64Array): { f: Float64Array; bytes: number };
+  /** The VJP from the record, or null where there is none (then the caller recomputes). */
+  vjp(id: number, t: number, y: Float64Array, a: Float64Array, theta: Float64Array): { y: Float64Array; params: Float64Array } | null;
+  /** Frees a record; -1 frees them all. */
+  free(id: number): void;
 }
 
 export interface SetupMessage {

@@ -3,13 +3,16 @@ import { mlpField } from '../fields/mlpField';
 import { Replay } from '../fields/trace/replay';
 import { VariableParams } from '../fields/trace/variableParams';
 import type { FieldRecipe, SliceField } from './protocol';
+import { replayRecords, tapeRecords } from './sliceRecords';
 
 export function sliceField(recipe: FieldRecipe, thetaSize: number): SliceField {
   if (recipe.kind === 'mlp') {
     const field = mlpField({ ...recipe, init: new Float64Array(thetaSize) });
+    const setTheta = (theta: Float64Array) => field.params.set(theta);
     return {
-      f: (t, y, theta) => (field.params.set(theta), field.f(t, y)),
-      vjp: (t, y, a, theta) => (field.params.set(theta), field.vjp(t, y, a)),
+      f: (t, y, theta) => (setTheta(theta), field.f(t, y)),
+      vjp: (t, y, a, theta) => (setTheta(theta), field.vjp(t, y, a)),
+      record: tapeRecords(() => field.tape(), setTheta),
     };
   }
   const variables = new VariableParams(recipe.slots);
@@ -24,11 +27,13 @@ export function sliceField(recipe: FieldRecipe, thetaSize: number): SliceField {
     }
     throw new Error(`no compiled program for a slice of ${y.length} values`);
   };
+  const grads = (g: readonly Float64Array[]) => variables.addGrads(g, new Float64Array(thetaSize));
   return {
     f: (t, y, theta) => Float64Array.from(replayFor(y).forward(t, y, variables.read(theta))),
     vjp: (t, y, a, theta) => {
       const g = replayFor(y).vjp(t, y, a, variables.read(theta));
-      return { y: Float64Array.from(g.y), params: variables.addGrads(g.params, new Float64Array(thetaSize)) };
+      return { y: Float64Array.from(g.y), params: grads(g.params) };
     },
+    record: replayRecords(replayFor, (theta) => variables.read(theta), grads),
   };
 }

@@ -53,11 +53,17 @@ function run(ctrl: Int32Array, port: MessagePort, fields: Map<number, Known>): v
   const t = data[L.t];
   const theta = data.subarray(L.theta, L.theta + setup.thetaSize);
   const y = data.subarray(L.y + from, L.y + to);
-  if (ctrl[CTRL.op] === OP.f) {
-    data.set(known.slice.f(t, y, theta), L.f + from);
+  const { slice } = known;
+  const op = ctrl[CTRL.op];
+  const id = ctrl[CTRL.record];
+  if (op === OP.free) return slice.record.free(id);
+  if (op === OP.f || op === OP.record) {
+    data.set(op === OP.f ? slice.f(t, y, theta) : slice.record.record(id, t, y, theta).f, L.f + from);
     return;
   }
-  const g = known.slice.vjp(t, y, data.subarray(L.a + from, L.a + to), theta);
+  const a = data.subarray(L.a + from, L.a + to);
+  // a record this share does not hold (not kept, or another θ): the VJP recomputes
+  const g = (op === OP.vjpRecord ? slice.record.vjp(id, t, y, a, theta) : null) ?? slice.vjp(t, y, a, theta);
   data.set(g.y, L.gy + from);
   data.set(g.params, L.gp + setup.index * setup.thetaSize);
 }

@@ -34,6 +34,12 @@ const addN: Step = {
   },
 };
 
+/**
+ * The most a tape record of one evaluation is worth keeping: copying the values out and back in
+ * costs about what recomputing them does beyond this (measured at 1024×256 on 2 cores).
+ */
+export const KEEP_LIMIT_BYTES = 2 ** 21;
+
 export class Replay {
   private readonly steps: Step[];
   /** Each value's buffer: y's and θ's are copies, the computed ones are written by their op. */
