@@ -56,11 +56,20 @@ interface Options {
   maxRounds: number;
 }
 
+/** --budget: seconds of timed rounds per case (the models suite: twice that per size). */
+function budgetOf(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const s = Number(value);
+  if (!(s > 0)) throw new Error(`--budget: "${value}" is not a number of seconds > 0.`);
+  return s;
+}
+
 function parseOptions(): Options {
   const { values } = parseArgs({
     options: {
       json: { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
+      budget: { type: 'string' },
       suite: { type: 'string', default: 'all' },
       seeds: { type: 'string' },
       'adjoint-seeds': { type: 'string' },
@@ -72,7 +81,8 @@ function parseOptions(): Options {
   if (values.help) {
     process.stdout.write(
       'npm run bench -- [--json] [--quick] [--suite forward|train|models|all] [--sizes 16x32,256x64,1024x256]\n' +
-        '                 [--paths native,native-js,native-f32,wasm,cpu,torchdiffeq] [--seeds 5] [--adjoint-seeds 3]\n' +
+        '                 [--paths native,native-js,native-f32,wasm,cpu,torchdiffeq] [--seeds 5] [--adjoint-seeds 3] [--budget 8]\n' +
+        '--budget: seconds of timed rounds per case (default 8; 1 with --quick; the models suite spends twice that per size).\n' +
         '--suite: forward solves, training (one iteration at 256x64, the ode_demo spiral fit), models (each form of a\n' +
         '         model: forward, backprop, adjoint, per size), or all of them (default).\n' +
         '--seeds: spiral-fit seeds for the engine and torchdiffeq; --adjoint-seeds: how many of them torchdiffeq\'s adjoint runs.\n' +
@@ -105,7 +115,7 @@ function parseOptions(): Options {
     adjointSeeds: Math.min(seeds, count('adjoint-seeds', values['adjoint-seeds'], values.quick ? 0 : 3)),
     sizes,
     paths,
-    budget: values.quick ? 1 : 8,
+    budget: budgetOf(values.budget, values.quick ? 1 : 8),
     minRounds: values.quick ? 3 : 5,
     maxRounds: values.quick ? 5 : 31,
   };
