@@ -256,9 +256,6 @@ async function runSize(size: string, opts: ModelsOptions, notes: string[]): Prom
       const order = live.map((_, i) => live[(i + r) % live.length]);
       for (const [side, entry] of order) {
         try {
-          // A pause first, so that each side starts with the other's threads idle (torch's
-          // OpenMP threads spin a while after a call, which slows the engine's threads after it).
-          await new Promise((resolve) => setTimeout(resolve, 20));
           const run = await side.run(false);
           record(entry, run);
           const nfe = `${run.forward.nfe}/${run.adjoint.nfeBackward}`;
