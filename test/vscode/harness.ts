@@ -155,7 +155,7 @@ export class VsCode {
     if (await expand.isVisible()) await expand.click();
   }
 
-  /** Opens a workspace file in an editor through Quick Open (Ctrl+P), and puts the focus in it. */
+  /** Opens a workspace file in an editor through Quick Open (Ctrl+P). */
   async openFile(relativePath: string): Promise<void> {
     const input = this.page.locator('.quick-input-widget .quick-input-box input');
     await this.page.keyboard.press('Control+P');
@@ -165,10 +165,6 @@ export class VsCode {
     await this.page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ state: 'visible', timeout: 10_000 });
     await this.page.keyboard.press('Enter');
     await this.page.locator('.tabs-container .tab', { hasText: name }).first().waitFor({ state: 'visible', timeout: 10_000 });
-    // A click in the text makes it VS Code's active editor, which a command run next acts on
-    // (right after Quick Open closes, the focus may not have reached it yet). The first line's
-    // start, where no CodeLens sits.
-    await this.page.locator('.editor-group-container .editor-instance .monaco-editor .view-lines').first().click({ position: { x: 5, y: 5 } });
   }
 
   private get toastMessages() {
