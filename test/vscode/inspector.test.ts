@@ -86,6 +86,8 @@ test("the untrained spiral model's solve, step by step, as the engine traces it"
   workspaceExperiment = path.join(vscode.workspace, 'spiral.ode.ts');
   const expected = await traceExperiment(await loadExperiment(workspaceExperiment));
   await vscode.openFile('spiral.ode.ts');
+  // the focus in its text, so that the command finds it the active editor (the only one open)
+  await vscode.page.locator('.editor-group-container .monaco-editor .view-lines').first().click({ position: { x: 5, y: 5 } });
   await vscode.runCommand('Neural ODE: Open Solver Inspector');
   frame = await vscode.frameOf('Solver Inspector');
   const d = await vscode.until('the trace shown', shown, (x) => x.steps > 0 && x.cards.stability?.hLambdaPoints === '2', 45_000);
