@@ -142,7 +142,6 @@ export class BatchThreads {
     const batch = y.length / this.dim;
     if (!this.takes(batch)) return null;
     const p = sharedPool()!;
-    if (!p) return null;
     if (batch === this.batch) return p;
     const n = sharesFor(batch, this.thetaSize, p.threads.length + 1);
     this.helpers = n - 1;

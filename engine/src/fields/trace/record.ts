@@ -112,7 +112,6 @@ export function record(fn: (t: number, y: tf.Tensor) => tf.Tensor, t: number, y:
     result = fn(t, y);
   } finally {
     delete (engine as Partial<{ runKernel: RunKernel }>).runKernel;
-    if (engine.runKernel !== original) engine.runKernel = original;
     READS.forEach((k, i) => (proto[k] = saved[i]));
   }
   if (!(result instanceof tf.Tensor)) throw new NotTraceable('it does not return a tensor');
