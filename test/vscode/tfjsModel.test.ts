@@ -55,7 +55,8 @@ test('a tfjs model trains from the palette; the Vector field and the Solver insp
   await focusExperiment();
   await vscode.runCommand('Neural ODE: Train Experiment');
   const done = await vscode.waitForNotification(/pendulum finished — loss ([\d.e+-]+).* after 120 iterations/, { timeoutMs: 180_000 });
-  assert.match(done, /\(eval [\d.e+-]+\) after 120 iterations in [\d.]+ s$/);
+  // the compiled model trains 120 iterations in about a second: ms or s
+  assert.match(done, /\(eval [\d.e+-]+\) after 120 iterations in [\d.]+ m?s$/);
 
   // Both panels follow the run to its last checkpoint.
   const trained = await vscode.until('the trained field drawn', () => dataset('Vector Field'), (d) => d.iteration === '120', 45_000);
