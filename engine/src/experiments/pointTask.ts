@@ -10,7 +10,7 @@ import type { PointData, TrajectoryData } from '../data/types';
 import { augment } from '../fields/augmentedField';
 import type { NativeField } from '../fields/field';
 import { odeintGrad } from '../gradients/odeintGrad';
-import { odeint } from '../odeint';
+import { solveField } from '../device/solveField';
 import { ExperimentError, type Experiment, type GradientSpec } from './define';
 import { checkLabelledData, labelledSummary } from './labelledData';
 import { LinearReadout, type ClassEncoding, type ClassifierLoss } from './readout';
@@ -111,6 +111,6 @@ export function pointTask(exp: Experiment, checked: CheckedPoints, field: Native
 
 /** Every point flowed to t = 1: one batched solve. */
 export async function flowAll(exp: Experiment, field: NativeField, checked: CheckedPoints, signal?: AbortSignal): Promise<Float64Array> {
-  const sol = await odeint((t, y: Float64Array) => field.f(t, y), flowInputs(checked), [0, FLOW_TIME], { ...exp.solver, signal });
-  return sol.ys[1] as Float64Array;
+  const sol = await solveField(field, flowInputs(checked), [0, FLOW_TIME], { ...exp.solver, signal });
+  return sol.ys[1];
 }

@@ -5,7 +5,10 @@
  * wrong thing, a variable it never uses or a NaN at the start is reported when the experiment
  * is built (at the user's line), not in the middle of a run.
  */
-import { ensureBackend } from '../backend/index';
+import { ensureBackend, tf } from '../backend/index';
+import { deviceTensorField } from '../device/deviceField';
+import { isDeviceField } from '../device/types';
+import { readsSynchronously } from '../state/tfjs';
 import type { TensorField } from '../fields/field';
 import { isLayersModel, layersModelField } from '../fields/layersField';
 import { compileLayersModel } from '../fields/compileLayers';
@@ -58,6 +61,7 @@ export async function tensorModelField(exp: Experiment, model: TensorField | imp
 
 /** Whether the trial evaluation compiled the field (fields/trace), in words. */
 function traceNote(native: TensorNativeField): string {
+  if (isDeviceField(native)) return `runs on the GPU (backend '${native.device.backend}'), with the solver's state and algebra, in float32`;
   const c = native.compiled;
   return c?.ops !== undefined
     ? `is compiled: its ${c.ops} TensorFlow.js operations replay on the engine's own float64 kernels`
@@ -86,9 +90,9 @@ async function tfjsModelField(exp: Experiment, model: TensorField | import('@ten
   await ensureBackend();
   let native: TensorNativeField;
   try {
-    native = tensorNativeField(field, dim);
+    // where tensors are read only asynchronously (WebGPU), the field and its solves stay on the device
+    native = readsSynchronously() ? tensorNativeField(field, dim) : await deviceTensorField(field, dim);
   } catch (err) {
-    // the backend cannot run it (webgpu): the editor's setting or NEURAL_ODE_BACKEND chooses another
     throw new ExperimentError(`${(err as Error).message} (setting neuralOde.engine.backend, or NEURAL_ODE_BACKEND)`, exp.location);
   }
   // A model function makes fresh variables for every build (each panel refresh): free them once
@@ -98,8 +102,7 @@ async function tfjsModelField(exp: Experiment, model: TensorField | import('@ten
   const t0 = 't' in data ? data.t[0] : 0;
   let f: Float64Array;
   try {
-    f = native.f(t0, y);
-    native.vjp(t0, y, new Float64Array(dim).fill(1));
+    f = await trialEvaluation(native, t0, y);
   } catch (err) {
     throw atUserLine(exp, err, `the model failed on the first sample of the data at t = ${t0}`);
   }
@@ -112,4 +115,24 @@ async function tfjsModelField(exp: Experiment, model: TensorField | import('@ten
     );
   }
   return native;
+}
+
+/** f at the first sample, and its VJP evaluated once, where the field runs: the first errors surface here. */
+async function trialEvaluation(native: TensorNativeField, t0: number, y: Float64Array): Promise<Float64Array> {
+  if (!isDeviceField(native)) {
+    const f = native.f(t0, y);
+    native.vjp(t0, y, new Float64Array(y.length).fill(1));
+    return f;
+  }
+  const x = tf.tensor(Float32Array.from(y), native.device.shapeOf(y.length), 'float32');
+  const out = tf.tidy(() => {
+    const g = native.tensor.vjp(t0, x, tf.onesLike(x));
+    return [native.tensor.f(t0, x), g.y, ...g.params];
+  });
+  try {
+    await Promise.all(out.map((o) => o.data()));
+    return Float64Array.from(await out[0].data());
+  } finally {
+    tf.dispose([x, ...out]);
+  }
 }

@@ -6,7 +6,7 @@ import { getBatch } from '../data/batch';
 import type { TrajectoryData } from '../data/types';
 import type { NativeField } from '../fields/field';
 import { odeintGrad } from '../gradients/odeintGrad';
-import { odeint } from '../odeint';
+import { solveField } from '../device/solveField';
 import type { Experiment, GradientSpec } from './define';
 import { trajectoryLoss } from './loss';
 import type { TrainTask } from './task';
@@ -36,7 +36,7 @@ export function trajectoryTask(exp: Experiment, data: TrajectoryData, field: Nat
     },
     /** Loss of the model's solve from the data's first state over the whole trajectory. */
     async evaluate(signal) {
-      const sol = await odeint((tt, y: Float64Array) => field.f(tt, y), Float64Array.from(data.y0), data.t, { ...exp.solver, signal });
+      const sol = await solveField(field, Float64Array.from(data.y0), data.t, { ...exp.solver, signal });
       return { loss: trajectoryLoss(lossKind, sol.ys, data.ys).value };
     },
   };

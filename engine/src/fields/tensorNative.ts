@@ -7,15 +7,15 @@
  * spares tfjs's cost per operation. Otherwise they run in TensorFlow.js (float32), one batched
  * call each, with the state copied in and the result copied out (a memcpy on cpu and wasm).
  *
- * θ is one live Float64Array like every native field's: the variables in order, each flattened
- * as it is exported (a transposed kernel as [out, in]). Writes to it (the optimiser's step, a
- * checkpoint loaded) reach the tf.Variables before the next evaluation: each call compares θ with
- * what was last written to them, which costs one pass over θ.
+ * θ is one live Float64Array like every native field's (tensorParams.ts); its writes reach the
+ * tf.Variables before each evaluation. On a backend that only reads asynchronously (WebGPU) the
+ * field lives on the device instead (device/deviceField.ts).
  */
 import { tf } from '../backend/tf';
 import type { ActivationTape, NativeField, TensorField } from './field';
 import { TAPE_BYTES } from './mlpField';
 import type { ParamEntry } from './mlpLayout';
+import { readVariables, tensorParams } from './tensorParams';
 import { traceTensorField, type Traced } from './trace/compile';
 import type { Program } from './trace/program';
 import { KEEP_LIMIT_BYTES } from './trace/replay';
@@ -37,8 +37,6 @@ export interface TensorNativeField extends NativeField {
   readonly compiled: { ops: number; why?: undefined } | { ops?: undefined; why: string } | null;
 }
 
-const exportShape = (shape: readonly number[], transposed: boolean): number[] => (transposed && shape.length === 2 ? [shape[1], shape[0]] : [...shape]);
-
 /**
  * The tensor field on float64 states of `dim` components per sample (batch-major, [batch·dim],
  * seen by the field as [batch, dim]), or of one fixed tensor shape (an image batch, say).
@@ -54,41 +52,10 @@ export function tensorNativeField(field: TensorField, dimOrShape: number | reado
       "A TensorFlow.js field runs beside the solver on a backend that reads tensors synchronously (wasm, cpu, tensorflow), not on webgpu: select 'wasm'.",
     );
   }
-  const vars = field.params;
-  const transposed = vars.map((v, i) => (field.transposedParams?.[i] ?? false) && v.rank === 2);
-  const layout: ParamEntry[] = [];
-  let offset = 0;
-  vars.forEach((v, i) => {
-    layout.push({ name: field.paramNames?.[i] ?? `param${i}`, shape: exportShape(v.shape, transposed[i]), offset, size: v.size });
-    offset += v.size;
-  });
-  const params = new Float64Array(offset);
-  /** θ as last written to the variables (or read from them). */
-  const written = new Float64Array(offset);
-  vars.forEach((v, i) => {
-    const values = tf.tidy(() => (transposed[i] ? tf.transpose(v) : v).dataSync());
-    params.set(values, layout[i].offset);
-  });
-  written.set(params);
-  /** Counts the writes to θ that reached the variables (a tape record is good for one θ only). */
-  let version = 0;
-
-  const syncVariables = (): void => {
-    for (let j = 0; j < offset; j++) {
-      if (params[j] !== written[j] && !(Number.isNaN(params[j]) && Number.isNaN(written[j]))) {
-        vars.forEach((v, i) => {
-          const e = layout[i];
-          tf.tidy(() => {
-            const values = tf.tensor(Float32Array.from(params.subarray(e.offset, e.offset + e.size)), e.shape as number[], 'float32');
-            v.assign(transposed[i] ? tf.transpose(values) : values);
-          });
-        });
-        written.set(params);
-        version++;
-        return;
-      }
-    }
-  };
+  const theta = tensorParams(field, readVariables(field));
+  const { layout, transposed, params } = theta;
+  const offset = params.length;
+  const syncVariables = (): void => theta.sync();
   const batchOf = (y: Float64Array, what: string): number => {
     if (shape && y.length !== dim * shape[0]) throw new RangeError(`The tensor field's ${what} has ${y.length} values, not the ${dim * shape[0]} of shape [${shape.join(', ')}].`);
     if (y.length % dim !== 0) throw new RangeError(`The tensor field's ${what} has ${y.length} values, not a whole number of samples of ${dim}.`);
@@ -164,7 +131,7 @@ export function tensorNativeField(field: TensorField, dimOrShape: number | reado
         const replay = open ? replayFor(t, y, batch) : undefined;
         if (!replay || bytes + replay.keptBytes > maxBytes || replay.keptBytes > KEEP_LIMIT_BYTES) return { f: native.f(t, y), record: -1 };
         const f = replay.forward(t, y, readParams());
-        held.set(next, { t, y: Float64Array.from(y), kept: replay.keep(), version, bytes: replay.keptBytes });
+        held.set(next, { t, y: Float64Array.from(y), kept: replay.keep(), version: theta.version, bytes: replay.keptBytes });
         bytes += replay.keptBytes;
         return { f, record: next++ };
       },
@@ -177,7 +144,7 @@ export function tensorNativeField(field: TensorField, dimOrShape: number | reado
         if (!r) throw new Error(`tensor field tape: no record ${rec} (freed already, or from another tape).`);
         syncVariables();
         const replay = traces.get(batchOf(y, 'state'))?.replay;
-        if (r.version !== version || !replay) {
+        if (r.version !== theta.version || !replay) {
           // θ changed since the record (or the field no longer compiles): recompute
           const g = native.vjp(t, y, a);
           if (!into) return g;

@@ -108,7 +108,7 @@ export async function adjointGrad(
     signal: opts.signal,
   });
   const ys = sol.ys as Float64Array[];
-  const cotangents = resolveCotangents(cotangentSource, ys);
+  const cotangents = await resolveCotangents(cotangentSource, ys);
   const n = y0.length;
   const p = field.params.length;
   const adj = opts.adjointOptions ?? {};

@@ -147,7 +147,7 @@ export async function discreteSweep<S, P>(
     ys = await solve.run();
     const N = steps.length;
     const boundaries = [...steps.map((s) => s.t0), times[times.length - 1]];
-    const injections = placeCotangents(times, boundaries, resolveCotangents(cotangents, ys), options.interp);
+    const injections = placeCotangents(times, boundaries, await resolveCotangents(cotangents, ys), options.interp);
     lam = ops.lincomb(null, [0], [y0]);
     const inject = (m: number, ym: S): void => {
       const r = injectAt(d, injections[m], boundaries[m], ym, lam as S, gParams, counts);

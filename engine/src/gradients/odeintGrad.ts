@@ -1,4 +1,5 @@
 import type { Tensor } from '@tensorflow/tfjs';
+import { isDeviceField } from '../device/types';
 import type { Field, NativeField, TensorField } from '../fields/field';
 import { SolverError } from '../solvers/errors';
 import { checkTimes } from '../solvers/solve';
@@ -68,6 +69,11 @@ export async function odeintGrad(
       ? (ys) => checkCotangents(cotangents(ys), times.length, y0.length)
       : checkCotangents(cotangents as NativeCotangent[], times.length, y0.length);
   const run = { ...opts, gradient };
+  if (isDeviceField(native)) {
+    // the field lives on the GPU: so do the solve and the sweep, between these host arrays
+    const { deviceGrad } = await import('../device/deviceGrad');
+    return deviceGrad(native, y0, times, cots, run);
+  }
   return gradient === 'adjoint'
     ? adjointGrad(native, y0, times, cots, run)
     : discreteGrad(native, y0, times, cots, run, gradient);

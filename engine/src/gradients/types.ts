@@ -95,7 +95,8 @@ export interface BackwardCounts {
  * function computing them from the outputs once the forward solve has made them, so a training
  * loop can differentiate a loss of the predictions with a single forward solve.
  */
-export type CotangentSource<S> = readonly (S | null)[] | ((ys: readonly S[]) => readonly (S | null)[]);
+/** The cotangents, or a function of the outputs that gives them (asynchronously where it must read a device). */
+export type CotangentSource<S> = readonly (S | null)[] | ((ys: readonly S[]) => readonly (S | null)[] | Promise<readonly (S | null)[]>);
 
-export const resolveCotangents = <S>(source: CotangentSource<S>, ys: readonly S[]): readonly (S | null)[] =>
+export const resolveCotangents = async <S>(source: CotangentSource<S>, ys: readonly S[]): Promise<readonly (S | null)[]> =>
   typeof source === 'function' ? source(ys) : source;

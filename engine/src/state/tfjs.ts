@@ -17,7 +17,7 @@ type Tensor = tf.Tensor;
 /** Backends whose `dataSync` throws: reads must go through `await data()`. */
 const ASYNC_ONLY_BACKENDS = new Set(['webgpu']);
 
-function readsSynchronously(): boolean {
+export function readsSynchronously(): boolean {
   return !ASYNC_ONLY_BACKENDS.has(tf.getBackend());
 }
 
