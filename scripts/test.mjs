@@ -44,9 +44,10 @@ function nodeTests(name, files, extra = []) {
 }
 
 async function main() {
-  console.log('=== prerequisites: chromium, libkrb5-dev, code-server');
+  console.log('=== prerequisites: chromium, libkrb5-dev, Mesa EGL/GLES, code-server');
   try {
     ensureDebianPackages(['chromium', 'libkrb5-dev'], 'the real-VS-Code tests');
+    ensureDebianPackages(['libegl1', 'libegl-mesa0', 'libgles2'], "the WebGPU test (Dawn on Mesa's software OpenGL ES driver)");
     await ensureCodeServer();
   } catch (err) {
     console.error(`\n=== prerequisites failed: ${err instanceof Error ? err.message : err}`);

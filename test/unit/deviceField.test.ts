@@ -13,10 +13,13 @@ import { deviceTensorField } from '../../engine/src/device/deviceField';
 import { isDeviceField } from '../../engine/src/device/types';
 import type { TensorField } from '../../engine/src/fields/field';
 import { tensorNativeField } from '../../engine/src/fields/tensorNative';
-import { odeintGrad, type GradientMethod } from '../../engine/src/gradients/index';
+import { odeintGrad, type GradientMethod, type NativeGradResult } from '../../engine/src/gradients/index';
 import type { NativeField } from '../../engine/src/fields/field';
 import { buildAnyTrainable } from '../../engine/src/experiments/modelSource';
 import { modelNote } from '../../engine/src/experiments/tensorModel';
+import { previewExperiment } from '../../engine/src/experiments/preview';
+import { resolveModel } from '../../engine/src/inspect/resolveModel';
+import { experimentDiagnostics } from '../../engine/src/analysis/experimentDiagnostics';
 
 /** A tanh network with time input and a transposed kernel, weights from a seed. */
 function netField(): TensorField {
@@ -45,7 +48,7 @@ function assertClose(got: Float64Array, want: Float64Array, what: string, rel = 
 
 describe('a tensor field on a backend that reads only asynchronously', { timeout: 300_000 }, () => {
   const field = netField();
-  const host = new Map<string, Awaited<ReturnType<typeof odeintGrad>>>();
+  const host = new Map<string, NativeGradResult>();
   let device: NativeField;
 
   before(async () => {
@@ -101,16 +104,22 @@ describe('a tensor field on a backend that reads only asynchronously', { timeout
     assert.throws(() => device.f(0, y0), /runs on the GPU \(backend 'webgpu'\).*select the 'wasm' backend/);
   });
 
+  it('the Solver Inspector, the debugger and the diagnostics say so at the experiment, before solving', async () => {
+    const exp = defineExperiment(spec());
+    for (const [run, who] of [
+      [() => resolveModel(exp, {}, 'solverInspector'), 'The Solver Inspector'],
+      [() => resolveModel(exp, {}, 'debugSolve'), 'The debugger'],
+      [() => experimentDiagnostics(exp), 'The diagnostics view'],
+    ] as const) {
+      await assert.rejects(run(), (e: Error) => {
+        assert.equal(e.name, 'ExperimentError');
+        assert.match(e.message, new RegExp(`deviceField\\.test\\.ts:\\d+:\\d+: ${who} evaluates the model one call at a time on the host, but it runs on the GPU \\(backend 'webgpu'\\)`));
+        return true;
+      });
+    }
+  });
+
   it('an experiment with a tensorField builds on the device and trains to the host losses', async () => {
-    const w = () => netOscillator();
-    const spec = (): ExperimentSpec => ({
-      name: 'device-oscillator',
-      data: () => dampedOscillator({ dataSize: 60, t1: 6 }),
-      model: w,
-      solver: { method: 'dopri5', rtol: 1e-5, atol: 1e-7 },
-      gradient: 'adjoint',
-      train: { iterations: 4, optimizer: { name: 'adam', lr: 2e-2 }, batchTime: 8, batchSize: 8, evalEvery: 2, checkpointEvery: 2 },
-    });
     const losses = async (): Promise<number[]> => {
       const out = await trainExperiment(defineExperiment(spec()), { runsRoot: fs.mkdtempSync(path.join(os.tmpdir(), 'neural-ode-device-')) });
       assert.equal(out.status, 'finished', out.message);
@@ -123,9 +132,31 @@ describe('a tensor field on a backend that reads only asynchronously', { timeout
     await tf.setBackend('cpu');
     const onHost = await losses();
     await tf.setBackend('webgpu');
+    assert.ok(onDevice.length >= 6, `${onDevice.length} losses`);
     assert.equal(onDevice.length, onHost.length);
     onDevice.forEach((l, i) => assert.ok(Math.abs(l - onHost[i]) <= 2e-3 * Math.abs(onHost[i]), `loss ${i}: ${l} on the device, ${onHost[i]} on the host`));
   });
+
+  it('the preview draws the field and the trajectory from the device, as on the host', async () => {
+    const exp = defineExperiment(spec());
+    const onDevice = await previewExperiment(exp, { grid: 6 });
+    await tf.setBackend('cpu');
+    const onHost = await previewExperiment(exp, { grid: 6 });
+    await tf.setBackend('webgpu');
+    assert.equal(onDevice.predictedError, null);
+    assertClose(onDevice.field.u, onHost.field.u, 'field u', 1e-5);
+    assertClose(onDevice.field.v, onHost.field.v, 'field v', 1e-5);
+    assertClose(onDevice.predicted!.x, onHost.predicted!.x, 'trajectory x', 1e-4);
+  });
+});
+
+const spec = (): ExperimentSpec => ({
+  name: 'device-oscillator',
+  data: () => dampedOscillator({ dataSize: 60, t1: 6 }),
+  model: netOscillator,
+  solver: { method: 'dopri5', rtol: 1e-5, atol: 1e-7 },
+  gradient: 'adjoint',
+  train: { iterations: 4, optimizer: { name: 'adam', lr: 2e-2 }, batchTime: 8, batchSize: 8, evalEvery: 2, checkpointEvery: 2 },
 });
 
 /** A small tanh network for the damped oscillator, the same weights on every backend. */

@@ -6,12 +6,13 @@
  * the host. θ is the host's Float64Array as for every field, so the optimiser, checkpoints and
  * exports are unchanged; it reaches the variables before each solve.
  *
- * What needs f(t, y) synchronously on the host (the debugger's steps) is refused with the reason.
+ * What needs f(t, y) synchronously on the host (the debugger, the Solver Inspector, the
+ * diagnostics) is refused with the reason (notOnHost).
  */
 import { tf } from '../backend/tf';
 import type { TensorField } from '../fields/field';
 import { readVariablesAsync, tensorParams } from '../fields/tensorParams';
-import type { DeviceField } from './types';
+import { notOnHost, type DeviceField } from './types';
 
 /** The field on states of `dim` components per sample, or of one fixed tensor shape. */
 export async function deviceTensorField(field: TensorField, dimOrShape: number | readonly number[]): Promise<DeviceField> {
@@ -28,10 +29,7 @@ export async function deviceTensorField(field: TensorField, dimOrShape: number |
     return fixed ?? [length / dim, dim];
   };
   const onHost = (): never => {
-    throw new RangeError(
-      `The model runs on the GPU (backend '${backend}'), which reads tensors only asynchronously, so it cannot be evaluated one call at a time on the host ` +
-        "(the debugger's steps do that): select the 'wasm' backend for it (setting neuralOde.engine.backend, or NEURAL_ODE_BACKEND).",
-    );
+    throw new RangeError(notOnHost(backend, 'This view'));
   };
   return {
     kind: 'native',

@@ -1,6 +1,6 @@
 /**
- * odeint of a model's field from and to host arrays, wherever the field runs: on the host, or
- * on the device (deviceField.ts), where the state lives as a tensor and only the outputs are read.
+ * A model's field evaluated and solved from and to host arrays, wherever it runs: on the host,
+ * or on the device (deviceField.ts), where the state lives as a tensor and only results are read.
  */
 import type { Tensor } from '@tensorflow/tfjs';
 import type { NativeField } from '../fields/field';
@@ -33,5 +33,24 @@ export async function solveField(
     }
   } finally {
     start.dispose();
+  }
+}
+
+/** f(t, y) of a model's field, a new host array. */
+export async function evaluateField(field: NativeField, t: number, y: Float64Array): Promise<Float64Array> {
+  if (!isDeviceField(field)) return Float64Array.from(field.f(t, y));
+  const { tf } = await import('../backend/tf');
+  const { tfjsAlgebra } = await import('../state/tfjs');
+  field.device.theta.sync();
+  const x = tf.tensor(Float32Array.from(y), field.device.shapeOf(y.length), 'float32');
+  try {
+    const out = tfjsAlgebra.evaluate((s, z) => field.tensor.f(s, z), t, x);
+    try {
+      return Float64Array.from(await out.data());
+    } finally {
+      out.dispose();
+    }
+  } finally {
+    x.dispose();
   }
 }

@@ -13,3 +13,8 @@ export interface DeviceField extends TensorNativeField {
 }
 
 export const isDeviceField = (x: unknown): x is DeviceField => typeof x === 'object' && x !== null && 'device' in x && 'tensor' in x;
+
+/** Why `who` cannot evaluate a field on the device one call at a time on the host, and what to do. */
+export const notOnHost = (backend: string, who: string): string =>
+  `${who} evaluates the model one call at a time on the host, but it runs on the GPU (backend '${backend}'), which reads tensors only asynchronously: ` +
+  "select the 'wasm' backend for it (setting neuralOde.engine.backend, or NEURAL_ODE_BACKEND); training and the vector field and trajectories views run on the GPU.";

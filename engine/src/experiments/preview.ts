@@ -8,7 +8,7 @@
  */
 import type { PointData } from '../data/types';
 import type { NativeField } from '../fields/field';
-import { odeint } from '../odeint';
+import { evaluateField, solveField } from '../device/solveField';
 import { SolverError } from '../solvers/errors';
 import { methodInfo } from '../solvers/registry';
 import { ExperimentError, type Experiment } from './define';
@@ -187,8 +187,8 @@ function gridStates(bounds: ExperimentPreview['bounds'], n: number, base: Float6
 }
 
 /** Components `axes` of f at every grid state. */
-function sampleField(field: NativeField, t: number, states: Float64Array, dim: number, axes: [number, number] = [0, 1]): { u: Float64Array; v: Float64Array } {
-  const dy = field.f(t, states);
+async function sampleField(field: NativeField, t: number, states: Float64Array, dim: number, axes: [number, number] = [0, 1]): Promise<{ u: Float64Array; v: Float64Array }> {
+  const dy = await evaluateField(field, t, states);
   const m = states.length / dim;
   const u = new Float64Array(m);
   const v = new Float64Array(m);
@@ -203,14 +203,14 @@ function sampleField(field: NativeField, t: number, states: Float64Array, dim: n
  * The field on every plane of two of the first PLANE_DIMS components except (0, 1), each over
  * the padded box of `points(axis)` (every value the panels draw along that axis).
  */
-function otherPlanes(
+async function otherPlanes(
   field: NativeField,
   dim: number,
   n: number,
   base: Float64Array,
   span: [number, number],
   points: (axis: number) => Float64Array,
-): { planes: PreviewPlane[]; nfe: number } {
+): Promise<{ planes: PreviewPlane[]; nfe: number }> {
   const planes: PreviewPlane[] = [];
   let nfe = 0;
   const top = Math.min(dim, PLANE_DIMS);
@@ -220,8 +220,8 @@ function otherPlanes(
       const axes: [number, number] = [a, b];
       const bounds = paddedBounds(points(a), points(b));
       const states = gridStates(bounds, n, base, axes);
-      const first = sampleField(field, span[0], states, dim, axes);
-      const frames = fieldFrames(field, span[0], span[1], states, dim, first, axes);
+      const first = await sampleField(field, span[0], states, dim, axes);
+      const frames = await fieldFrames(field, span[0], span[1], states, dim, first, axes);
       nfe += frames ? FRAME_COUNT : 1;
       planes.push({ axes, bounds, field: { n, ...first }, frames });
     }
@@ -237,7 +237,7 @@ const sameSamples = (a: Float64Array, b: Float64Array): boolean => {
 };
 
 /** The field at FRAME_COUNT times over [t0, t1]; null when every sample equals the first (an autonomous field). */
-function fieldFrames(
+async function fieldFrames(
   field: NativeField,
   t0: number,
   t1: number,
@@ -245,14 +245,14 @@ function fieldFrames(
   dim: number,
   first: { u: Float64Array; v: Float64Array },
   axes: [number, number] = [0, 1],
-): ExperimentPreview['frames'] {
+): Promise<ExperimentPreview['frames']> {
   if (!(t1 > t0)) return null;
   const t = Float64Array.from({ length: FRAME_COUNT }, (_, i) => t0 + ((t1 - t0) * i) / (FRAME_COUNT - 1));
   const u = [first.u];
   const v = [first.v];
   let differ = false;
   for (let i = 1; i < FRAME_COUNT; i++) {
-    const s = sampleField(field, t[i], states, dim, axes);
+    const s = await sampleField(field, t[i], states, dim, axes);
     differ ||= !sameSamples(s.u, first.u) || !sameSamples(s.v, first.v);
     u.push(s.u);
     v.push(s.v);
@@ -315,8 +315,8 @@ export async function previewExperiment(exp: Experiment, opts: PreviewOptions): 
   const base = new Float64Array(dim);
   base.set(data.y0.subarray(0, Math.min(dim, data.y0.length)));
   const states = gridStates(bounds, n, base);
-  const first = sampleField(field, t0, states, dim);
-  const frames = fieldFrames(field, t0, data.t[data.t.length - 1] ?? t0, states, dim, first);
+  const first = await sampleField(field, t0, states, dim);
+  const frames = await fieldFrames(field, t0, data.t[data.t.length - 1] ?? t0, states, dim, first);
 
   let predicted: ExperimentPreview['predicted'] = null;
   let predictedError: string | null = null;
@@ -324,7 +324,7 @@ export async function previewExperiment(exp: Experiment, opts: PreviewOptions): 
   let nfe = frames ? FRAME_COUNT : 1;
   try {
     const y0 = new Float64Array(base);
-    const sol = await odeint((t, y: Float64Array) => field.f(t, y), y0, data.t, {
+    const sol = await solveField(field, y0, data.t, {
       ...exp.solver,
       options: { ...exp.solver?.options, maxNumSteps: maxPreviewSteps(exp, opts) },
     });
@@ -335,7 +335,7 @@ export async function previewExperiment(exp: Experiment, opts: PreviewOptions): 
     predictedError = overBudget(err, opts) ?? `the model's solve from y0 failed: ${(err as Error)?.message ?? String(err)}`;
   }
   const dataComponents = columns(data.ys, data.dim);
-  const other = otherPlanes(field, dim, n, base, [t0, data.t[data.t.length - 1] ?? t0], (k) =>
+  const other = await otherPlanes(field, dim, n, base, [t0, data.t[data.t.length - 1] ?? t0], (k) =>
     concat([dataComponents[k], predictedComponents?.[k]]),
   );
   nfe += other.nfe;
@@ -389,12 +389,12 @@ async function previewClassifier(exp: Experiment, data: PointData, field: Native
   const solver = { ...exp.solver, options: { ...exp.solver?.options, maxNumSteps: maxPreviewSteps(exp, opts) } };
   try {
     // Every point to t = 1 for the loss and accuracy on the whole data set.
-    const all = await odeint((tt, yy: Float64Array) => field.f(tt, yy), flowInputs(checked), [0, FLOW_TIME], solver);
+    const all = await solveField(field, flowInputs(checked), [0, FLOW_TIME], solver);
     nfe += all.stats.nfe;
     const v = readout.evaluate(all.ys[1] as Float64Array, encoding.index);
     verdict = { loss: v.loss, accuracy: v.accuracy, predicted: v.predicted.slice(0, shown) };
     // The shown points along the way, for drawing and animating their flows.
-    const sol = await odeint((tt, yy: Float64Array) => field.f(tt, yy), flowInputs(checked, index), t, solver);
+    const sol = await solveField(field, flowInputs(checked, index), t, solver);
     nfe += sol.stats.nfe;
     const ys = sol.ys as Float64Array[];
     flowX = ys.map((s) => Float64Array.from(index, (_, p) => s[p * dim]));
@@ -418,11 +418,11 @@ async function previewClassifier(exp: Experiment, data: PointData, field: Native
   const limit = { xMin: inner.xMin - wx, xMax: inner.xMax + wx, yMin: inner.yMin - wy, yMax: inner.yMax + wy };
   const bounds = flowX && flowY ? paddedBounds(x, y, flowX.map((fx, i) => ({ x: fx, y: flowY![i] })), limit) : inner;
   const states = gridStates(bounds, n, new Float64Array(dim));
-  const first = sampleField(field, 0, states, dim);
-  const frames = fieldFrames(field, 0, FLOW_TIME, states, dim, first);
+  const first = await sampleField(field, 0, states, dim);
+  const frames = await fieldFrames(field, 0, FLOW_TIME, states, dim, first);
   nfe += frames ? FRAME_COUNT : 1;
   // Other planes: the box of the points' flows in those components (inputs pad with zeros).
-  const other = otherPlanes(field, dim, n, new Float64Array(dim), [0, FLOW_TIME], (k) => concat(flows ? flows[k] : []));
+  const other = await otherPlanes(field, dim, n, new Float64Array(dim), [0, FLOW_TIME], (k) => concat(flows ? flows[k] : []));
   nfe += other.nfe;
 
   return {
