@@ -10,6 +10,9 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dampedOscillator, defineExperiment, readMetrics, selectBackend, tensorField, tf, trainExperiment, type ExperimentSpec } from '../../engine/src/index';
 import { deviceTensorField } from '../../engine/src/device/deviceField';
+import { modelsOnDevice } from '../../engine/src/device/placement';
+import { BackendSelector } from '../../engine/src/backend/index';
+import { ModuleNotInstalled, type ModuleLoader } from '../../engine/src/backend/optionalModule';
 import { isDeviceField } from '../../engine/src/device/types';
 import type { TensorField } from '../../engine/src/fields/field';
 import { tensorNativeField } from '../../engine/src/fields/tensorNative';
@@ -147,6 +150,36 @@ describe('a tensor field on a backend that reads only asynchronously', { timeout
     assertClose(onDevice.field.u, onHost.field.u, 'field u', 1e-5);
     assertClose(onDevice.field.v, onHost.field.v, 'field v', 1e-5);
     assertClose(onDevice.predicted!.x, onHost.predicted!.x, 'trajectory x', 1e-4);
+  });
+});
+
+describe("a tensor field on TensorFlow's CUDA build (tfjs-node-gpu)", () => {
+  it('goes on the device, and the views that step on the host still read it one call at a time', async () => {
+    const CpuBackend = tf.findBackend('cpu').constructor as new () => tf.KernelBackend;
+    // No CUDA here: a 'tensorflow' backend of cpu kernels, loaded as the GPU package would be.
+    const fakeNodeGpu: ModuleLoader = (name) => {
+      if (name !== '@tensorflow/tfjs-node-gpu') throw new ModuleNotInstalled(name, []);
+      tf.copyRegisteredKernels('cpu', 'tensorflow');
+      tf.registerBackend('tensorflow', () => Object.assign(new CpuBackend(), { firstUse: false }));
+      return { version: { 'tfjs-node': '4.22.0' } };
+    };
+    try {
+      assert.equal((await new BackendSelector({ load: fakeNodeGpu, env: {} }).select()).name, 'tensorflow');
+      assert.equal(modelsOnDevice(), true);
+      const field = netField();
+      const device = await deviceTensorField(field, 2);
+      const host = tensorNativeField(field, 2);
+      assertClose(device.f(0.3, y0), host.f(0.3, y0), 'f', 1e-5);
+      const a = y0.map((v) => 1 - v);
+      const [gd, gh] = [device.vjp(0.3, y0, a), host.vjp(0.3, y0, a)];
+      assertClose(gd.y, gh.y, 'aᵀ∂f/∂y', 1e-5);
+      assertClose(gd.params, gh.params, 'aᵀ∂f/∂θ', 1e-5);
+      const inspected = await resolveModel(defineExperiment(spec()), {}, 'solverInspector');
+      assert.ok(isDeviceField(inspected.field));
+    } finally {
+      await tf.setBackend('cpu');
+      tf.removeBackend('tensorflow');
+    }
   });
 });
 

@@ -9,7 +9,7 @@
 import type { Experiment } from '../experiments/define';
 import { ExperimentError } from '../experiments/define';
 import { buildTrainable, loadRunWeights } from '../experiments/modelSource';
-import { isDeviceField, notOnHost } from '../device/types';
+import { hostCannotRead, notOnHost } from '../device/types';
 import type { NativeField } from '../fields/field';
 import { fieldJacobian } from '../inspect/jacobian';
 import { odeint } from '../odeint';
@@ -89,7 +89,7 @@ export async function experimentDiagnostics(exp: Experiment, opts: DiagnosticsOp
     if ('ys' in data) throw new ExperimentError(`a discrete network classifies labelled points, but the data '${data.name}' are a trajectory.`, exp.location);
     return { ...base, ...(await networkPart(model, data.x, Math.min(nSamples, data.n), opts)) };
   }
-  if (isDeviceField(model)) throw new ExperimentError(notOnHost(model.device.backend, 'The diagnostics view'), exp.location);
+  if (hostCannotRead(model)) throw new ExperimentError(notOnHost(model.device.backend, 'The diagnostics view'), exp.location);
   return { ...base, ...(await fieldPart(model as NativeField, data, nSamples, opts)) };
 }
 

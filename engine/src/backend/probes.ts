@@ -24,6 +24,10 @@ export interface Probe {
 
 const TFJS_NODE = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
 
+let tensorflowGpu = false;
+/** Whether the 'tensorflow' backend is TensorFlow's CUDA build (tfjs-node-gpu). */
+export const tensorflowOnGpu = (): boolean => tensorflowGpu;
+
 async function probeTensorflow(ctx: ProbeContext): Promise<Probe> {
   const failures: string[] = [];
   for (const name of TFJS_NODE) {
@@ -38,6 +42,7 @@ async function probeTensorflow(ctx: ProbeContext): Promise<Probe> {
       failures.push(`${name} loaded but registered no 'tensorflow' backend with this engine's TensorFlow.js`);
       continue;
     }
+    tensorflowGpu = name === '@tensorflow/tfjs-node-gpu';
     const version = loaded?.version?.['tfjs-node'];
     return { available: true, detail: `${name}${version ? ` ${version}` : ''} (native TensorFlow kernels)` };
   }

@@ -6,12 +6,14 @@
  * the host. θ is the host's Float64Array as for every field, so the optimiser, checkpoints and
  * exports are unchanged; it reaches the variables before each solve.
  *
- * What needs f(t, y) synchronously on the host (the debugger, the Solver Inspector, the
- * diagnostics) is refused with the reason (notOnHost).
+ * What needs f(t, y) one call at a time on the host (the debugger, the Solver Inspector, the
+ * diagnostics) reads each result back where the backend can (tfjs-node-gpu), and is refused
+ * with the reason where it cannot (WebGPU: notOnHost).
  */
 import { tf } from '../backend/tf';
 import type { TensorField } from '../fields/field';
 import { readVariablesAsync, tensorParams } from '../fields/tensorParams';
+import { readsSynchronously } from '../state/tfjs';
 import { notOnHost, type DeviceField } from './types';
 
 /** The field on states of `dim` components per sample, or of one fixed tensor shape. */
@@ -28,8 +30,26 @@ export async function deviceTensorField(field: TensorField, dimOrShape: number |
     if (length % dim !== 0) throw new RangeError(`The tensor field's state has ${length} values, not a whole number of samples of ${dim}.`);
     return fixed ?? [length / dim, dim];
   };
+  const readsOnHost = readsSynchronously();
   const onHost = (): never => {
     throw new RangeError(notOnHost(backend, 'This view'));
+  };
+  /** One evaluation read back at once, where the backend allows it (the views that step the solver use it). */
+  const withState = <T>(y: Float64Array, use: (x: tf.Tensor) => T): T => {
+    theta.sync();
+    const x = tf.tensor(Float32Array.from(y), shapeOf(y.length), 'float32');
+    try {
+      return use(x);
+    } finally {
+      x.dispose();
+    }
+  };
+  const read = (ts: tf.Tensor[]): Float32Array[] => {
+    try {
+      return ts.map((t) => t.dataSync() as Float32Array);
+    } finally {
+      tf.dispose(ts);
+    }
   };
   return {
     kind: 'native',
@@ -38,8 +58,19 @@ export async function deviceTensorField(field: TensorField, dimOrShape: number |
     layout: theta.layout,
     tensor: field,
     compiled: { why: `it runs on the GPU (backend '${backend}'): the solver's state and algebra live there too, in float32` },
-    device: { backend, theta, shapeOf },
-    f: onHost,
-    vjp: onHost,
+    device: { backend, theta, shapeOf, readsOnHost },
+    f: readsOnHost ? (t, y) => withState(y, (x) => Float64Array.from(read([tf.tidy(() => field.f(t, x))])[0])) : onHost,
+    vjp: readsOnHost
+      ? (t, y, a) =>
+          withState(y, (x) =>
+            withState(a, (c) => {
+              const [gy, ...gp] = read(tf.tidy(() => {
+                const g = field.vjp(t, x, c);
+                return [g.y, ...g.params];
+              }));
+              return { y: Float64Array.from(gy), params: theta.flatten(gp) };
+            }),
+          )
+      : onHost,
   };
 }

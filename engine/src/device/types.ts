@@ -9,6 +9,8 @@ export interface DeviceField extends TensorNativeField {
     readonly theta: TensorParams;
     /** The tensor shape of a flat host state of `length` values. */
     shapeOf(length: number): number[];
+    /** Whether f and vjp can be read back one call at a time (not on WebGPU). */
+    readonly readsOnHost: boolean;
   };
 }
 
@@ -18,3 +20,6 @@ export const isDeviceField = (x: unknown): x is DeviceField => typeof x === 'obj
 export const notOnHost = (backend: string, who: string): string =>
   `${who} evaluates the model one call at a time on the host, but it runs on the GPU (backend '${backend}'), which reads tensors only asynchronously: ` +
   "select the 'wasm' backend for it (setting neuralOde.engine.backend, or NEURAL_ODE_BACKEND); training and the vector field and trajectories views run on the GPU.";
+
+/** A device field that the views stepping the solver on the host cannot evaluate. */
+export const hostCannotRead = (x: unknown): x is DeviceField => isDeviceField(x) && !x.device.readsOnHost;

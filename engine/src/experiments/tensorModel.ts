@@ -8,7 +8,7 @@
 import { ensureBackend, tf } from '../backend/index';
 import { deviceTensorField } from '../device/deviceField';
 import { isDeviceField } from '../device/types';
-import { readsSynchronously } from '../state/tfjs';
+import { modelsOnDevice } from '../device/placement';
 import type { TensorField } from '../fields/field';
 import { isLayersModel, layersModelField } from '../fields/layersField';
 import { compileLayersModel } from '../fields/compileLayers';
@@ -90,8 +90,8 @@ async function tfjsModelField(exp: Experiment, model: TensorField | import('@ten
   await ensureBackend();
   let native: TensorNativeField;
   try {
-    // where tensors are read only asynchronously (WebGPU), the field and its solves stay on the device
-    native = readsSynchronously() ? tensorNativeField(field, dim) : await deviceTensorField(field, dim);
+    // on a GPU backend the field and its solves stay on the device (placement.ts)
+    native = modelsOnDevice() ? await deviceTensorField(field, dim) : tensorNativeField(field, dim);
   } catch (err) {
     throw new ExperimentError(`${(err as Error).message} (setting neuralOde.engine.backend, or NEURAL_ODE_BACKEND)`, exp.location);
   }

@@ -3,7 +3,8 @@ import { ensureBackend, tf } from '../backend/index';
 import type { TensorField } from '../fields/field';
 import { tensorNativeField, type TensorNativeField } from '../fields/tensorNative';
 import { SolverError } from '../solvers/errors';
-import { isTensorState, readsSynchronously } from '../state/tfjs';
+import { isTensorState } from '../state/tfjs';
+import { modelsOnDevice } from '../device/placement';
 import { deviceTensorField } from '../device/deviceField';
 import type { NativeGradResult, TensorGradResult } from './types';
 
@@ -32,8 +33,8 @@ export async function tensorProblem(field: TensorField, y0: Tensor, times: reado
   const read = async (x: Tensor): Promise<Float64Array> => Float64Array.from(await x.data());
   return {
     field,
-    // where tensors are read only asynchronously (WebGPU) the solve stays on the device
-    native: readsSynchronously() ? tensorNativeField(field, y0.shape) : await deviceTensorField(field, y0.shape),
+    // on a GPU backend the solve stays on the device (placement.ts)
+    native: modelsOnDevice() ? await deviceTensorField(field, y0.shape) : tensorNativeField(field, y0.shape),
     shape: y0.shape,
     y0: await read(y0),
     cotangents: await Promise.all(cots.map((c) => (c ? read(c) : null))),

@@ -6,7 +6,7 @@ import type { ExperimentData, Experiment } from '../experiments/define';
 import { ExperimentError } from '../experiments/define';
 import { buildDataAndModel, loadRunWeights } from '../experiments/modelSource';
 import type { NativeField } from '../fields/field';
-import { isDeviceField, notOnHost } from '../device/types';
+import { hostCannotRead, notOnHost } from '../device/types';
 
 export interface ResolvedModel {
   data: ExperimentData;
@@ -19,7 +19,7 @@ export interface ResolvedModel {
 
 export async function resolveModel(exp: Experiment, opts: { runsRoot?: string; runId?: string }, view: 'solverInspector' | 'debugSolve'): Promise<ResolvedModel> {
   const { data, field } = await buildDataAndModel(exp, view);
-  if (isDeviceField(field)) throw new ExperimentError(notOnHost(field.device.backend, view === 'debugSolve' ? 'The debugger' : 'The Solver Inspector'), exp.location);
+  if (hostCannotRead(field)) throw new ExperimentError(notOnHost(field.device.backend, view === 'debugSolve' ? 'The debugger' : 'The Solver Inspector'), exp.location);
   const dim = field.dim ?? data.dim;
   if (dim < data.dim) {
     throw new ExperimentError(`the model works on ${dim} components per sample but the data '${data.name}' have ${data.dim}.`, exp.location);
