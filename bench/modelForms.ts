@@ -5,7 +5,7 @@
  * and float32. Weights travel to torchdiffeq in the tfjs layout (a dense kernel is [in, out]);
  * each form says how its dL/dθ maps onto that layout, so gradients compare value for value.
  */
-import { layersModelField, mlpField, tensorField, tf, type NativeField } from 'neural-ode-studio';
+import { layersModelField, mlpField, tensorField, tf, type NativeField, type TensorField } from 'neural-ode-studio';
 import { compileLayersModel } from '../engine/src/fields/compileLayers';
 import { tensorNativeField } from '../engine/src/fields/tensorNative';
 import { normalSampler } from './prng';
@@ -92,8 +92,8 @@ function mlpGradToWire(g: Float64Array, hidden: number): Float64Array {
   return Float64Array.from([...transpose(g.subarray(0, w1), hidden, 2), ...g.subarray(w1, w2), ...transpose(g.subarray(w2, w2 + 2 * hidden), 2, hidden), ...g.subarray(w2 + 2 * hidden)]);
 }
 
-/** The pendulum example's model with hidden width H: dθ/dt = ω, dω/dt = friction(θ, ω) − sin θ. */
-function pendulumForm(p: ModelProblem): ModelForm {
+/** The pendulum example's model with hidden width H: dθ/dt = ω, dω/dt = friction(θ, ω) − sin θ, its variables on the active backend. */
+export function pendulumTensorField(p: ModelProblem, options: { compile?: boolean } = {}): { field: TensorField; dispose(): void } {
   const v = (w: WireParam) => tf.variable(tf.tensor(w.values, w.shape, 'float32'));
   const [w1, b1, w2] = p.params.pendulum.map(v);
   const field = tensorField(
@@ -104,14 +104,20 @@ function pendulumForm(p: ModelProblem): ModelForm {
       return tf.concat([omega, tf.sub(friction, tf.sin(theta))], 1);
     },
     { w1, b1, w2 },
+    options,
   );
+  return { field, dispose: () => [w1, b1, w2].forEach((x) => x.dispose()) };
+}
+
+function pendulumForm(p: ModelProblem): ModelForm {
+  const { field, dispose } = pendulumTensorField(p);
   return {
     label: 'pendulum hybrid',
     peer: 'pendulum',
     field: tensorNativeField(field, 2),
     // No transposed variables: θ is already w1, b1, w2 as declared.
     toWire: (g) => Float64Array.from(g),
-    dispose: () => [w1, b1, w2].forEach((x) => x.dispose()),
+    dispose,
   };
 }
 

@@ -5,7 +5,8 @@
  * interleaved round by round. The first run of each is the warm-up and gives the answers: the
  * engine's loss and gradients must match torchdiffeq's within float32 tolerance.
  */
-import { odeint, odeintGrad, selectBackend, type NativeCotangent } from 'neural-ode-studio';
+import { odeintGrad, selectBackend, type NativeCotangent } from 'neural-ode-studio';
+import { solveField } from '../engine/src/device/solveField';
 import { modelForms, modelProblem, type ModelForm, type ModelProblem, type PeerModel } from './modelForms';
 import type { Peer, PeerModelRequest } from './peerProcess';
 import { median } from './table';
@@ -24,7 +25,7 @@ export const SPREAD_FACTOR = 3;
 
 type Op = 'forward' | 'backprop' | 'adjoint';
 
-interface Iteration {
+export interface Iteration {
   seconds: number;
   nfeForward: number;
   /** Adjoint: vjp evaluations of the backward solve (torchdiffeq: calls of f in backward()). */
@@ -35,14 +36,14 @@ interface Iteration {
   y0?: Float64Array;
 }
 
-interface Run {
+export interface Run {
   forward: { seconds: number; nfe: number };
   backprop: Iteration;
   adjoint: Iteration;
 }
 
 /** Something timed: an engine form or one of torchdiffeq's models. */
-interface Side {
+export interface Side {
   readonly label: string;
   run(wantGrads: boolean): Promise<Run>;
 }
@@ -85,7 +86,7 @@ export interface ModelsOptions {
 }
 
 /** MSE against the target at t = 1, and its cotangent 2 (y − target) / n. */
-function mse(target: Float64Array, out: { loss: number }): (ys: readonly Float64Array[]) => NativeCotangent[] {
+export function mse(target: Float64Array, out: { loss: number }): (ys: readonly Float64Array[]) => NativeCotangent[] {
   return (ys) => {
     const y = ys[1];
     const cot = new Float64Array(y.length);
@@ -115,7 +116,7 @@ async function oneThread<T>(fn: () => Promise<T>): Promise<T> {
 /** Forms also timed on one thread, for the scaling with threads (where there are several). */
 const SCALING = new Set(['pendulum hybrid', 'tf.sequential', 'mlpField float64', 'mlpField float32']);
 
-function engineSide(form: ModelForm, p: ModelProblem, single = false): Side {
+export function engineSide(form: ModelForm, p: ModelProblem, single = false): Side {
   const iterate = async (gradient: 'backprop' | 'adjoint', wantGrads: boolean): Promise<Iteration> => {
     const out = { loss: NaN };
     const t0 = performance.now();
@@ -132,7 +133,7 @@ function engineSide(form: ModelForm, p: ModelProblem, single = false): Side {
   };
   const run = async (wantGrads: boolean): Promise<Run> => {
     const t0 = performance.now();
-    const sol = await odeint((t, y: Float64Array) => form.field.f(t, y), p.y0, [0, T], SOLVER);
+    const sol = await solveField(form.field, p.y0, [0, T], SOLVER);
     const forward = { seconds: (performance.now() - t0) / 1000, nfe: sol.stats.nfe };
     return { forward, backprop: await iterate('backprop', wantGrads), adjoint: await iterate('adjoint', wantGrads) };
   };
@@ -159,7 +160,7 @@ function peerSide(peer: Peer, model: PeerModel, p: ModelProblem): Side {
 }
 
 /** max |a − b| / max |b|. */
-function relMax(a: ArrayLike<number>, b: ArrayLike<number>): number {
+export function relMax(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let diff = 0;
   let scale = 0;
   for (let i = 0; i < b.length; i++) {
@@ -175,7 +176,7 @@ type Worst = { worst: number; where: string };
 const worse = (x: Worst, y: Worst): Worst => (Number.isNaN(x.worst) || y.worst <= x.worst ? x : y);
 
 /** Loss and each gradient tensor of a against b: the worst relative difference. */
-function iterationError(a: Iteration, b: Iteration, p: ModelProblem, model: PeerModel, what: string): Worst {
+export function iterationError(a: Iteration, b: Iteration, p: ModelProblem, model: PeerModel, what: string): Worst {
   let w: Worst = { worst: Math.abs(a.loss - b.loss) / Math.abs(b.loss), where: `${what} loss` };
   if (!a.theta || !b.theta || !a.y0 || !b.y0) return w;
   w = worse(w, { worst: relMax(a.y0, b.y0), where: `${what} dL/dy0` });
@@ -188,8 +189,8 @@ function iterationError(a: Iteration, b: Iteration, p: ModelProblem, model: Peer
   return w;
 }
 
-const emptyTimes = (): Record<Op, number[]> => ({ forward: [], backprop: [], adjoint: [] });
-const record = (entry: Timed, r: Run): void => {
+export const emptyTimes = (): Record<Op, number[]> => ({ forward: [], backprop: [], adjoint: [] });
+export const record = (entry: Timed, r: Run): void => {
   entry.seconds.forward.push(r.forward.seconds);
   entry.seconds.backprop.push(r.backprop.seconds);
   entry.seconds.adjoint.push(r.adjoint.seconds);

@@ -12,7 +12,10 @@
  * tf.sequential on tfjs and compiled, mlpField) per size: forward, backprop and adjoint, beside
  * torchdiffeq on the same weights, with the loss and gradients checked against torchdiffeq's.
  *
- *   npm run bench [-- --json] [-- --quick] [-- --suite forward|train|models|all] [-- --sizes 16x32,256x64] [-- --paths native,torchdiffeq]
+ * `--suite gpu` (not in `all`) times the pendulum at a GPU's size (4096×512): compiled on every
+ * core, on TensorFlow.js wasm, and on the webgpu backend with its solves on the device.
+ *
+ *   npm run bench [-- --json] [-- --quick] [-- --suite forward|train|models|gpu|all] [-- --sizes 16x32,256x64] [-- --paths native,torchdiffeq]
  *                 [-- --seeds 5] [-- --adjoint-seeds 3]
  */
 import { cpus, loadavg } from 'node:os';
@@ -29,13 +32,16 @@ import { runTrainIterations, type TrainIterReport } from './trainIter';
 import { loadTrainProblem } from './trainProblem';
 import { runModels } from './modelsSuite';
 import { formatModelsReport, modelsChecks } from './modelsReport';
+import { formatGpuReport, gpuChecks, runGpu } from './gpuSuite';
 import { formatTrainReport, trainChecks } from './trainReport';
 import type { CaseResult, PathResult, RunInfo } from './results';
 import { median } from './table';
 
 const ALL_SIZES = ['16x32', '256x64', '1024x256'];
 const ALL_PATHS = ['native', 'native-js', 'native-f32', 'wasm', 'cpu', 'torchdiffeq'];
-const SUITES = ['forward', 'train', 'models', 'all'];
+const SUITES = ['forward', 'train', 'models', 'gpu', 'all'];
+/** The gpu suite's default size: where a GPU begins to pay. */
+const GPU_SIZES = ['4096x512'];
 /** ode_demo's length of run in the benchmark. */
 const SPIRAL_ITERATIONS = 300;
 const SEED = 20261122;
@@ -44,7 +50,7 @@ const PROFILE_ROUNDS = 3;
 
 interface Options {
   json: boolean;
-  suite: 'forward' | 'train' | 'models' | 'all';
+  suite: 'forward' | 'train' | 'models' | 'gpu' | 'all';
   /** Spiral fit: seeds for the engine and torchdiffeq's odeint, and how many of them its odeint_adjoint runs. */
   seeds: number;
   adjointSeeds: number;
@@ -73,25 +79,26 @@ function parseOptions(): Options {
       suite: { type: 'string', default: 'all' },
       seeds: { type: 'string' },
       'adjoint-seeds': { type: 'string' },
-      sizes: { type: 'string', default: ALL_SIZES.join(',') },
+      sizes: { type: 'string' },
       paths: { type: 'string', default: ALL_PATHS.join(',') },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
     process.stdout.write(
-      'npm run bench -- [--json] [--quick] [--suite forward|train|models|all] [--sizes 16x32,256x64,1024x256]\n' +
+      'npm run bench -- [--json] [--quick] [--suite forward|train|models|gpu|all] [--sizes 16x32,256x64,1024x256]\n' +
         '                 [--paths native,native-js,native-f32,wasm,cpu,torchdiffeq] [--seeds 5] [--adjoint-seeds 3] [--budget 8]\n' +
         '--budget: seconds of timed rounds per case (default 8; 1 with --quick; the models suite spends twice that per size).\n' +
         '--suite: forward solves, training (one iteration at 256x64, the ode_demo spiral fit), models (each form of a\n' +
-        '         model: forward, backprop, adjoint, per size), or all of them (default).\n' +
+        '         model: forward, backprop, adjoint, per size), or all of them (default); gpu (not in all: the pendulum\n' +
+        '         compiled, on wasm and on the webgpu backend, default size 4096x512; needs the webgpu package and an adapter).\n' +
         '--seeds: spiral-fit seeds for the engine and torchdiffeq; --adjoint-seeds: how many of them torchdiffeq\'s adjoint runs.\n' +
         'torchdiffeq runs from ../shared/peers/torchdiffeq beside the repository, or from the folder TORCHDIFFEQ_PATH names (see docs/benchmarks.md).\n',
     );
     process.exit(0);
   }
   const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
-  const sizes = list(values.sizes);
+  const sizes = list(values.sizes ?? (values.suite === 'gpu' ? GPU_SIZES : ALL_SIZES).join(','));
   for (const s of sizes) {
     if (!/^\d+x\d+$/.test(s)) throw new Error(`--sizes: "${s}" is not batch x hidden like 256x64.`);
   }
@@ -410,18 +417,30 @@ async function modelsSuite(opts: Options): Promise<{ text: string; json: object 
   return { text: formatModelsReport(run.sizes, notes), json: { notes, backend: run.backend, sizes: run.sizes, checks: modelsChecks(run.sizes) } };
 }
 
+/** The gpu suite: the pendulum compiled on every core, on wasm, and on the webgpu backend. */
+async function gpuSuite(opts: Options): Promise<{ text: string; json: object }> {
+  const notes: string[] = [];
+  const loadAtStart = loadavg()[0];
+  const t0 = performance.now();
+  const run = await runGpu({ sizes: opts.sizes, budget: 2 * opts.budget, minRounds: opts.minRounds, seed: SEED, progress });
+  notes.push(...run.notes);
+  machineNotes(notes, loadAtStart, t0, 'rerun on a quiet machine');
+  return { text: formatGpuReport(run.sizes, run.adapter, notes), json: { notes, adapter: run.adapter, sizes: run.sizes, checks: gpuChecks(run.sizes) } };
+}
+
 async function main(): Promise<void> {
   const opts = parseOptions();
   const wants = (suite: Options['suite']) => opts.suite === suite || opts.suite === 'all';
   const forward = wants('forward') ? await forwardSuite(opts) : null;
   const train = wants('train') ? await trainSuite(opts) : null;
   const models = wants('models') ? await modelsSuite(opts) : null;
+  const gpu = opts.suite === 'gpu' ? await gpuSuite(opts) : null;
   if (opts.json) {
     // The forward suite's fields stay at the top level, as before; the others go under their names.
-    const json = { ...(forward?.json ?? {}), ...(train ? { train: train.json } : {}), ...(models ? { models: models.json } : {}) };
+    const json = { ...(forward?.json ?? {}), ...(train ? { train: train.json } : {}), ...(models ? { models: models.json } : {}), ...(gpu ? { gpu: gpu.json } : {}) };
     process.stdout.write(JSON.stringify(json, null, 2) + '\n');
   } else {
-    process.stdout.write([forward?.text, train?.text, models?.text].filter(Boolean).join('\n\n') + '\n');
+    process.stdout.write([forward?.text, train?.text, models?.text, gpu?.text].filter(Boolean).join('\n\n') + '\n');
   }
 }
 
