@@ -1,4 +1,5 @@
 /** Activation: one engine worker per window, training and the Runs view, the commands, and the "Neural ODE" log. */
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { EngineClient } from './engineClient';
 import { registerDebugger } from './debug/activate';
@@ -24,7 +25,11 @@ export function activate(context: vscode.ExtensionContext): void {
     onLog: (level, message) => log[level](message),
     // Read at each load, so a change applies without a reload.
     loadTimeoutMs: () => loadTimeoutSeconds() * 1000,
-    env: (): Record<string, string> => (engineThreads() > 0 ? { NEURAL_ODE_THREADS: String(engineThreads()) } : {}),
+    env: (): Record<string, string> => ({
+      ...(engineThreads() > 0 ? { NEURAL_ODE_THREADS: String(engineThreads()) } : {}),
+      // optional backends (webgpu, tfjs-node) installed next to the experiments are found there
+      NEURAL_ODE_WORKSPACE: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath).join(path.delimiter),
+    }),
   });
   engine = client;
   const session = new TrainingSession(client);

@@ -275,4 +275,22 @@ describe('optional modules', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("loads a package from the editor's workspace folders (NEURAL_ODE_WORKSPACE), whatever the working directory", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-backend-ws-'));
+    const pkg = path.join(dir, 'node_modules', 'fake-workspace-plugin');
+    fs.mkdirSync(pkg, { recursive: true });
+    fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: 'fake-workspace-plugin', main: 'index.js' }));
+    fs.writeFileSync(path.join(pkg, 'index.js'), 'module.exports = { found: true };');
+    const saved = process.env.NEURAL_ODE_WORKSPACE;
+    try {
+      assert.throws(() => loadOptionalModule('fake-workspace-plugin'), ModuleNotInstalled);
+      process.env.NEURAL_ODE_WORKSPACE = [os.tmpdir(), dir].join(path.delimiter);
+      assert.deepEqual(loadOptionalModule('fake-workspace-plugin'), { found: true });
+    } finally {
+      if (saved === undefined) delete process.env.NEURAL_ODE_WORKSPACE;
+      else process.env.NEURAL_ODE_WORKSPACE = saved;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,7 +1,7 @@
 /**
  * Loading packages the engine does not ship but uses when a user has installed them
  * (`@tensorflow/tfjs-node(-gpu)`, the `webgpu` Dawn binding). They are looked up next to the
- * engine and then in the current working directory (the workspace of the experiments), and
+ * engine and then in the workspace of the experiments (searchRoots), and
  * they are required at run time by name, so bundling never pulls them in.
  */
 import Module, { createRequire } from 'node:module';
@@ -26,9 +26,14 @@ function isModuleNotFound(err: unknown): boolean {
   return (err as { code?: unknown } | null)?.code === 'MODULE_NOT_FOUND';
 }
 
+/**
+ * The engine's own folder, then the editor's workspace folders (NEURAL_ODE_WORKSPACE, set by the
+ * extension, which runs the engine with another working directory), then the working directory.
+ */
 function searchRoots(): string[] {
   const here = typeof __filename === 'string' ? __filename : path.join(process.cwd(), 'index.js');
-  const roots = [here, path.join(process.cwd(), 'package.json')];
+  const workspace = (process.env.NEURAL_ODE_WORKSPACE ?? '').split(path.delimiter).filter(Boolean);
+  const roots = [here, ...workspace.map((dir) => path.join(dir, 'package.json')), path.join(process.cwd(), 'package.json')];
   return [...new Set(roots)];
 }
 
