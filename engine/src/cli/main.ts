@@ -6,6 +6,7 @@ import { SolverError } from '../solvers/errors';
 import { exportInWorker, isCommandJob, serveCommandJob, solveInWorker } from './commandWorker';
 import type { SolveOutput } from './solveCommand';
 import { modeq } from './modeqCommand';
+import { exportTorchCommand } from './exportTorchCommand';
 import { trainCommand } from './trainCommand';
 import type { RunLabel } from '../experiments/trainer';
 import { EVAL_LOSS_NAME } from '../experiments/task';
@@ -38,6 +39,11 @@ commands:
       --f64            float64 values (default float32, PyTorch's default)
       --allow-changes  export although the model differs from the run's record (the weights must fit)
       --load-timeout S give up loading the file after S seconds (default 60; 0: no limit)
+  export-torch <experiment>   the experiment as a PyTorch + torchdiffeq folder: model.py,
+                   train.py (DistributedDataParallel with torchrun), weights and data (docs/pytorch.md)
+      --out DIR        the folder to write (default: ./<experiment name>-torch)
+      --run ID         start from run ID's checkpoint (ID@best: its best) instead of the initial weights
+      --runs DIR       runs folder (default: ./.neural-ode/runs)
   modeq --scheme S   the modified equation of a scheme (euler, midpoint, heun, rk4, ab2, lm, …)
       --k K            lm's coefficient (default: symbolic in k)
       --order N        derive up to O(Δt^N) (default 2)
@@ -180,6 +186,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'train') return await train(rest);
     if (command === 'export') return await exportWeightsOf(rest);
+    if (command === 'export-torch') return await exportTorchCommand(rest);
     if (command === 'modeq') return modeq(rest);
     if (command !== 'solve') throw new SolverError('input', `unknown command '${command}'. Run 'neural-ode help' for the list.`);
     const { values, positionals } = parseArgs({
