@@ -1,7 +1,7 @@
 /**
- * A user's TensorFlow.js field on a backend that only reads tensors asynchronously (WebGPU).
- * The solver's state then lives on the device too: every solve and gradient of this field runs
- * on the TensorFlow.js state algebra (deviceGrad.ts, deviceSolve.ts), the same solvers and
+ * A user's TensorFlow.js field on a GPU backend (placement.ts: WebGPU, tfjs-node-gpu). The
+ * solver's state lives on the device too: every solve and gradient of this field runs on the
+ * TensorFlow.js state algebra (deviceGrad.ts, solveField.ts), the same solvers and
  * reverse sweeps as on the host, and only the outputs, the loss's cotangents and dL/dθ cross to
  * the host. θ is the host's Float64Array as for every field, so the optimiser, checkpoints and
  * exports are unchanged; it reaches the variables before each solve.
