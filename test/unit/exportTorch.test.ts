@@ -12,7 +12,9 @@ import { kindTask } from '../../engine/src/experiments/modelKinds';
 import { buildAnyTrainable } from '../../engine/src/experiments/modelSource';
 import { layoutChange, namedLayout } from '../../engine/src/experiments/paramNames';
 import { gradientSpec } from '../../engine/src/experiments/trainer';
+import { exportTorchCommand } from '../../engine/src/cli/exportTorchCommand';
 import { exportTorch, writeModelFiles } from '../../engine/src/export/exportTorch';
+import { decodeSafetensors } from '../../engine/src/io/safetensors';
 import { modelPlan } from '../../engine/src/export/modelPlan';
 import { torchSettings } from '../../engine/src/export/trainSettings';
 import type { NativeField } from '../../engine/src/fields/field';
@@ -191,7 +193,7 @@ describe('export-torch: train.py with torchdiffeq', () => {
     assert.equal((config.train as { iterations: number }).iterations, 3);
   });
 
-  it('carries Adam, weight decay, a warmup and cosine schedule, clipping, mse and the seed over: three iterations track the engine', async (t) => {
+  it('carries Adam, weight decay, a warmup and cosine schedule, clipping, mse and the seed over: three iterations track the engine, which resumes the run', async (t) => {
     if (torchdiffeqMissing) return t.skip(torchdiffeqMissing);
     const exp = defineExperiment(trajectorySpec());
     const out = tmp();
@@ -202,16 +204,33 @@ describe('export-torch: train.py with torchdiffeq', () => {
     const engine = await engineFirstStep(exp);
     assert.ok(Math.abs(first.loss - engine.loss) <= 1e-5 * engine.loss, `first loss ${first.loss} vs ${engine.loss}`);
     assertClose(first.grad, engine.grad, 1e-4, 'first gradient');
-    const trained = await trainExperiment(exp, { runsRoot: path.join(out, 'engine-runs') });
+    const trained = await trainExperiment(exp, { runsRoot: path.join(out, 'engine-runs'), iterations: 4 });
     const want = readMetrics(trained.runDir).records;
-    const got = readMetrics(listRuns(path.join(out, 'torch-runs'))[0].dir).records;
+    const got = readMetrics(listRuns(path.join(out, 'torch-runs'))[0].dir).records.slice(0, 3);
     assert.equal(got.length, 3);
+    // The engine continues the PyTorch run from its checkpoint (weights, sampler and optimiser state) as it would its own.
+    const resumed = await trainExperiment(exp, { runsRoot: path.join(out, 'torch-runs'), resume: listRuns(path.join(out, 'torch-runs'))[0].id, iterations: 4 });
+    assert.equal(resumed.status, 'finished');
+    const fourth = readMetrics(resumed.runDir).records[3];
+    assert.ok(Math.abs(fourth.loss - want[3].loss) <= 1e-4 * want[3].loss, `iteration 4 after resuming: ${fourth.loss} vs the engine's ${want[3].loss}`);
     for (let i = 0; i < 3; i++) {
       assert.ok(Math.abs(got[i].loss - want[i].loss) <= 1e-4 * want[i].loss, `iteration ${i + 1}: loss ${got[i].loss} vs the engine's ${want[i].loss}`);
       assert.ok(Math.abs((got[i].lr as number) - (want[i].lr as number)) <= 1e-15, `iteration ${i + 1}: lr`);
       assert.ok(Math.abs((got[i].gradNorm as number) - (want[i].gradNorm as number)) <= 1e-4 * (want[i].gradNorm as number), `iteration ${i + 1}: gradNorm`);
     }
     assert.ok(Math.abs((got[1].evalLoss as number) - (want[1].evalLoss as number)) <= 1e-4 * (want[1].evalLoss as number), 'the evaluation at iteration 2');
+
+    // --run: the weights of the engine run's checkpoint, under the model's names.
+    const fromRun = await exportTorch(exp, { out: path.join(out, 'from-run'), run: trained.runId, runsRoot: path.join(out, 'engine-runs') });
+    assert.equal(fromRun.iteration, 4);
+    const { tensors } = decodeSafetensors(fs.readFileSync(path.join(fromRun.dir, 'init.safetensors')));
+    const { checkpoint } = loadLatestCheckpoint(trained.runDir);
+    const params = checkpoint.params as Float64Array;
+    for (const e of checkpoint.layout as { name: string; shape: number[]; offset: number }[]) {
+      const tensor = tensors.get(e.name)!;
+      assert.deepEqual(tensor.shape, e.shape, e.name);
+      assert.deepEqual(Array.from(tensor.data), Array.from(params.subarray(e.offset, e.offset + tensor.data.length)), `${e.name}: the checkpoint's values, float64`);
+    }
   });
 
   it('trains under torchrun with two CPU processes (gloo) and writes exactly one run', async (t) => {
@@ -255,6 +274,10 @@ describe('export-torch: refusals', () => {
     await refused(trajectorySpec({ solver: { method: 'dopri5', options: { pcoeff: 0.3, icoeff: 0.4 } } }), /solver\.options\.pcoeff cannot be carried over/);
     await refused(trajectorySpec({ solver: { method: 'lm' } }), /solver\.method 'lm' cannot be carried over/);
     await refused({ ...trajectorySpec(), train: { ...trajectorySpec().train, histograms: true } }, /train\.histograms cannot be carried over/);
+  });
+
+  it('says so from the command line: an augmented classifier is no trajectory experiment', async () => {
+    await assert.rejects(exportTorchCommand([path.join(ROOT, 'examples', 'circlesAugmented.ode.ts'), '--out', tmp()]), /labelled points \(a classification task\)/);
   });
 
   it('writes every engine default explicitly', () => {

@@ -29,7 +29,8 @@ anywhere (a GPU machine, a cluster).
 Run it from the workspace folder (or pass \`--runs <workspace>/.neural-ode/runs\`): the studio's
 Runs view and Training curves show the run like any other, and its checkpoints load into the
 experiment's model. With torchrun each rank takes its slice of the same global batch and
-DistributedDataParallel averages the gradients; rank 0 writes the run. \`--dump-first FILE\`
+DistributedDataParallel averages the gradients; rank 0 writes the run. The studio can continue a
+run of train.py: \`neural-ode train <experiment> --resume <id>\`. \`--dump-first FILE\`
 writes the first iteration's loss and gradient as JSON. (Debian 12's python3-torch 1.13 on
 Python 3.11 cannot parse torchrun's default \`--redirects 0\`: add \`--redirects 1 --tee 1\`.)
 
