@@ -7,6 +7,7 @@
  * request starts a new one. Free of `vscode`, so it is tested without VS Code.
  */
 import { Worker } from 'node:worker_threads';
+import { prepareGpuEnvironment } from '../../engine/src/backend/gpuEnvironment';
 import { loadCancelledMessage, loadTimeoutMessage } from '../../engine/src/experiments/loadMessages';
 import {
   isRpcEvent,
@@ -147,6 +148,7 @@ export class EngineClient<M extends RpcMap = EngineMethods, E extends EventMap =
       this.restarts++;
       this.log('warn', `restarting the engine worker (restart ${this.restarts})`);
     }
+    prepareGpuEnvironment();
     const worker = new Worker(this.options.workerPath, {
       execArgv: this.options.execArgv,
       env: { ...process.env, ...this.options.env?.() },

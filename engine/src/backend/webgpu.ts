@@ -3,6 +3,7 @@
  * backend itself, on the adapter it examined, instead of relying on `navigator.gpu` (absent in
  * Node 20; present without `gpu` in later Node).
  */
+import { prepareGpuEnvironment } from './gpuEnvironment';
 import { tf } from './tf';
 
 export interface GpuAdapterInfoLike {
@@ -56,7 +57,8 @@ export async function describeAdapter(adapter: GpuAdapterLike): Promise<string> 
 /**
  * The best adapter Dawn offers: its default backend (Vulkan on Linux) first, then OpenGL ES at
  * WebGPU's compatibility level, which is all that some drivers (Mesa's GL without a Vulkan
- * loader) provide. Mesa needs a surfaceless EGL platform when there is no display.
+ * loader) provide. Mesa needs a surfaceless EGL platform when there is no display
+ * (gpuEnvironment.ts: set here on the main thread, by the worker's starter otherwise).
  */
 export async function requestAdapter(
   dawn: DawnModule,
@@ -65,9 +67,7 @@ export async function requestAdapter(
   const gpu = dawn.create([]);
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (adapter) return { gpu, adapter };
-  if (!env.EGL_PLATFORM && !env.DISPLAY && !env.WAYLAND_DISPLAY && process.platform === 'linux') {
-    process.env.EGL_PLATFORM = 'surfaceless';
-  }
+  prepareGpuEnvironment(env as NodeJS.ProcessEnv);
   const gles = dawn.create(['backend=opengles']);
   const compat = await gles.requestAdapter({ featureLevel: 'compatibility' });
   return compat ? { gpu: gles, adapter: compat } : null;

@@ -6,6 +6,7 @@
  * up, or when asked to stop before the load has finished.
  */
 import { Worker, type MessagePort } from 'node:worker_threads';
+import { prepareGpuEnvironment } from '../backend/gpuEnvironment';
 import { SolverError } from '../solvers/errors';
 import { ExperimentError } from './define';
 import { loadCancelledMessage, loadTimeoutMessage } from './loadMessages';
@@ -85,6 +86,7 @@ export interface WorkerJobOptions {
 /** Runs `workerData` in a new worker; resolves with the job's result, rejects with its error (rebuilt) or a JobStoppedError. */
 export function runWorkerJob<T>(workerData: unknown, opts: WorkerJobOptions): Promise<T> {
   return new Promise<T>((resolve, reject) => {
+    prepareGpuEnvironment();
     const worker = new Worker(opts.workerScript, { workerData, execArgv: opts.execArgv });
     let settled = false;
     let loaded = false;

@@ -34,6 +34,8 @@ export abstract class ExperimentPanel<ToWebview extends Common, M extends { type
   protected readonly feed: SourceFeed<R>;
   private weights: HostToWebview['panel/weights'] | undefined;
   private busy = false;
+  /** The last evaluation's failure, shown again to a webview that loads after it (opened on a model that fails). */
+  private error: string | null = null;
 
   protected constructor(panel: vscode.WebviewPanel, context: vscode.ExtensionContext, deps: ExperimentPanelDeps, protected readonly experimentSpec: ExperimentPanelSpec<M>) {
     super(panel, context, deps.log, experimentSpec);
@@ -76,14 +78,15 @@ export abstract class ExperimentPanel<ToWebview extends Common, M extends { type
 
   protected status(busy: boolean, error: string | null): void {
     this.busy = busy;
+    if (error !== null || !busy) this.error = error;
     this.post('panel/status', { busy, error });
   }
 
   protected replay(): void {
     if (this.weights) this.post('panel/weights', this.weights);
-    if (this.replayResult()) return;
+    if (this.replayResult() && this.error === null) return;
     if (!this.feed.source) this.post('panel/notice', { level: 'info', text: `Open an experiment file (*.ode.ts) and run Neural ODE: ${this.experimentSpec.command}.` });
-    else this.post('panel/status', { busy: this.busy, error: null });
+    else this.post('panel/status', { busy: this.busy, error: this.error });
   }
 
   protected handle(message: M): void {
