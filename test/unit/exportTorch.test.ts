@@ -120,7 +120,7 @@ describe('export-torch: model.py', () => {
     const root = tmp();
     const cases: { name: string; field: NativeField; dim: number; keys: string[] }[] = [];
     const add = (name: string, field: NativeField, dim: number): void => {
-      const plan = modelPlan(field, __filename);
+      const plan = modelPlan(field);
       writeModelFiles(path.join(root, name), field as never, plan, name);
       cases.push({ name, field, dim, keys: plan.layout.map((e) => e.name) });
     };
@@ -134,7 +134,7 @@ describe('export-torch: model.py', () => {
     for (const file of ['spiral.ode.ts', 'sequential.ode.ts']) {
       const exp = await loadExperiment(path.join(ROOT, 'examples', file));
       const { model } = await buildAnyTrainable(exp);
-      const plan = modelPlan(model, exp.location?.file);
+      const plan = modelPlan(model);
       writeModelFiles(path.join(root, file), model, plan, exp.name);
       cases.push({ name: file, field: model as NativeField, dim: plan.dim, keys: plan.layout.map((e) => e.name) });
     }
@@ -151,7 +151,7 @@ describe('export-torch: model.py', () => {
   it('recovers the mapInput map of the spiral example as x ** 3', async () => {
     const exp = await loadExperiment(path.join(ROOT, 'examples', 'spiral.ode.ts'));
     const { model } = await buildAnyTrainable(exp);
-    assert.deepEqual(modelPlan(model, exp.location?.file).inputMaps.map((m) => m.python), ['x ** 3']);
+    assert.deepEqual(modelPlan(model).inputMaps.map((m) => m.python), ['x ** 3']);
   });
 });
 
@@ -262,7 +262,7 @@ describe('export-torch: refusals', () => {
 
   it('refuses a model it cannot write, with the reason and the supported list', async () => {
     const spec = trajectorySpec({ model: () => mapInput(mlpField({ sizes: [2, 8, 2] }), Math.asinh, (x) => 1 / Math.sqrt(1 + x * x)) });
-    await refused(spec, /mapInput.*could not be read.*Supported: mlpField/);
+    await refused(spec, /mapInput with a map that could not be written in Python.*Supported: mlpField/);
   });
 
   it('refuses a classification task, saying why', async () => {

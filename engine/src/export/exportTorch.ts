@@ -118,7 +118,7 @@ export function writeModelFiles(dir: string, model: ExperimentModel, plan: Model
 
 export async function exportTorch(exp: Experiment, opts: ExportTorchOptions): Promise<ExportTorchResult> {
   const { data, model } = await buildAnyTrainable(exp);
-  const plan = modelPlan(model, exp.location?.file);
+  const plan = modelPlan(model);
   const trajectory = checkTask(exp, data, model);
   const settings = torchSettings(exp);
   let iteration: number | undefined;

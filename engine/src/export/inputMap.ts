@@ -1,10 +1,9 @@
 /**
- * mapInput(base, g, dg) keeps g in a closure, so the exporter recovers it: every one-argument
- * arrow function in the experiment's source (and a few common maps) is tried, and the one whose
- * f agrees with the field's own on probe states is it. Only arithmetic on the argument and
- * Math functions are accepted, since the same text must mean the same thing in Python.
+ * The map g of mapInput(base, g, dg) in Python: g's own source (an arrow function) read token by
+ * token. Only arithmetic on the argument and Math functions are accepted, since the same text
+ * must mean the same thing in Python, and the translation is checked on probe states against
+ * the field's own f.
  */
-import * as fs from 'node:fs';
 import type { NativeField } from '../fields/field';
 
 export interface InputMap {
@@ -20,8 +19,6 @@ const MATH_FUNCTIONS: Record<string, string> = {
   atan: 'torch.atan', asin: 'torch.asin', acos: 'torch.acos', pow: 'torch.pow', sign: 'torch.sign',
 };
 const MATH_CONSTANTS: Record<string, string> = { PI: 'math.pi', E: 'math.e' };
-
-const BUILT_IN = ['x', 'x ** 3', 'x ** 2', 'Math.sin(x)', 'Math.tanh(x)'];
 
 /** The tokens of an arrow function's body, or null when it holds anything but arithmetic on `param`. */
 function translate(body: string, param: string): InputMap | null {
@@ -80,7 +77,7 @@ function arrowBody(src: string, from: number): string {
   return src.slice(from, i);
 }
 
-/** Every one-argument arrow function of the source that is arithmetic on its argument. */
+/** Every one-argument arrow function of `source` that is arithmetic on its argument. */
 export function arrowMaps(source: string): InputMap[] {
   const out: InputMap[] = [];
   const arrow = /(?:\(\s*([A-Za-z_$][\w$]*)\s*(?::\s*number\s*)?\)|\b([A-Za-z_$][\w$]*))\s*(?::\s*number\s*)?=>\s*/g;
@@ -100,18 +97,13 @@ function evaluator(map: InputMap): (x: number) => number {
 }
 
 /**
- * The map g of `mapped` = mapInput(base, g, …): the candidate whose base.f(t, g(y)) equals
- * mapped.f(t, y) on probe states, or null when none does.
+ * The map g of `mapped` = mapInput(base, g, …) from its source, checked: base.f(t, g(y)) must equal
+ * mapped.f(t, y) on probe states; null when g is not an arithmetic arrow function.
  */
-export function recoverInputMap(mapped: NativeField, base: NativeField, dim: number, sourceFile: string | undefined): InputMap | null {
-  let source = '';
-  try {
-    if (sourceFile) source = fs.readFileSync(sourceFile, 'utf8');
-  } catch {
-    source = '';
-  }
-  const candidates = [...arrowMaps(source), ...BUILT_IN.map((b) => translate(b, 'x')!)];
-  // Probe states inside (−1.3, 1.3), a range every map above is defined on but x ** 3 and x differ on.
+export function recoverInputMap(mapped: NativeField & { map?: unknown }, base: NativeField, dim: number): InputMap | null {
+  if (typeof mapped.map !== 'function') return null;
+  const candidates = arrowMaps(String(mapped.map));
+  // Probe states inside (−1.3, 1.3), where the maps in use (x³, sin, tanh, …) are defined and differ.
   const y = new Float64Array(3 * dim);
   for (let i = 0; i < y.length; i++) y[i] = 1.3 * Math.sin(1.7 * i + 0.4);
   const want = mapped.f(0.37, y);

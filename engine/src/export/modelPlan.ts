@@ -62,7 +62,7 @@ export const TORCH_ACTIVATIONS: Record<string, string> = {
 };
 
 /** The plan of `model` (what buildAnyTrainable gave: a tf.sequential is already an mlpField there). */
-export function modelPlan(model: object, sourceFile?: string): ModelPlan {
+export function modelPlan(model: object): ModelPlan {
   const maps: InputMap[] = [];
   let augment: ModelPlan['augment'];
   let f = model as NativeField & { base?: NativeField; kind?: string };
@@ -89,10 +89,10 @@ export function modelPlan(model: object, sourceFile?: string): ModelPlan {
     } else {
       const dim = (f.base as { dim?: number }).dim ?? (f as { dim?: number }).dim;
       if (dim === undefined) break;
-      const map = recoverInputMap(f, f.base, dim, sourceFile);
+      const map = recoverInputMap(f, f.base, dim);
       if (!map) {
         throw exportRefused(
-          "the model applies mapInput with a map that could not be read: write it as a one-argument arrow function of arithmetic and Math functions in the experiment file (e.g. (x) => x ** 3). " +
+          "the model applies mapInput with a map that could not be written in Python: give it as a one-argument arrow function of arithmetic and Math functions (e.g. (x) => x ** 3). " +
             `Supported: ${SUPPORTED_MODELS}.`,
         );
       }

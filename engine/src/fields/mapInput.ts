@@ -11,7 +11,7 @@ export function mapInput<F extends NativeField & { readonly layout?: readonly Pa
   base: F,
   g: (x: number) => number,
   dg: (x: number) => number,
-): NativeField & { readonly layout?: readonly ParamEntry[]; readonly base: F } {
+): NativeField & { readonly layout?: readonly ParamEntry[]; readonly base: F; readonly map: (x: number) => number } {
   const mapped = (y: Float64Array): Float64Array => {
     const u = new Float64Array(y.length);
     for (let i = 0; i < y.length; i++) u[i] = g(y[i]);
@@ -29,6 +29,8 @@ export function mapInput<F extends NativeField & { readonly layout?: readonly Pa
     // The parameters are the base's, so they export under the base's names.
     layout: base.layout,
     base,
+    // g itself, so that an export can write it in another language (export/inputMap.ts)
+    map: g,
     f: (t, y) => base.f(t, mapped(y)),
     vjp: (t, y, a) => {
       const inner = base.vjp(t, mapped(y), a);
