@@ -265,6 +265,16 @@ describe('export-torch: refusals', () => {
     await refused(spec, /mapInput with a map that could not be written in Python.*Supported: mlpField/);
   });
 
+  it('train.py without torchdiffeq stops at once with the exact install line', async (t) => {
+    if (torchMissing) return t.skip(torchMissing);
+    const bare = { ...env, PYTHONPATH: '' };
+    if (spawnSync(PYTHON, ['-c', 'import torchdiffeq'], { env: bare }).status === 0) return t.skip('torchdiffeq is installed system-wide here');
+    const r = await exportTorch(defineExperiment(trajectorySpec({})), { out: tmp() });
+    const run = spawnSync(PYTHON, [path.join(r.dir, 'train.py'), '--iterations', '1'], { cwd: r.dir, env: bare, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(run.status, 1);
+    assert.equal(run.stderr.trim(), 'train.py needs torchdiffeq: pip install torchdiffeq');
+  });
+
   it('refuses a classification task, saying why', async () => {
     const spec = trajectorySpec({ data: () => circles({ n: 64, seed: 0 }), model: () => mlpField({ sizes: [2, 8, 2] }), train: { iterations: 2, optimizer: { name: 'adam' } } });
     await refused(spec, /labelled points \(a classification task\); only trajectory experiments/);

@@ -53,7 +53,14 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)  # model.py, batches.py, tensorfile.py and the copied neural_ode_studio package
 
-import torch  # noqa: E402
+try:
+    import torch
+except ImportError:
+    sys.exit("train.py needs PyTorch: pip install torch (or, on Debian: apt-get install python3-torch)")
+try:
+    import torchdiffeq  # noqa: F401
+except ImportError:
+    sys.exit("train.py needs torchdiffeq: pip install torchdiffeq")
 import torch.distributed as dist  # noqa: E402
 from torch import nn  # noqa: E402
 from torch.nn.parallel import DistributedDataParallel  # noqa: E402
