@@ -31,7 +31,7 @@ function zipEntries(file) {
   return names;
 }
 
-const allowed = /^extension\/(dist\/.+|media\/.+|package\.json|package\.nls\.json|readme\.md|LICENSE\.txt|changelog\.md)$/i;
+const allowed = /^extension\/(dist\/.+|media\/.+|python\/neural_ode_studio\/[a-z_]+\.py|package\.json|package\.nls\.json|readme\.md|LICENSE\.txt|changelog\.md)$/i;
 const vsixMetadata = new Set(['[Content_Types].xml', 'extension.vsixmanifest']);
 const required = [
   'extension/package.json',
@@ -50,6 +50,8 @@ const required = [
   // The diagnostics panel's maths.
   'extension/dist/webview/katex/katex.min.css',
   'extension/dist/webview/katex/fonts/KaTeX_Main-Regular.woff2',
+  // export-torch copies the run store's Python writer into the folder it writes.
+  'extension/python/neural_ode_studio/run.py',
   'extension/media/icon.png',
   'extension/readme.md',
   'extension/LICENSE.txt',
