@@ -87,7 +87,21 @@ export type EngineMethods = {
    */
   /** `warnings`: a newest checkpoint that did not verify, and the one exported instead. */
   'weights/export': { params: ExportWeightsParams; result: { file: string; iteration: number; bytes: number; warnings?: string[] } };
+  /**
+   * Writes the experiment as a PyTorch + torchdiffeq folder (export/exportTorch.ts), from its
+   * initial weights or a run's checkpoint; refusals say why and what is supported.
+   */
+  'torch/export': { params: ExportTorchParams; result: { dir: string; files: string[]; iteration?: number; model: string; method: string } };
 };
+
+export interface ExportTorchParams {
+  /** The experiment file, absolute. */
+  file: string;
+  /** The folder to write, absolute. */
+  out: string;
+  /** A run of this experiment whose latest checkpoint gives the weights, absolute. */
+  runDir?: string;
+}
 
 export interface ExportWeightsParams {
   /** The experiment file the run was trained from, absolute. */

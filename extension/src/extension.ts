@@ -6,6 +6,7 @@ import { registerDebugger } from './debug/activate';
 import { registerExperimentCodeLens } from './experimentCodeLens';
 import { ExperimentDiagnostics } from './experimentDiagnostics';
 import { registerExportWeights } from './exportWeightsCommand';
+import { registerExportTorch } from './exportTorchCommand';
 import { registerHostResponsiveness } from './hostResponsiveness';
 import { registerPanels } from './panels/index';
 import { registerRunsView } from './runsView';
@@ -45,6 +46,7 @@ export function activate(context: vscode.ExtensionContext): void {
     trainingStatusBar(session),
     registerRunsView(session, log),
     registerExportWeights(client, log),
+    registerExportTorch(client, log),
     ...registerWorkspaceTypings(context, log),
     vscode.commands.registerCommand('neuralOde.showEngineInfo', () => showEngineInfo(client, log)),
     vscode.workspace.onDidChangeConfiguration((e) => {

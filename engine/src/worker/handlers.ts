@@ -4,6 +4,7 @@ import type { EngineEvents, EngineMethods } from '../protocol';
 import { checkExperiment } from './checkExperiment';
 import { diagnosticsHandlers } from './diagnostics';
 import { exportWeightsHandlers } from './exportWeights';
+import { exportTorchHandlers } from './exportTorch';
 import type { Emit, RpcHandlers } from './rpcServer';
 import { previewHandlers } from './preview';
 import { traceHandlers } from './trace';
@@ -20,6 +21,7 @@ export function engineHandlers(emit: Emit<EngineEvents>): RpcHandlers<EngineMeth
     ...trainingHandlers(emit),
     ...previewHandlers(),
     ...exportWeightsHandlers(),
+    ...exportTorchHandlers(),
     ...traceHandlers(),
     ...diagnosticsHandlers(),
   };

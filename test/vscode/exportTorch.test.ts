@@ -1,0 +1,81 @@
+// "Neural ODE: Export Experiment to PyTorch" in a real VS Code: the spiral example is exported
+// from the palette, "Train in Terminal" runs its train.py (PyTorch and torchdiffeq) in the
+// integrated terminal, and the run it writes appears in the Runs view while the Training curves
+// panel draws its loss growing, as for a run of the engine.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { FrameLocator } from 'playwright-core';
+import { repoRoot, VsCode } from './harness';
+
+const PYTHON = '/usr/bin/python3';
+const PEER = process.env.TORCHDIFFEQ_PATH ?? path.resolve(repoRoot, '..', 'shared', 'peers', 'torchdiffeq');
+const missing = ((): string | null => {
+  if (spawnSync(PYTHON, ['-c', 'import torch'], { timeout: 60_000 }).status !== 0) return `${PYTHON} cannot import torch: apt-get install python3-torch`;
+  if (!fs.existsSync(path.join(PEER, 'torchdiffeq', '__init__.py'))) return `torchdiffeq not found at ${PEER}: set TORCHDIFFEQ_PATH`;
+  return null;
+})();
+
+let vscode: VsCode | undefined;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+before(async () => {
+  if (missing) return;
+  vscode = await VsCode.open({
+    name: 'exportTorch',
+    settings: {
+      'workbench.colorTheme': 'Default Light Modern',
+      // torchdiffeq for the terminal's python, as `pip install torchdiffeq` would give it
+      'terminal.integrated.env.linux': { PYTHONPATH: PEER, OMP_NUM_THREADS: '1' },
+    },
+  });
+}, { timeout: 120_000 });
+
+after(async () => {
+  await vscode?.close();
+});
+
+/** The loss curve's points per run in the Training curves panel. */
+async function lossPoints(frame: FrameLocator): Promise<Record<string, number>> {
+  const items = await frame.locator('section.chart-card[data-chart="loss"] li[data-series="loss"]').evaluateAll((lis) =>
+    lis.map((li) => [li.getAttribute('data-run') ?? '', Number(li.getAttribute('data-points'))] as const),
+  );
+  return Object.fromEntries(items);
+}
+
+test('export the spiral from the palette, train it with PyTorch in the terminal, and watch its run in the Runs view and the curves', { timeout: 300_000 }, async (t) => {
+  if (missing) return t.skip(missing);
+  assert.ok(vscode);
+  const page = vscode.page;
+  await vscode.openFile('spiral.ode.ts');
+  // The command asks for a folder in the quick input, so the palette stays open: run it by hand.
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await page.keyboard.press('F1');
+  await input.fill('>Neural ODE: Export Experiment to PyTorch');
+  await page.locator('.quick-input-list .monaco-list-row .label-name', { hasText: 'Export Experiment to PyTorch' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+  await page.keyboard.press('Enter');
+  await vscode.until('the folder asked for', () => input.inputValue(), (v) => v.endsWith(`${path.sep}spiral-torch`), 20_000);
+  await page.keyboard.press('Enter');
+
+  const done = await vscode.waitForNotification(/exported spiral to .*spiral-torch/, { timeoutMs: 60_000 });
+  assert.match(done, /mlpField \[2, 50, 2\] tanh/);
+  assert.ok(fs.existsSync(path.join(vscode.workspace, 'spiral-torch', 'train.py')), 'train.py written beside the experiment');
+  const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'exported spiral' }).first();
+  await toast.locator('.monaco-button', { hasText: 'Train in Terminal' }).click();
+
+  // The run train.py writes shows in the Runs view, as an engine run does.
+  const runsRoot = path.join(vscode.workspace, '.neural-ode', 'runs');
+  const runId = await vscode.until('the PyTorch run started', async () => (fs.existsSync(runsRoot) ? fs.readdirSync(runsRoot).find((d) => /spiral/.test(d)) : undefined), (id) => id !== undefined, 120_000);
+  await vscode.runCommand('Neural ODE: Focus on Runs View');
+  await vscode.until('the run in the Runs view', async () => (await page.locator('.part.sidebar .monaco-list-row').allTextContents()).join('\n'), (rows) => /spiral/.test(rows), 30_000);
+
+  await vscode.runCommand('Neural ODE: Open Training Curves');
+  const frame = await vscode.frameOf('Training Curves');
+  const first = await vscode.until('its loss curve drawn', () => lossPoints(frame), (p) => (p[runId!] ?? 0) >= 2, 120_000);
+  await sleep(3_000);
+  const later = await vscode.until('its loss curve growing', () => lossPoints(frame), (p) => (p[runId!] ?? 0) > first[runId!], 60_000);
+  assert.ok(later[runId!] > first[runId!], `${first[runId!]} → ${later[runId!]} points`);
+  await vscode.screenshot('exportTorch-curves');
+});
