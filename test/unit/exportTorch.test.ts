@@ -13,6 +13,7 @@ import { buildAnyTrainable } from '../../engine/src/experiments/modelSource';
 import { layoutChange, namedLayout } from '../../engine/src/experiments/paramNames';
 import { gradientSpec } from '../../engine/src/experiments/trainer';
 import { exportTorchCommand } from '../../engine/src/cli/exportTorchCommand';
+import { previewExperiment } from '../../engine/src/experiments/preview';
 import { exportTorch, writeModelFiles } from '../../engine/src/export/exportTorch';
 import { decodeSafetensors } from '../../engine/src/io/safetensors';
 import { modelPlan } from '../../engine/src/export/modelPlan';
@@ -191,6 +192,13 @@ describe('export-torch: train.py with torchdiffeq', () => {
     assert.equal(config.task, 'trajectory');
     assert.deepEqual((config.model as { layout: unknown }).layout, namedLayout(model));
     assert.equal((config.train as { iterations: number }).iterations, 3);
+    // It opens in the views from its checkpoint: the Vector field and Trajectories draw the PyTorch weights.
+    assert.equal(config.file, exp.location?.file);
+    const view = await previewExperiment(exp, { grid: 5, runsRoot: runs, runId: run.id });
+    assert.equal(view.iteration, 3);
+    assert.equal(view.predictedError, null);
+    const untrained = await previewExperiment(exp, { grid: 5 });
+    assert.notDeepEqual(Array.from(view.field.u), Array.from(untrained.field.u), 'the trained field differs from the untrained one');
   });
 
   it('carries Adam, weight decay, a warmup and cosine schedule, clipping, mse and the seed over: three iterations track the engine, which resumes the run', async (t) => {
