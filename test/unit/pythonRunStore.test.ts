@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { decodeCheckpoint } from '../../engine/src/train/checkpointFormat';
 import { RunStoreError } from '../../engine/src/train/errors';
 import { isRunId } from '../../engine/src/train/runId';
-import { readLock } from '../../engine/src/train/runLock';
+import { readLock, takeLock } from '../../engine/src/train/runLock';
 import {
   CHECKPOINT_LATEST,
   cleanTempFiles,
@@ -162,6 +162,13 @@ describe('a run written from Python (python/neural_ode_studio)', () => {
       assert.equal(running.pid, child.pid);
       assert.equal(running.lastIteration, 2);
       assert.equal(running.lastLoss, 1.25);
+      // The engine does not write into it while the Python process does (resume, take over): it says who has it.
+      const before = fs.readFileSync(path.join(running.dir, 'metrics.jsonl'), 'utf8');
+      assert.throws(
+        () => takeLock(running.dir, id),
+        (e: Error) => e instanceof RunStoreError && new RegExp(`Run ${id} is being written by process ${child.pid} .*; stop that process first`).test(e.message),
+      );
+      assert.equal(fs.readFileSync(path.join(running.dir, 'metrics.jsonl'), 'utf8'), before, 'the run is untouched');
     } finally {
       child.kill('SIGKILL');
       await exited;
