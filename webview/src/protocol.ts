@@ -28,6 +28,9 @@ export interface CurvePoint {
    */
   wallSeconds?: number;
   lr?: number;
+  /** train.regularize's kinetic energy ∫‖f‖² dt and Jacobian term ∫‖∂f/∂y‖²_F dt, unweighted. */
+  kinetic?: number;
+  jacobian?: number;
 }
 
 /**
@@ -395,7 +398,7 @@ const MAX_RUNS = 10_000;
 const metric = nullable(num);
 const curvePoint = object(
   { iteration: num },
-  { loss: metric, evalLoss: metric, accuracy: metric, evalAccuracy: metric, nfeForward: metric, nfeBackward: metric, iterationSeconds: metric, wallSeconds: metric, lr: metric },
+  { loss: metric, evalLoss: metric, accuracy: metric, evalAccuracy: metric, nfeForward: metric, nfeBackward: metric, iterationSeconds: metric, wallSeconds: metric, lr: metric, kinetic: metric, jacobian: metric },
 );
 
 /** A sample every iteration of a 100 000-iteration run; the engine allows 200 bins. */

@@ -111,6 +111,19 @@ export function validateExperiment(spec: ExperimentSpec, location?: SourceLocati
   }
   if (t.clipNorm !== undefined && !(t.clipNorm > 0)) fail(`train.clipNorm must be > 0, got ${t.clipNorm}.`, 'train.clipNorm');
   checkHistograms(t.histograms, fail);
+  checkRegularize(t.regularize, fail);
+}
+
+/** train.regularize: { kinetic?, jacobian? }, each a λ ≥ 0. */
+function checkRegularize(r: TrainSpec['regularize'], fail: (what: string, key?: string) => never): void {
+  if (r === undefined) return;
+  if (!isObject(r)) fail(`train.regularize must be { kinetic?: λ, jacobian?: λ }, e.g. regularize: { kinetic: 0.01, jacobian: 0.01 }; got ${String(r)}.`, 'train.regularize');
+  for (const key of ['kinetic', 'jacobian'] as const) {
+    const v = r[key];
+    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v >= 0)) {
+      fail(`train.regularize.${key} must be a number λ ≥ 0 (RNODE used 0.01), got ${String(v)}.`, `train.regularize.${key}`);
+    }
+  }
 }
 
 /** train.histograms: true, false, or { every?: whole number ≥ 1, bins?: 5 to 200 }. */

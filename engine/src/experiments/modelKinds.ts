@@ -21,6 +21,7 @@ import { odeNetTask } from './odeNetTask';
 import { checkPointData, isPointData, pointTask } from './pointTask';
 import type { TrainTask } from './task';
 import { isTensorField, tensorModelField } from './tensorModel';
+import { isRegularized } from '../regularize/regularizedGrad';
 import { trajectoryTask } from './trajectoryTask';
 
 export interface ModelKind<M = never> {
@@ -39,10 +40,20 @@ const fail = (exp: Experiment, what: string): never => {
   throw new ExperimentError(what, exp.location);
 };
 
+/** train.regularize is carried by the vector-field tasks (trajectories, points) only so far: the others say so. */
+function noRegularizers(exp: Experiment, what: string): void {
+  if (isRegularized(exp.train.regularize)) {
+    fail(exp, `train.regularize is not applied to ${what} yet (only to vector fields fitting trajectories or classifying points): remove it to train.`);
+  }
+}
+
 const latentOdeKind: ModelKind<LatentOdeModel> = {
   name: 'latentOde',
   is: isLatentOde,
-  task: (exp, data, model, grad) => latentTask(exp, data, model, grad),
+  task: (exp, data, model, grad) => {
+    noRegularizers(exp, 'a latent ODE');
+    return latentTask(exp, data, model, grad);
+  },
   describe: () =>
     'a latent ODE (irregularly sampled series): it has no single state to trace. Open the Trajectories panel for its reconstructions and ' +
     'extrapolations (the Vector field panel shows its latent field), and train it with Train Experiment.',
@@ -51,7 +62,10 @@ const latentOdeKind: ModelKind<LatentOdeModel> = {
 const cnfKind: ModelKind<CnfField> = {
   name: 'cnf',
   is: isCnfField,
-  task: (exp, data, model, grad) => cnfTask(exp, data as ExperimentData, model, grad),
+  task: (exp, data, model, grad) => {
+    noRegularizers(exp, 'a continuous normalising flow');
+    return cnfTask(exp, data as ExperimentData, model, grad);
+  },
   describe: () =>
     'a continuous normalising flow: it carries a density, not one state. Open the Vector field panel for its density and the flow of its samples, ' +
     'and follow its negative log-likelihood in the Training curves.',
@@ -68,6 +82,7 @@ const discreteNetworkKind: ModelKind<DiscreteNetwork> = {
           'use labelled data (circles(), moons(), fashionMnistPoints()), or an ODE model (mlpField) to fit a trajectory.',
       );
     }
+    noRegularizers(exp, 'a discrete network (it has no vector field)');
     return discreteTask(exp, data as PointData, model);
   },
   describe(model) {
@@ -84,6 +99,7 @@ const odeNetKind: ModelKind<OdeNet> = {
   is: isOdeNet,
   task(exp, data, model, grad) {
     if (!isPointData(data as ExperimentData)) fail(exp, `an ODE-Net classifies labelled images, but the data '${data.name}' are not labelled points: use fashionMnistPoints({ pool: 1 }).`);
+    noRegularizers(exp, 'an ODE-Net image classifier');
     return odeNetTask(exp, data as PointData, model, grad);
   },
   describe: (model) =>

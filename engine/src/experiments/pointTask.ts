@@ -9,7 +9,7 @@ import type { Rng } from '../data/rng';
 import type { PointData, TrajectoryData } from '../data/types';
 import { augment } from '../fields/augmentedField';
 import type { NativeField } from '../fields/field';
-import { odeintGrad } from '../gradients/odeintGrad';
+import { regularizedGrad } from '../regularize/regularizedGrad';
 import { solveField } from '../device/solveField';
 import { ExperimentError, type Experiment, type GradientSpec } from './define';
 import { checkLabelledData, labelledSummary } from './labelledData';
@@ -88,7 +88,7 @@ export function pointTask(exp: Experiment, checked: CheckedPoints, field: Native
       const index = rng.choice(data.n, batchSize);
       const target = Int32Array.from(index, (i) => encoding.index[i]);
       let head: ReturnType<LinearReadout['lossAndGrad']> | undefined;
-      const res = await odeintGrad(
+      const res = await regularizedGrad(
         field,
         flowInputs(checked, index),
         span,
@@ -97,9 +97,19 @@ export function pointTask(exp: Experiment, checked: CheckedPoints, field: Native
           return [null, Number.isFinite(head.loss) ? head.gradY : null];
         },
         { ...exp.solver, gradient: grad.method, adjointOptions: grad.adjointOptions, checkpoints: grad.checkpoints, signal },
+        exp.train.regularize,
+        index.length,
+        rng,
       );
       const h = head!;
-      return { loss: h.loss, accuracy: h.accuracy, gradParams: res.gradParams, gradExtra: h.gradParams, stats: res.stats };
+      return {
+        loss: h.loss,
+        accuracy: h.accuracy,
+        gradParams: res.gradParams,
+        gradExtra: h.gradParams,
+        stats: res.stats,
+        ...(res.terms ? { regularizers: res.terms } : {}),
+      };
     },
     async evaluate(signal?: AbortSignal) {
       const y1 = await flowAll(exp, field, checked, signal);

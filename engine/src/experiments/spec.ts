@@ -14,6 +14,7 @@ import type { HistogramSpec } from '../train/histograms';
 import type { OptimizerSpec } from '../train/optimizers';
 import type { ScheduleSpec } from '../train/schedules';
 import type { SolverMethod } from './solverMethodNames';
+import type { RegularizeSpec } from '../regularize/regularizedGrad';
 
 /** How an experiment trains: torchdiffeq's ode_demo loop, in its names where it has them. */
 export interface TrainSpec {
@@ -44,6 +45,12 @@ export interface TrainSpec {
    * into 30 bins; { every, bins } (bins 5 to 200) chooses. Default off.
    */
   histograms?: boolean | HistogramSpec;
+  /**
+   * RNODE's regularisers, computed alongside the solve and added to the loss: `kinetic` λ of the
+   * kinetic energy ∫‖f‖² dt, `jacobian` λ of the Jacobian's Frobenius norm ∫‖∂f/∂y‖²_F dt
+   * (Hutchinson's estimate), each per sample. Both are logged every iteration. Default off.
+   */
+  regularize?: RegularizeSpec;
 }
 
 export interface SolverSpec {

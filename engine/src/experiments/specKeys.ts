@@ -1,11 +1,12 @@
 /**
  * The keys each object of an experiment spec may hold, so that a misspelt or invented key
- * (`batchsize`, `regularize`) is refused instead of silently ignored. Each table is a
+ * (`batchsize`, `regularise`) is refused instead of silently ignored. Each table is a
  * Record<keyof T, true> of its spec type: a field added to a type and not listed here (or
  * listed and not in the type) fails to compile. What the user builds (data, model, a solver
  * option's function or arrays) is theirs and not looked into.
  */
 import type { SolverOptions } from '../solvers/stepper';
+import type { RegularizeSpec } from '../regularize/regularizedGrad';
 import type { HistogramSpec } from '../train/histograms';
 import type { OptimizerSpec } from '../train/optimizers';
 import type { ScheduleSpec, Warmup } from '../train/schedules';
@@ -30,8 +31,10 @@ const ADJOINT: Keys<NonNullable<GradientSpec['adjointOptions']>> = { ...SOLVER, 
 
 const TRAIN: Keys<TrainSpec> = {
   iterations: true, optimizer: true, schedule: true, clipNorm: true, batchTime: true, batchSize: true, loss: true,
-  seed: true, evalEvery: true, checkpointEvery: true, histograms: true,
+  seed: true, evalEvery: true, checkpointEvery: true, histograms: true, regularize: true,
 };
+
+const REGULARIZE: Keys<RegularizeSpec> = { kinetic: true, jacobian: true };
 
 const HISTOGRAMS: Keys<HistogramSpec> = { every: true, bins: true };
 
@@ -93,6 +96,7 @@ function* levels(spec: Obj): Generator<{ path: string; value: Obj; keys: Readonl
       if (isObject(schedule.warmup)) yield { path: 'train.schedule.warmup', value: schedule.warmup, keys: WARMUP };
     }
     if (isObject(histograms)) yield { path: 'train.histograms', value: histograms, keys: HISTOGRAMS };
+    if (isObject(train.regularize)) yield { path: 'train.regularize', value: train.regularize, keys: REGULARIZE };
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import type { Rng } from '../data/rng';
 import type { GradStats } from '../gradients/types';
+import type { RegularizerTerms } from '../regularize/regularizedGrad';
 
 export interface TaskStep {
   loss: number;
@@ -16,6 +17,8 @@ export interface TaskStep {
   /** dL/d of the task's own parameters (the readout), laid out as `extra`. */
   gradExtra: Float64Array;
   stats: GradStats;
+  /** train.regularize's terms at the end of the solve, unweighted (the loss above is the data's alone). */
+  regularizers?: RegularizerTerms;
 }
 
 export interface TaskEvaluation {

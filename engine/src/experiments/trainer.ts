@@ -348,6 +348,7 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
         gradNorm,
         steps: res.stats.nAccepted,
         rejected: res.stats.nRejected,
+        ...res.regularizers,
       });
       done = it;
       lastLoss = loss;

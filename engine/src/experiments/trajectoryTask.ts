@@ -5,7 +5,7 @@
 import { getBatch } from '../data/batch';
 import type { TrajectoryData } from '../data/types';
 import type { NativeField } from '../fields/field';
-import { odeintGrad } from '../gradients/odeintGrad';
+import { regularizedGrad } from '../regularize/regularizedGrad';
 import { solveField } from '../device/solveField';
 import type { Experiment, GradientSpec } from './define';
 import { trajectoryLoss } from './loss';
@@ -21,7 +21,7 @@ export function trajectoryTask(exp: Experiment, data: TrajectoryData, field: Nat
     async step(rng, signal) {
       const batch = getBatch(data, { batchTime: t.batchTime, batchSize: t.batchSize, rng });
       let loss = NaN;
-      const res = await odeintGrad(
+      const res = await regularizedGrad(
         field,
         batch.y0,
         batch.t,
@@ -31,8 +31,11 @@ export function trajectoryTask(exp: Experiment, data: TrajectoryData, field: Nat
           return Number.isFinite(loss) ? l.grads : ys.map(() => null);
         },
         { ...exp.solver, gradient: grad.method, adjointOptions: grad.adjointOptions, checkpoints: grad.checkpoints, signal },
+        t.regularize,
+        batch.y0.length / (field.dim ?? data.dim),
+        rng,
       );
-      return { loss, gradParams: res.gradParams, gradExtra: new Float64Array(0), stats: res.stats };
+      return { loss, gradParams: res.gradParams, gradExtra: new Float64Array(0), stats: res.stats, ...(res.terms ? { regularizers: res.terms } : {}) };
     },
     /** Loss of the model's solve from the data's first state over the whole trajectory. */
     async evaluate(signal) {

@@ -64,7 +64,7 @@ const OPTION_KEYS: Decide<SolverOptions> = {
 const GRADIENT_KEYS: Decide<GradientSpec> = { method: true, adjointOptions: true, checkpoints: true };
 const TRAIN_KEYS: Decide<TrainSpec> = {
   iterations: true, optimizer: true, schedule: true, clipNorm: true, batchTime: true, batchSize: true, loss: true, seed: true, evalEvery: true,
-  checkpointEvery: true, histograms: true,
+  checkpointEvery: true, histograms: true, regularize: true,
 };
 void SOLVER_KEYS;
 void OPTION_KEYS;
@@ -175,6 +175,9 @@ export function torchSettings(exp: Experiment, iterations = exp.train.iterations
     notes.push(`gradient.checkpoints ${g.checkpoints}: a memory budget only; the gradient is backprop's, which odeint gives (PyTorch keeps the whole graph).`);
   }
   const t = exp.train;
+  if ((t.regularize?.kinetic ?? 0) > 0 || (t.regularize?.jacobian ?? 0) > 0) {
+    throw exportRefused('train.regularize cannot be carried over: train.py does not carry the kinetic and Jacobian regularisers. Remove it to export.');
+  }
   if (t.histograms !== undefined && t.histograms !== false) {
     throw exportRefused('train.histograms cannot be carried over: train.py records no weight histograms. Remove it (or set it to false) to export.');
   }

@@ -4,6 +4,7 @@
  * cotangents at T. Without regularisers it is odeintGrad itself. Every gradient method applies.
  */
 import type { Rng } from '../data/rng';
+import { hostCannotRead } from '../device/types';
 import type { NativeField } from '../fields/field';
 import { odeintGrad, type NativeCotangent } from '../gradients/odeintGrad';
 import type { NativeGradResult, OdeintGradOptions } from '../gradients/types';
@@ -31,7 +32,7 @@ export const isRegularized = (r: RegularizeSpec | undefined): r is RegularizeSpe
 export async function regularizedGrad(
   field: NativeField,
   y0: Float64Array,
-  times: readonly number[],
+  times: ArrayLike<number>,
   cotangents: (ys: readonly Float64Array[]) => readonly NativeCotangent[],
   opts: OdeintGradOptions,
   reg: RegularizeSpec | undefined,
@@ -39,6 +40,9 @@ export async function regularizedGrad(
   rng: Rng,
 ): Promise<NativeGradResult & { terms?: RegularizerTerms; penalty: number }> {
   if (!isRegularized(reg)) return { ...(await odeintGrad(field, y0, times, cotangents, opts)), penalty: 0 };
+  if (hostCannotRead(field)) {
+    throw new RangeError(`train.regularize evaluates the model's VJP one call at a time on the host, which the GPU backend '${field.device.backend}' cannot read back: select 'wasm' to regularise this model.`);
+  }
   const n = y0.length;
   const lambdaK = reg.kinetic ?? 0;
   const lambdaJ = reg.jacobian ?? 0;

@@ -5,7 +5,7 @@
  */
 import type { MetricsRecord } from '../../../engine/src/train';
 
-const FIRST = ['iteration', 'loss', 'evalLoss', 'accuracy', 'evalAccuracy', 'nfeForward', 'nfeBackward', 'iterationSeconds', 'wallSeconds', 'lr', 'gradNorm'];
+const FIRST = ['iteration', 'loss', 'evalLoss', 'accuracy', 'evalAccuracy', 'nfeForward', 'nfeBackward', 'iterationSeconds', 'wallSeconds', 'lr', 'gradNorm', 'kinetic', 'jacobian'];
 
 function flatten(record: Record<string, unknown>, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
   for (const [k, v] of Object.entries(record)) {

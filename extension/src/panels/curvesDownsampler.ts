@@ -12,7 +12,7 @@
 import type { CurvePoint } from '../../../webview/src/protocol';
 
 /** The metrics drawn as curves; `wallSeconds` is an x, carried by every point that has one. */
-export const CURVE_KEYS = ['loss', 'evalLoss', 'accuracy', 'evalAccuracy', 'nfeForward', 'nfeBackward', 'iterationSeconds', 'lr'] as const;
+export const CURVE_KEYS = ['loss', 'evalLoss', 'accuracy', 'evalAccuracy', 'nfeForward', 'nfeBackward', 'iterationSeconds', 'lr', 'kinetic', 'jacobian'] as const;
 type CurveKey = (typeof CURVE_KEYS)[number];
 
 /** One kept value of one metric. */

@@ -106,7 +106,7 @@ function countNewlines(buf: Buffer, end: number): number {
   return n;
 }
 
-const POINT_FIELDS = ['loss', 'evalLoss', 'accuracy', 'evalAccuracy', 'nfeForward', 'nfeBackward', 'iterationSeconds', 'wallSeconds', 'lr'] as const;
+const POINT_FIELDS = ['loss', 'evalLoss', 'accuracy', 'evalAccuracy', 'nfeForward', 'nfeBackward', 'iterationSeconds', 'wallSeconds', 'lr', 'kinetic', 'jacobian'] as const;
 
 /** The fields the curves panel draws; anything else in the record stays on disk (and in CSV). */
 export function toCurvePoint(record: MetricsRecord): CurvePoint {

@@ -5,7 +5,7 @@
 import type { CurvePoint } from '../protocol';
 import { smooth } from './smoothing';
 
-export type MetricKey = 'loss' | 'evalLoss' | 'accuracy' | 'evalAccuracy' | 'nfeForward' | 'nfeBackward' | 'iterationSeconds' | 'lr';
+export type MetricKey = 'loss' | 'evalLoss' | 'accuracy' | 'evalAccuracy' | 'nfeForward' | 'nfeBackward' | 'iterationSeconds' | 'lr' | 'kinetic' | 'jacobian';
 
 export interface SeriesSpec {
   key: MetricKey;
@@ -19,7 +19,7 @@ export interface SeriesSpec {
 }
 
 export interface ChartSpec {
-  id: 'loss' | 'accuracy' | 'nfe' | 'time' | 'lr';
+  id: 'loss' | 'accuracy' | 'nfe' | 'regularizers' | 'time' | 'lr';
   title: string;
   yTitle: string;
   defaultLog: boolean;
@@ -60,6 +60,15 @@ export const CHARTS: readonly ChartSpec[] = [
     optional: true,
   },
   { id: 'nfe', title: 'Function evaluations (NFE)', yTitle: 'NFE', defaultLog: false, series: [s('nfeForward', 'forward'), s('nfeBackward', 'backward', { dashed: true })] },
+  // train.regularize's terms, unweighted: shown only for runs that have them
+  {
+    id: 'regularizers',
+    title: 'Regularisers',
+    yTitle: 'per sample',
+    defaultLog: true,
+    series: [s('kinetic', 'kinetic energy ∫‖f‖² dt'), s('jacobian', 'Jacobian ∫‖∂f/∂y‖²_F dt', { dashed: true })],
+    optional: true,
+  },
   { id: 'time', title: 'Time per iteration', yTitle: 'seconds', defaultLog: false, series: [s('iterationSeconds', 'time')] },
   { id: 'lr', title: 'Learning rate', yTitle: 'lr', defaultLog: false, series: [s('lr', 'lr', { smoothed: false })] },
 ];
