@@ -10,7 +10,7 @@ import type { Rng } from '../data/rng';
 import type { PointData, TrajectoryData } from '../data/types';
 import { isCnfField, MAX_EXACT_DIM, type CnfField } from '../cnf/cnfField';
 import { cnfInitialState, cnfLogDensity, cnfNll, DEFAULT_CNF_SOLVER } from '../cnf/density';
-import { odeintGrad } from '../gradients/odeintGrad';
+import { regularizedGrad } from '../regularize/regularizedGrad';
 import { ExperimentError, type Experiment, type GradientSpec } from './define';
 import { DEFAULT_POINT_BATCH } from './labelledData';
 import { isPointData } from './pointTask';
@@ -98,7 +98,7 @@ export function cnfTask(exp: CnfExperiment, data: TrajectoryData | PointData, fi
       const index = rng.choice(points.n, batchSize);
       if (field.trace === 'hutchinson') field.drawNoise(batchSize, rng);
       let loss = NaN;
-      const res = await odeintGrad(
+      const res = await regularizedGrad(
         field,
         cnfInitialState(gather(points, index), d),
         span,
@@ -108,8 +108,13 @@ export function cnfTask(exp: CnfExperiment, data: TrajectoryData | PointData, fi
           return [null, Number.isFinite(loss) ? nll.cotangent : null];
         },
         { ...solver, gradient: grad.method, adjointOptions: grad.adjointOptions, checkpoints: grad.checkpoints, signal },
+        exp.train.regularize,
+        batchSize,
+        rng,
+        // RNODE's terms are of dz/dt: the log-density channel is not counted
+        { per: d + 1, count: d },
       );
-      return { loss, gradParams: res.gradParams, gradExtra: new Float64Array(0), stats: res.stats };
+      return { loss, gradParams: res.gradParams, gradExtra: new Float64Array(0), stats: res.stats, ...(res.terms ? { regularizers: res.terms } : {}) };
     },
     evaluate: (signal?: AbortSignal) => nllOf(points.x, signal),
     evaluateOn(other: PointData, signal?: AbortSignal) {

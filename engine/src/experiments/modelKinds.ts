@@ -40,10 +40,10 @@ const fail = (exp: Experiment, what: string): never => {
   throw new ExperimentError(what, exp.location);
 };
 
-/** train.regularize is carried by the vector-field tasks (trajectories, points) only so far: the others say so. */
+/** train.regularize is carried by the vector-field tasks (trajectories, points, densities) only so far: the others say so. */
 function noRegularizers(exp: Experiment, what: string): void {
   if (isRegularized(exp.train.regularize)) {
-    fail(exp, `train.regularize is not applied to ${what} yet (only to vector fields fitting trajectories or classifying points): remove it to train.`);
+    fail(exp, `train.regularize is not applied to ${what} yet (only to vector fields fitting trajectories or classifying points, and to continuous normalising flows): remove it to train.`);
   }
 }
 
@@ -62,10 +62,7 @@ const latentOdeKind: ModelKind<LatentOdeModel> = {
 const cnfKind: ModelKind<CnfField> = {
   name: 'cnf',
   is: isCnfField,
-  task: (exp, data, model, grad) => {
-    noRegularizers(exp, 'a continuous normalising flow');
-    return cnfTask(exp, data as ExperimentData, model, grad);
-  },
+  task: (exp, data, model, grad) => cnfTask(exp, data as ExperimentData, model, grad),
   describe: () =>
     'a continuous normalising flow: it carries a density, not one state. Open the Vector field panel for its density and the flow of its samples, ' +
     'and follow its negative log-likelihood in the Training curves.',

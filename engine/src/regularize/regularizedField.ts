@@ -30,13 +30,23 @@ export function rademacher(n: number, random: () => number): Float64Array {
 const CBRT_EPS = Math.cbrt(Number.EPSILON);
 
 /**
- * `base` on z = [y, K, J]; `epsilon` (n values) is the probe, or null without the Jacobian term
- * (J then stays 0); `batch` the number of samples in y.
+ * Which components of a sample the terms count: the first `count` of every `per` (a CNF's state
+ * [z, log p] counts z alone, as RNODE does); every component when absent.
  */
-export function regularizedField(base: NativeField, n: number, batch: number, epsilon: Float64Array | null): RegularizedField {
+export interface CountedComponents {
+  per: number;
+  count: number;
+}
+
+/**
+ * `base` on z = [y, K, J]; `epsilon` (n values) is the probe, or null without the Jacobian term
+ * (J then stays 0; its uncounted components must be 0); `batch` the number of samples in y.
+ */
+export function regularizedField(base: NativeField, n: number, batch: number, epsilon: Float64Array | null, counted?: CountedComponents): RegularizedField {
+  const counts = (i: number): boolean => !counted || i % counted.per < counted.count;
   const sq = (x: Float64Array): number => {
     let s = 0;
-    for (let i = 0; i < x.length; i++) s += x[i] * x[i];
+    for (let i = 0; i < x.length; i++) if (counts(i)) s += x[i] * x[i];
     return s;
   };
   /** d/dh vjp(t, y + h·g, ε) at h = 0 (y and θ parts), by a central difference. */
@@ -81,7 +91,7 @@ export function regularizedField(base: NativeField, n: number, batch: number, ep
       const c = Float64Array.from(a.subarray(0, n));
       if (cK !== 0) {
         const f = base.f(t, y);
-        for (let i = 0; i < n; i++) c[i] += ((2 * cK) / batch) * f[i];
+        for (let i = 0; i < n; i++) if (counts(i)) c[i] += ((2 * cK) / batch) * f[i];
       }
       const g = base.vjp(t, y, c);
       const gy = new Float64Array(n + 2);

@@ -8,7 +8,7 @@ import { hostCannotRead } from '../device/types';
 import type { NativeField } from '../fields/field';
 import { odeintGrad, type NativeCotangent } from '../gradients/odeintGrad';
 import type { NativeGradResult, OdeintGradOptions } from '../gradients/types';
-import { rademacher, regularizedField } from './regularizedField';
+import { rademacher, regularizedField, type CountedComponents } from './regularizedField';
 
 export interface RegularizeSpec {
   /** λ of the kinetic energy ∫‖f‖² dt (per sample). */
@@ -38,6 +38,7 @@ export async function regularizedGrad(
   reg: RegularizeSpec | undefined,
   batch: number,
   rng: Rng,
+  counted?: CountedComponents,
 ): Promise<NativeGradResult & { terms?: RegularizerTerms; penalty: number }> {
   if (!isRegularized(reg)) return { ...(await odeintGrad(field, y0, times, cotangents, opts)), penalty: 0 };
   if (hostCannotRead(field)) {
@@ -47,11 +48,12 @@ export async function regularizedGrad(
   const lambdaK = reg.kinetic ?? 0;
   const lambdaJ = reg.jacobian ?? 0;
   const epsilon = lambdaJ > 0 ? rademacher(n, () => rng.random()) : null;
+  if (epsilon && counted) epsilon.forEach((_, i) => i % counted.per >= counted.count && (epsilon[i] = 0));
   const z0 = new Float64Array(n + 2);
   z0.set(y0);
   const last = times.length - 1;
   const res = await odeintGrad(
-    regularizedField(field, n, batch, epsilon),
+    regularizedField(field, n, batch, epsilon, counted),
     z0,
     times,
     (zs) => {
