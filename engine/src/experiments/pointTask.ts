@@ -77,6 +77,8 @@ export function pointTask(exp: Experiment, checked: CheckedPoints, field: Native
     kind: 'classification',
     readout,
     extra: readout.params,
+    // a few points' flow: enough to see where the steps shrink, cheap beside an iteration
+    probe: { field, y0: flowInputs(checked, Int32Array.from({ length: Math.min(data.n, 64) }, (_, i) => i)), t: span },
     summary: {
       ...labelledSummary(data, encoding),
       flowDim: dim,

@@ -6,6 +6,7 @@
  */
 import type { Rng } from '../data/rng';
 import type { GradStats } from '../gradients/types';
+import type { SlowdownProbe } from './slowdownDoctor';
 import type { RegularizerTerms } from '../regularize/regularizedGrad';
 
 export interface TaskStep {
@@ -41,5 +42,7 @@ export interface TrainTask {
   /** The data as config.json records them. */
   summary: Record<string, unknown>;
   step(rng: Rng, signal?: AbortSignal): Promise<TaskStep>;
+  /** The solve the slowdown doctor examines (the evaluation's field and first state), where the task has one. */
+  readonly probe?: SlowdownProbe;
   evaluate(signal?: AbortSignal): Promise<TaskEvaluation>;
 }

@@ -6,7 +6,11 @@ import { SolverError } from '../solvers/errors';
 import { clipGradNorm } from '../train/clip';
 import { createOptimizer, optimizerFromState, type Optimizer, type OptimizerState } from '../train/optimizers';
 import { appendRunLog } from '../train/runLog';
-import { createRun, existingRunDir, fallbackNotice, loadBestCheckpoint, loadLatestCheckpoint, openRun, readMetrics, readRunConfig, updateRunConfig, type Run } from '../train/runStore';
+import { NfeWatch } from '../train/nfeWatch';
+import { writeJsonAtomic } from '../train/durableFiles';
+import { diagnoseSlowdown, type SlowdownReport } from './slowdownDoctor';
+import * as path from 'node:path';
+import { SLOWDOWN_FILE, createRun, existingRunDir, fallbackNotice, loadBestCheckpoint, loadLatestCheckpoint, openRun, readMetrics, readRunConfig, updateRunConfig, type Run } from '../train/runStore';
 import { lrSchedule } from '../train/schedules';
 import { histogramSample, histogramSettings, paramGroups } from '../train/histograms';
 import { HistogramLog, rewindHistograms } from '../train/histogramLog';
@@ -76,6 +80,8 @@ export interface TrainProgress {
   nfeBackward: number;
   iterationSeconds: number;
   lr: number;
+  /** Once, at the iteration the run is found slowing down: why, and what to change (slowdownDoctor.ts). */
+  slowdown?: SlowdownReport;
 }
 
 export interface TrainOutcome {
@@ -94,6 +100,8 @@ export interface TrainOutcome {
   best?: BestCheckpoint | null;
   /** TrainStart's warnings, when there were any (they are in the run's run.log too). */
   warnings?: string[];
+  /** The slowdown found during this run, if any (also in the run folder's slowdown.json). */
+  slowdown?: SlowdownReport;
 }
 
 export interface BestCheckpoint {
@@ -271,18 +279,34 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
   const known = opts.resume ? lastKnown(run) : null;
   let lastEvalAccuracy: number | null = known?.evalAccuracy ?? null;
   const classifier = task.kind === 'classification';
+  const nfeWatch = new NfeWatch();
+  let slowdown: SlowdownReport | undefined;
   const outcome = (status: TrainOutcome['status'], iteration: number, loss: number | null, evalLoss: number | null, message?: string): TrainOutcome => {
     const acc = classifier ? { evalAccuracy: lastEvalAccuracy } : {};
     const kept = best ? { bestIteration: best.iteration, bestEvalLoss: best.evalLoss } : {};
     histograms?.log.close();
     run.finish({ status, message, iterations: iteration, finalLoss: loss ?? undefined, evalLoss, ...acc, ...kept });
     run.close();
-    return { runId: run.id, runDir: run.dir, status, iteration, loss, evalLoss, ...acc, task: task.kind, message, best, ...(warnings.length > 0 ? { warnings } : {}) };
+    return {
+      runId: run.id,
+      runDir: run.dir,
+      status,
+      iteration,
+      loss,
+      evalLoss,
+      ...acc,
+      task: task.kind,
+      message,
+      best,
+      ...(warnings.length > 0 ? { warnings } : {}),
+      ...(slowdown ? { slowdown } : {}),
+    };
   };
 
   const started = performance.now();
   let lastLoss: number | null = known?.loss ?? null;
   let lastEval: number | null = known?.evalLoss ?? null;
+
   let done = start;
   let saved = start;
   // What a failure leaves to resume from: the newest checkpoint, or (before the first) none.
@@ -350,6 +374,13 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
         rejected: res.stats.nRejected,
         ...res.regularizers,
       });
+      const growth = nfeWatch.push(it, res.stats.nfeForward + res.stats.nfeBackward);
+      const found = growth ? await diagnoseSlowdown(exp, growth, task.probe, (field as { activation?: string }).activation) : undefined;
+      if (found) {
+        slowdown = found;
+        writeJsonAtomic(path.join(run.dir, SLOWDOWN_FILE), found);
+        appendRunLog(run.dir, 'warning', found.text);
+      }
       done = it;
       lastLoss = loss;
       rngAfterDone = rng.state();
@@ -371,6 +402,7 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
         nfeBackward: res.stats.nfeBackward,
         iterationSeconds,
         lr,
+        ...(found ? { slowdown: found } : {}),
       });
     }
     const nothing = opts.resume && start >= iterations;

@@ -17,6 +17,7 @@ export function trajectoryTask(exp: Experiment, data: TrajectoryData, field: Nat
   return {
     kind: 'trajectory',
     extra: new Float64Array(0),
+    probe: { field, y0: Float64Array.from(data.y0), t: data.t },
     summary: { name: data.name, dim: data.dim, points: data.t.length, t0: data.t[0], t1: data.t[data.t.length - 1] },
     async step(rng, signal) {
       const batch = getBatch(data, { batchTime: t.batchTime, batchSize: t.batchSize, rng });

@@ -31,6 +31,8 @@ import { LOCK_FILE, lockHolder, readLock, releaseLock, takeLock, type LockInfo }
 export const CONFIG_FILE = 'config.json';
 export const METRICS_FILE = 'metrics.jsonl';
 export const RESULT_FILE = 'result.json';
+/** Why the run slowed down and what to change, written once when it is found (experiments/slowdownDoctor.ts). */
+export const SLOWDOWN_FILE = 'slowdown.json';
 export { LOCK_FILE };
 export const CHECKPOINT_LATEST = 'checkpoint-latest.ckpt';
 export const CHECKPOINT_PREV = 'checkpoint-prev.ckpt';

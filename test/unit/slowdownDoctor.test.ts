@@ -1,0 +1,83 @@
+// The slowdown doctor: NFE growth found once past 3× (and never on a run whose NFE does not grow),
+// and a constructed run that learns a stiff decay is told where its steps shrink and what to change.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { defineExperiment, trainExperiment, type ExperimentSpec } from '../../engine/src/index';
+import type { NativeField } from '../../engine/src/fields/field';
+import { NfeWatch } from '../../engine/src/train/nfeWatch';
+import { SLOWDOWN_FILE } from '../../engine/src/train/runStore';
+
+describe('NfeWatch', () => {
+  it('fires once when the median of the last five iterations reaches 3× the first five', () => {
+    const watch = new NfeWatch();
+    const nfe = [20, 22, 20, 21, 20, 30, 40, 50, 60, 62, 64, 66, 70, 80, 90];
+    const fired = nfe.map((n, i) => watch.push(i + 1, n)).map((g, i) => (g ? { i: i + 1, g } : null)).filter((x) => x !== null);
+    assert.equal(fired.length, 1);
+    assert.equal(fired[0]!.i, 11);
+    assert.equal(fired[0]!.g.firstNfe, 20);
+    assert.equal(fired[0]!.g.nowNfe, 60);
+  });
+
+  it('stays silent on a run whose NFE wanders but does not grow, and on one too short to tell', () => {
+    const steady = new NfeWatch();
+    for (let i = 1; i <= 500; i++) assert.equal(steady.push(i, 20 + 10 * Math.sin(i)), null);
+    const short = new NfeWatch();
+    for (const [i, n] of [20, 20, 20, 20, 20, 200, 200, 200].entries()) assert.equal(short.push(i + 1, n), null);
+  });
+});
+
+/** dy/dt = −e^θ·(y − 1) (batch-major, one component): the relaxation rate is learned. */
+function relaxation(theta0: number): NativeField {
+  const params = Float64Array.from([theta0]);
+  const k = (): number => Math.exp(params[0]);
+  return {
+    kind: 'native',
+    dim: 1,
+    params,
+    f: (_t, y) => y.map((v) => -k() * (v - 1)),
+    vjp: (_t, y, a) => ({ y: a.map((v) => -k() * v), params: Float64Array.from([a.reduce((s, v, i) => s - v * k() * (y[i] - 1), 0)]) }),
+  };
+}
+
+describe('the slowdown doctor in a run', () => {
+  const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'neural-ode-slowdown-'));
+  // observations that jump between 0 and 1: relaxing to 1 ever faster fits them better, so the
+  // learned rate e^θ only grows, and the explicit solver's steps shrink with 1/e^θ
+  const t = Float64Array.from({ length: 40 }, (_, i) => (10 * i) / 39);
+  const data = { name: 'jumps', dim: 1, t, ys: Array.from(t, (_s, i) => Float64Array.from([i % 2])), y0: Float64Array.from([0]) };
+  const spec = (optimizer: ExperimentSpec['train']['optimizer']): ExperimentSpec => ({
+    name: 'stiffening',
+    data: () => data,
+    model: () => relaxation(0),
+    solver: { method: 'dopri5', rtol: 1e-6, atol: 1e-8 },
+    train: { iterations: 25, optimizer, batchTime: 2, batchSize: 4, evalEvery: 0, loss: 'mse' },
+  });
+
+  it('finds the growth, says where the steps shrink, measures looser tolerances and offers the regularisers', async () => {
+    const out = await trainExperiment(defineExperiment(spec({ name: 'adam', lr: 0.3 })), { runsRoot: tmp() });
+    assert.equal(out.status, 'finished', out.message);
+    const report = out.slowdown;
+    assert.ok(report, 'a slowdown was found');
+    assert.ok(report.ratio >= 3, `ratio ${report.ratio}`);
+    assert.match(report.text, /^The run is slowing down: .* function evaluations per iteration at iteration \d+, [\d.]+× the .* of its first iterations\./);
+    // the fast relaxation is at the start of the solve: that is where the steps are smallest
+    assert.ok(report.shrink && report.shrink.t0 >= 0 && report.shrink.t1 < 1 && report.shrink.hMin < report.shrink.hMedian, JSON.stringify(report.shrink));
+    assert.equal(report.stiff, true);
+    assert.ok(report.measured.length >= 2, JSON.stringify(report.measured));
+    assert.deepEqual(report.suggestions[0].edits, [{ path: ['train', 'regularize'], value: '{ kinetic: 0.01, jacobian: 0.01 }' }]);
+    // written into the run, and said in its log
+    assert.deepEqual(JSON.parse(fs.readFileSync(path.join(out.runDir, SLOWDOWN_FILE), 'utf8')).text, report.text);
+    assert.match(fs.readFileSync(path.join(out.runDir, 'run.log'), 'utf8'), /The run is slowing down/);
+  });
+
+  it('says nothing on a run whose NFE does not grow', async () => {
+    // a learning rate too small to move e^θ: the steps stay as they are
+    const out = await trainExperiment(defineExperiment(spec({ name: 'sgd', lr: 1e-6 })), { runsRoot: tmp() });
+    assert.equal(out.status, 'finished', out.message);
+    assert.equal(out.slowdown, undefined);
+    assert.equal(fs.existsSync(path.join(out.runDir, SLOWDOWN_FILE)), false);
+  });
+});
