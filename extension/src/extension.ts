@@ -7,6 +7,7 @@ import { registerExperimentCodeLens } from './experimentCodeLens';
 import { ExperimentDiagnostics } from './experimentDiagnostics';
 import { registerExportWeights } from './exportWeightsCommand';
 import { registerExportTorch } from './exportTorchCommand';
+import { registerSlowdownFixes } from './slowdownFixes';
 import { registerHostResponsiveness } from './hostResponsiveness';
 import { registerPanels } from './panels/index';
 import { registerRunsView } from './runsView';
@@ -47,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerRunsView(session, log),
     registerExportWeights(client, log),
     registerExportTorch(client, log),
+    registerSlowdownFixes(session, log),
     ...registerWorkspaceTypings(context, log),
     vscode.commands.registerCommand('neuralOde.showEngineInfo', () => showEngineInfo(client, log)),
     vscode.workspace.onDidChangeConfiguration((e) => {

@@ -25,6 +25,7 @@ const run = {
   lastIteration: 49,
   lastLoss: 0.01,
   message: null,
+  slowdown: 'The run is slowing down: 158 function evaluations per iteration at iteration 12, 3.2× the 50 of its first iterations.',
   hparams,
   stats,
 };
@@ -38,6 +39,7 @@ const bare = {
   lastIteration: null,
   lastLoss: null,
   message: 'NaN loss at iteration 3',
+  slowdown: null,
   hparams: { task: null, solver: null, rtol: null, atol: null, gradient: null, optimizer: null, lr: null, iterations: null },
   stats: { bestEvalLoss: null, bestEvalIteration: null, totalNfe: null, seconds: null },
 };

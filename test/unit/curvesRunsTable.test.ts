@@ -20,6 +20,7 @@ function info(id: string, over: Partial<CurveRunInfo> = {}, hparams: Partial<Cur
     lastIteration: 300,
     lastLoss: 0.01,
     message: null,
+    slowdown: null,
     hparams: { task: 'trajectory', solver: 'dopri5', rtol: 1e-7, atol: 1e-9, gradient: 'adjoint', optimizer: 'rmsprop', lr: 1e-3, iterations: 300, ...hparams },
     stats: { bestEvalLoss: 0.02, bestEvalIteration: 280, totalNfe: 30_000, seconds: 95, ...stats },
     ...over,
@@ -109,6 +110,14 @@ describe('runNotices', () => {
     assert.equal(notices[1].text, 'spiral · 030405-0001 was cancelled before its first iteration.');
     assert.match(notices[0].text, /failed after iteration 300: result.json gives no reason/);
     assert.deepEqual(runNotices(runs, []), []);
+  });
+
+  it('says why a shown run is slowing down, whatever its status', () => {
+    const why = 'The run is slowing down: 158 function evaluations per iteration at iteration 12, 3.2× the 50 of its first iterations.';
+    const runs = [info('20250102-030405-spiral-0005', { status: 'running', slowdown: why }), info('20250102-030405-spiral-0006', { status: 'cancelled', lastIteration: 20, slowdown: why })];
+    const notices = runNotices(runs, runs.map((r) => r.id));
+    assert.deepEqual(notices.map((n) => [n.runId.slice(-4), n.level]), [['0005', 'warning'], ['0006', 'info'], ['0006', 'warning']]);
+    assert.equal(notices[0].text, `spiral · 030405-0005: ${why}`);
   });
 });
 

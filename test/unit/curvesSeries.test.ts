@@ -97,7 +97,18 @@ describe('accuracy chart', () => {
     assert.equal(chartVisible(chart('accuracy'), [trajectory, classifier]), true);
     assert.equal(chartVisible(chart('accuracy'), [{ ...classifier, points: classifier.points.filter((p) => p.iteration === 10).map((p) => ({ iteration: 10, evalAccuracy: p.evalAccuracy })) }]), true);
     // The other charts stay, even empty: a run that has not logged yet still shows its axes.
-    for (const c of CHARTS.filter((c) => c.id !== 'accuracy')) assert.equal(chartVisible(c, [trajectory]), true);
+    for (const c of CHARTS.filter((c) => !c.optional)) assert.equal(chartVisible(c, [trajectory]), true);
+  });
+
+  it('shows the regularisers only when a shown run logged them (train.regularize)', () => {
+    assert.equal(chartVisible(chart('regularizers'), [trajectory, classifier]), false);
+    const regularized = { ...trajectory, points: trajectory.points.map((p) => ({ ...p, kinetic: 0.5, jacobian: 2 })) };
+    assert.equal(chartVisible(chart('regularizers'), [trajectory, regularized]), true);
+    const ds = chartDatasets(chart('regularizers'), [regularized], plain(true));
+    assert.deepEqual(ds.map((d) => [d.series.key, d.raw.length, d.series.dashed]), [
+      ['kinetic', regularized.points.length, false],
+      ['jacobian', regularized.points.length, true],
+    ]);
   });
 
   it('draws batch accuracy solid and accuracy on every point dashed with its points, on [0, 1]', () => {

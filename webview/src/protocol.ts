@@ -114,6 +114,8 @@ export interface CurveRunInfo {
   lastLoss: number | null;
   /** Why a run failed, was cancelled or reads as interrupted (result.json's message). */
   message: string | null;
+  /** Why the run slowed down and what to change, when the slowdown doctor found it (slowdown.json). */
+  slowdown: string | null;
   hparams: CurveRunHparams;
   stats: CurveRunStats;
 }
@@ -442,6 +444,7 @@ const runInfo = object({
   lastIteration: nullable(finiteInt),
   lastLoss: nullable(num),
   message: nullable(str(10_000)),
+  slowdown: nullable(str(10_000)),
   hparams: runHparams,
   stats: runStats,
 });

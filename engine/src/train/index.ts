@@ -3,7 +3,7 @@
 export {
   Run, createRun, openRun, appendMetrics, writeCheckpoint, loadLatestCheckpoint, loadBestCheckpoint, finishRun, readMetrics,
   listRuns, readRun, loadRunConfig, existingRunDir, cleanTempFiles, fallbackNotice, defaultRunsRoot, updateRunConfig, labelRun, type RunLabelEdit,
-  CONFIG_FILE, METRICS_FILE, RESULT_FILE, LOCK_FILE, CHECKPOINT_LATEST, CHECKPOINT_PREV, CHECKPOINT_BEST,
+  CONFIG_FILE, METRICS_FILE, RESULT_FILE, SLOWDOWN_FILE, LOCK_FILE, CHECKPOINT_LATEST, CHECKPOINT_PREV, CHECKPOINT_BEST,
   type RunStatus, type RunConfigFile, type RunResult, type CheckpointData, type LoadedCheckpoint, type RunSummary,
   type CreateRunOptions, type OpenRunOptions,
 } from './runStore';

@@ -21,7 +21,7 @@ import { Coalescer } from './coalescer';
 import { metricsCsv } from './curvesCsv';
 import { anyRunning, endedRuns } from './curvesFollow';
 import { CurvesFeeds } from './curvesFeeds';
-import { curveRunInfo, RunMetaCache } from './curvesRunInfo';
+import { curveRunInfo, RunMetaCache, runSlowdown } from './curvesRunInfo';
 import { HistogramsTail } from './histogramsTail';
 import { PanelHost } from './panelHost';
 
@@ -187,7 +187,7 @@ export class CurvesPanel extends PanelHost<HostToWebview, WebviewMessage> {
 
   /** A run as the list shows it; its figures are read at once while `budget` lasts, else in the background. */
   private runInfo(run: RunSummary, budget: { bytes: number }): CurveRunInfo {
-    return curveRunInfo(run, this.meta.read(run.dir), this.feeds.stats(run.id, path.join(run.dir, METRICS_FILE), budget));
+    return curveRunInfo(run, this.meta.read(run.dir), this.feeds.stats(run.id, path.join(run.dir, METRICS_FILE), budget), runSlowdown(run.dir));
   }
 
   private postRuns(): void {

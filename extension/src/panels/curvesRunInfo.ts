@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CONFIG_FILE, type RunSummary } from '../../../engine/src/train';
+import { CONFIG_FILE, SLOWDOWN_FILE, type RunSummary } from '../../../engine/src/train';
 import type { CurveRunHparams, CurveRunInfo, CurveRunStats } from '../../../webview/src/protocol';
 
 export interface RunMeta {
@@ -93,7 +93,17 @@ export class RunMetaCache {
 }
 
 /** The run as the webview gets it. */
-export function curveRunInfo(summary: RunSummary, meta: RunMeta, stats: CurveRunStats): CurveRunInfo {
+/** The slowdown doctor's finding for a run (its slowdown.json's text), or null. */
+export function runSlowdown(dir: string): string | null {
+  try {
+    const text = (JSON.parse(fs.readFileSync(path.join(dir, SLOWDOWN_FILE), 'utf8')) as { text?: unknown }).text;
+    return typeof text === 'string' ? text : null;
+  } catch {
+    return null; // none found (or half-written: read again next time)
+  }
+}
+
+export function curveRunInfo(summary: RunSummary, meta: RunMeta, stats: CurveRunStats, slowdown: string | null = null): CurveRunInfo {
   // The webview refuses a malformed list whole: a hand-edited config.json must not cost every run.
   const clip = (v: unknown, max: number) => (typeof v === 'string' ? v.slice(0, max) : '');
   return {
@@ -107,6 +117,7 @@ export function curveRunInfo(summary: RunSummary, meta: RunMeta, stats: CurveRun
     lastIteration: summary.lastIteration,
     lastLoss: summary.lastLoss,
     message: summary.message === undefined ? null : clip(summary.message, 10_000),
+    slowdown: slowdown === null ? null : clip(slowdown, 10_000),
     hparams: meta.hparams,
     stats,
   };
