@@ -23,7 +23,7 @@ async function load(text: string) {
 describe('spec edits by key path', () => {
   it('inserts train.regularize into the train object, on its own line, and the file loads with it', async () => {
     const edited = applyEdits(spiral, specEdits(spiral, [{ path: ['train', 'regularize'], value: '{ kinetic: 0.01, jacobian: 0.01 }' }]));
-    assert.match(edited, /\n  train: \{\n    regularize: \{ kinetic: 0\.01, jacobian: 0\.01 \},\n    iterations: 300,/);
+    assert.match(edited, /\n {2}train: \{\n {4}regularize: \{ kinetic: 0\.01, jacobian: 0\.01 \},\n {4}iterations: 300,/);
     const exp = await load(edited);
     assert.deepEqual(exp.train.regularize, { kinetic: 0.01, jacobian: 0.01 });
     assert.equal(exp.train.iterations, 300);
@@ -54,7 +54,7 @@ describe('spec edits by key path', () => {
       { path: ['activation'], value: "'softplus'" },
     ]);
     const edited = applyEdits(text, edits);
-    assert.match(edited, /defineExperiment\(\{\n  solver: \{ method: 'kvaerno3' \},\n  name: 'x',/);
+    assert.match(edited, /defineExperiment\(\{\n {2}solver: \{ method: 'kvaerno3' \},\n {2}name: 'x',/);
     assert.match(edited, /activation: 'softplus'/);
     const exp = await load(edited);
     assert.deepEqual(exp.solver, { method: 'kvaerno3' });
