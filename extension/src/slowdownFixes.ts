@@ -41,7 +41,9 @@ export function registerSlowdownFixes(session: TrainingSession, log: vscode.LogO
       return;
     }
     await vscode.workspace.applyEdit(edit);
-    const editor = await vscode.window.showTextDocument(doc);
+    // where the file is open already, else beside
+    const open = vscode.window.visibleTextEditors.find((e) => e.document === doc);
+    const editor = await vscode.window.showTextDocument(doc, { viewColumn: open?.viewColumn ?? vscode.ViewColumn.Active });
     const first = edit.entries()[0]?.[1][0];
     if (first) editor.revealRange(first.range, vscode.TextEditorRevealType.InCenter);
   };

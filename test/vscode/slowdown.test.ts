@@ -1,0 +1,90 @@
+// The slowdown doctor in a real VS Code: a run whose learned relaxation grows ever faster (so its
+// explicit solver's NFE climbs) is trained from the palette; a warning notification says it is
+// slowing down and where, the Problems panel marks the experiment, the Training curves say so,
+// and the notification's first suggestion edits the experiment file as announced.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { repoRoot, VsCode } from './harness';
+
+const EXPERIMENT = `// dy/dt = −e^θ·(y − 1): observations that jump between 0 and 1 reward an ever faster relaxation.
+import { defineExperiment, type NativeField } from 'neural-ode-studio';
+
+const relaxation = (): NativeField => {
+  const params = Float64Array.from([0]);
+  const k = () => Math.exp(params[0]);
+  return {
+    kind: 'native',
+    dim: 1,
+    params,
+    f: (_t, y) => y.map((v) => -k() * (v - 1)),
+    vjp: (_t, y, a) => ({ y: a.map((v) => -k() * v), params: Float64Array.from([a.reduce((s, v, i) => s - v * k() * (y[i] - 1), 0)]) }),
+  };
+};
+
+const t = Float64Array.from({ length: 40 }, (_, i) => (10 * i) / 39);
+
+export default defineExperiment({
+  name: 'stiffening',
+  data: () => ({ name: 'jumps', dim: 1, t, ys: Array.from(t, (_s, i) => Float64Array.from([i % 2])), y0: Float64Array.from([0]) }),
+  model: relaxation,
+  solver: { method: 'dopri5', rtol: 1e-6, atol: 1e-8 },
+  train: {
+    iterations: 25,
+    optimizer: { name: 'adam', lr: 0.3 },
+    batchTime: 2,
+    batchSize: 4,
+    evalEvery: 0,
+    loss: 'mse',
+  },
+});
+`;
+
+let vscode: VsCode | undefined;
+let workspace: string | undefined;
+
+before(async () => {
+  workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'neural-ode-slowdown-ws-'));
+  fs.copyFileSync(path.join(repoRoot, 'examples', 'tsconfig.json'), path.join(workspace, 'tsconfig.json'));
+  fs.writeFileSync(path.join(workspace, 'stiffening.ode.ts'), EXPERIMENT);
+  vscode = await VsCode.open({ name: 'slowdown', workspace, settings: { 'workbench.colorTheme': 'Default Light Modern' } });
+}, { timeout: 120_000 });
+
+after(async () => {
+  await vscode?.close();
+  if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
+});
+
+test('a run that slows down is said so, in the notification, the Problems panel and the curves, and its quick fix edits the experiment', { timeout: 240_000 }, async () => {
+  assert.ok(vscode);
+  const page = vscode.page;
+  await vscode.openFile('stiffening.ode.ts');
+  await vscode.runCommand('Neural ODE: Train Experiment');
+  const said = await vscode.waitForNotification(/stiffening: The run is slowing down/, { timeoutMs: 120_000 });
+  assert.match(said, /function evaluations per iteration at iteration \d+, [\d.]+× the \d+ of its first iterations\. The trained model's steps shrink to h = .* for t in \[/);
+  assert.match(said, /Try: regularise the dynamics \(kinetic and Jacobian, λ = 0\.01\)/);
+  await vscode.waitForNotification(/stiffening finished/, { timeoutMs: 120_000 });
+
+  // the Problems panel marks the experiment's spec with the same finding
+  await vscode.runCommand('View: Focus Problems (Errors, Warnings, Infos)');
+  await vscode.until('the finding in Problems', async () => (await page.locator('.markers-panel .monaco-list-row').allTextContents()).join('\n'), (t) => /The run is slowing down/.test(t), 30_000);
+
+  // the Training curves say it above the charts
+  await vscode.runCommand('Neural ODE: Open Training Curves');
+  const frame = await vscode.frameOf('Training Curves');
+  await vscode.until('the curves say so', async () => (await frame.locator('body').textContent()) ?? '', (t) => /The run is slowing down/.test(t), 30_000);
+  await vscode.screenshot('slowdown-curves');
+
+  // the notification's first suggestion edits the spec
+  const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'The run is slowing down' }).first();
+  if (!(await toast.isVisible())) await vscode.runCommand('Notifications: Show Notifications');
+  const center = page.locator('.notification-toast, .notifications-center .monaco-list-row').filter({ hasText: 'The run is slowing down' }).first();
+  await center.locator('.monaco-button', { hasText: 'Regularise the dynamics' }).click();
+  const file = path.join(vscode.workspace, 'stiffening.ode.ts');
+  // the edited file is the active editor: saved (the workbench may save by itself), it holds the change as the suggestion said
+  await vscode.runCommand('File: Save');
+  await vscode.screenshot('slowdown-fixed');
+  await vscode.until('saved', async () => fs.readFileSync(file, 'utf8'), (t) => /train: \{\n {4}regularize: \{ kinetic: 0\.01, jacobian: 0\.01 \},\n {4}iterations: 25,/.test(t), 20_000);
+});
