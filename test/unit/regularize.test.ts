@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { circles, cnfField, defineExperiment, discreteNetwork, eightGaussians, mlpField, readMetrics, spiral, trainExperiment, type ExperimentSpec } from '../../engine/src/index';
 import type { GradientMethod, OdeintGradOptions } from '../../engine/src/gradients/types';
+import { odeNet } from '../../engine/src/odenet/index';
 import { regularizedGrad, type RegularizeSpec } from '../../engine/src/regularize/regularizedGrad';
 
 /** f(t, y) = −diag(rates)·y per sample (batch-major), θ = rates. */
@@ -159,6 +160,26 @@ describe('train.regularize in an experiment', () => {
     assert.ok(records.every((r) => Number(r.kinetic) > 0 && Number(r.jacobian) > 0), JSON.stringify(records[0]));
     const plain = readMetrics((await trainExperiment(cnf(), { runsRoot: tmp() })).runDir).records;
     assert.ok(Math.abs(Number(records[0].loss) - Number(plain[0].loss)) <= 1e-3 * Math.abs(Number(plain[0].loss)), `${records[0].loss} vs ${plain[0].loss}`);
+  });
+
+  it("an ODE-Net logs both terms of its ODE block, and a ResNet, which has none, is refused", async () => {
+    const rng = new Rng(1);
+    const images = { name: 'noise-8', n: 24, dim: 64, x: Float64Array.from({ length: 24 * 64 }, () => rng.random()), labels: Float64Array.from({ length: 24 }, (_, i) => i % 3) };
+    const spec = (model: ExperimentSpec['model']): ExperimentSpec => ({
+      name: 'odenet-reg',
+      data: () => images,
+      model,
+      solver: { rtol: 1e-3, atol: 1e-3 },
+      gradient: 'adjoint',
+      train: { iterations: 2, optimizer: { name: 'adam', lr: 1e-2 }, batchSize: 8, evalEvery: 0, regularize: { kinetic: 0.01, jacobian: 0.01 } },
+    });
+    const out = await trainExperiment(defineExperiment(spec(() => odeNet({ channels: 2, height: 8, width: 8, seed: 1 }))), { runsRoot: tmp() });
+    assert.equal(out.status, 'finished', out.message);
+    assert.ok(readMetrics(out.runDir).records.every((r) => Number(r.kinetic) > 0 && Number(r.jacobian) > 0));
+    await assert.rejects(
+      trainExperiment(defineExperiment(spec(() => odeNet({ architecture: 'resnet', channels: 2, height: 8, width: 8, depth: 2, seed: 1 }))), { runsRoot: tmp() }),
+      /train\.regularize acts on the ODE block, and a ResNet \(architecture 'resnet'\) has none/,
+    );
   });
 
   it('a bad λ, an unknown key and a model kind it does not apply to are refused at the experiment', async () => {

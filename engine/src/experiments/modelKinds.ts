@@ -43,7 +43,7 @@ const fail = (exp: Experiment, what: string): never => {
 /** train.regularize is carried by the vector-field tasks (trajectories, points, densities) only so far: the others say so. */
 function noRegularizers(exp: Experiment, what: string): void {
   if (isRegularized(exp.train.regularize)) {
-    fail(exp, `train.regularize is not applied to ${what} yet (only to vector fields fitting trajectories or classifying points, and to continuous normalising flows): remove it to train.`);
+    fail(exp, `train.regularize is not applied to ${what} yet (only to vector fields fitting trajectories or classifying points, continuous normalising flows and ODE-Nets): remove it to train.`);
   }
 }
 
@@ -96,7 +96,6 @@ const odeNetKind: ModelKind<OdeNet> = {
   is: isOdeNet,
   task(exp, data, model, grad) {
     if (!isPointData(data as ExperimentData)) fail(exp, `an ODE-Net classifies labelled images, but the data '${data.name}' are not labelled points: use fashionMnistPoints({ pool: 1 }).`);
-    noRegularizers(exp, 'an ODE-Net image classifier');
     return odeNetTask(exp, data as PointData, model, grad);
   },
   describe: (model) =>

@@ -14,6 +14,7 @@ import type { OdeNet } from '../odenet/network';
 import { ExperimentError, type Experiment, type GradientSpec } from './define';
 import { checkLabelledData, labelledSummary } from './labelledData';
 import { LinearReadout } from './readout';
+import { isRegularized } from '../regularize/regularizedGrad';
 import type { TaskEvaluation, TrainTask } from './task';
 
 export interface OdeNetTask extends TrainTask {
@@ -44,6 +45,7 @@ export function odeNetTask(exp: Pick<Experiment, 'train' | 'solver' | 'location'
   const { encoding, batchSize } = checkLabelledData(exp, data, { noun: 'images', labelled: 'labelled images (fashionMnistPoints({ pool: 1 }))' });
   const t = exp.train;
   if (t.loss !== undefined && t.loss !== 'crossEntropy') fail(`train.loss '${t.loss}' does not apply: an ODE-Net classifies with softmax cross-entropy. Remove train.loss.`);
+  if (!net.field && isRegularized(t.regularize)) fail("train.regularize acts on the ODE block, and a ResNet (architecture 'resnet') has none: remove train.regularize.");
   // A ResNet has no ODE to solve: solver and gradient (which an editor's settings may fill in) do not apply.
   const readout = new LinearReadout(net.features, encoding.classes.length, 'crossEntropy', (t.seed ?? 0) + 1);
   const solver = { ...DEFAULT_ODENET_SOLVER, ...exp.solver };
@@ -71,8 +73,9 @@ export function odeNetTask(exp: Pick<Experiment, 'train' | 'solver' | 'location'
     async step(rng: Rng, signal?: AbortSignal) {
       const index = rng.choice(data.n, batchSize);
       const target = Int32Array.from(index, (i) => encoding.index[i]);
-      const r = await odeNetLossAndGrad(net, readout, gatherRows(data.x, data.dim, index), target, { solver, gradient: grad, signal });
-      return { loss: r.loss, accuracy: r.accuracy, gradParams: r.gradParams, gradExtra: r.gradReadout, stats: r.stats };
+      const regularize = exp.train.regularize ? { spec: exp.train.regularize, rng } : undefined;
+      const r = await odeNetLossAndGrad(net, readout, gatherRows(data.x, data.dim, index), target, { solver, gradient: grad, signal, regularize });
+      return { loss: r.loss, accuracy: r.accuracy, gradParams: r.gradParams, gradExtra: r.gradReadout, stats: r.stats, ...(r.regularizers ? { regularizers: r.regularizers } : {}) };
     },
     evaluate(signal?: AbortSignal) {
       return evaluateOdeNet(net, readout, data.x, encoding.index, solver, signal);

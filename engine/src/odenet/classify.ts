@@ -7,7 +7,8 @@
  */
 import type { SolverMethod } from '../experiments/solverMethodNames';
 import type { LinearReadout } from '../experiments/readout';
-import { odeintGrad } from '../gradients/odeintGrad';
+import { Rng } from '../data/rng';
+import { regularizedGrad, type RegularizeSpec, type RegularizerTerms } from '../regularize/regularizedGrad';
 import type { AdjointOptions, GradientMethod, GradStats } from '../gradients/types';
 import { odeint } from '../odeint';
 import type { SolverOptions } from '../solvers/stepper';
@@ -42,12 +43,16 @@ export interface OdeNetBatch {
    * downsampling's and the head's records.
    */
   stats: GradStats;
+  /** train.regularize's terms of the ODE block, unweighted. */
+  regularizers?: RegularizerTerms;
 }
 
 export interface OdeNetStepOptions {
   solver?: OdeNetSolver;
   gradient?: OdeNetGradient;
   signal?: AbortSignal;
+  /** RNODE's regularisers on the ODE block (a ResNet has none), with the generator of their probe. */
+  regularize?: { spec: RegularizeSpec; rng: Rng };
 }
 
 export async function odeNetLossAndGrad(net: OdeNet, readout: LinearReadout, x: Float64Array, target: Int32Array, opts: OdeNetStepOptions = {}): Promise<OdeNetBatch> {
@@ -69,16 +74,21 @@ export async function odeNetLossAndGrad(net: OdeNet, readout: LinearReadout, x: 
   };
   let stats: GradStats;
   let g0: Float64Array;
+  let terms: RegularizerTerms | undefined;
   if (net.field) {
     const solver = { ...DEFAULT_ODENET_SOLVER, ...opts.solver };
     const gradient = opts.gradient ?? { method: 'adjoint' as const };
-    const res = await odeintGrad(net.field, h0, [0, net.options.time], (ys) => [null, top(ys[1])], {
-      ...solver,
-      gradient: gradient.method,
-      adjointOptions: gradient.adjointOptions,
-      checkpoints: gradient.checkpoints,
-      signal: opts.signal,
-    });
+    const res = await regularizedGrad(
+      net.field,
+      h0,
+      [0, net.options.time],
+      (ys) => [null, top(ys[1])],
+      { ...solver, gradient: gradient.method, adjointOptions: gradient.adjointOptions, checkpoints: gradient.checkpoints, signal: opts.signal },
+      opts.regularize?.spec,
+      target.length,
+      opts.regularize?.rng ?? new Rng(0),
+    );
+    terms = res.terms;
     const start = net.field.params.byteOffset / 8 - net.params.byteOffset / 8;
     G.set(res.gradParams, start);
     g0 = res.gradY0;
@@ -103,7 +113,7 @@ export async function odeNetLossAndGrad(net: OdeNet, readout: LinearReadout, x: 
     };
   }
   net.embedBackward(embedRec, g0, G);
-  return { loss, accuracy, gradParams: G, gradReadout, stats };
+  return { loss, accuracy, gradParams: G, gradReadout, stats, ...(terms ? { regularizers: terms } : {}) };
 }
 
 /** The head's features of every image in x (test mode), `chunk` images per solve. */
