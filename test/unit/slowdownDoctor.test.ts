@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { defineExperiment, trainExperiment, type ExperimentSpec } from '../../engine/src/index';
 import type { NativeField } from '../../engine/src/fields/field';
@@ -79,5 +80,20 @@ describe('the slowdown doctor in a run', () => {
     assert.equal(out.status, 'finished', out.message);
     assert.equal(out.slowdown, undefined);
     assert.equal(fs.existsSync(path.join(out.runDir, SLOWDOWN_FILE)), false);
+  });
+});
+
+describe('the slowdown doctor on the command line', () => {
+  it('neural-ode train says the finding once, with each suggestion as the spec edit it makes', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'neural-ode-slowdown-cli-'));
+    const file = path.resolve(import.meta.dirname, '..', 'fixtures', 'experiments', 'stiffening.ode.ts');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', path.resolve(import.meta.dirname, '..', '..', 'engine', 'src', 'cli', 'main.ts'), 'train', file, '--out', root], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const said = r.stderr.split('\n').filter((l) => l.startsWith('neural-ode: warning: The run is slowing down'));
+    assert.equal(said.length, 1, r.stderr);
+    assert.match(r.stderr, /\n {2}- Regularise the dynamics \(kinetic and Jacobian, λ = 0\.01\): train\.regularize: \{ kinetic: 0\.01, jacobian: 0\.01 \} \(RNODE/);
   });
 });

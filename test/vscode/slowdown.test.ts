@@ -9,38 +9,6 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { repoRoot, VsCode } from './harness';
 
-const EXPERIMENT = `// dy/dt = −e^θ·(y − 1): observations that jump between 0 and 1 reward an ever faster relaxation.
-import { defineExperiment, type NativeField } from 'neural-ode-studio';
-
-const relaxation = (): NativeField => {
-  const params = Float64Array.from([0]);
-  const k = () => Math.exp(params[0]);
-  return {
-    kind: 'native',
-    dim: 1,
-    params,
-    f: (_t, y) => y.map((v) => -k() * (v - 1)),
-    vjp: (_t, y, a) => ({ y: a.map((v) => -k() * v), params: Float64Array.from([a.reduce((s, v, i) => s - v * k() * (y[i] - 1), 0)]) }),
-  };
-};
-
-const t = Float64Array.from({ length: 40 }, (_, i) => (10 * i) / 39);
-
-export default defineExperiment({
-  name: 'stiffening',
-  data: () => ({ name: 'jumps', dim: 1, t, ys: Array.from(t, (_s, i) => Float64Array.from([i % 2])), y0: Float64Array.from([0]) }),
-  model: relaxation,
-  solver: { method: 'dopri5', rtol: 1e-6, atol: 1e-8 },
-  train: {
-    iterations: 25,
-    optimizer: { name: 'adam', lr: 0.3 },
-    batchTime: 2,
-    batchSize: 4,
-    evalEvery: 0,
-    loss: 'mse',
-  },
-});
-`;
 
 let vscode: VsCode | undefined;
 let workspace: string | undefined;
@@ -48,7 +16,7 @@ let workspace: string | undefined;
 before(async () => {
   workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'neural-ode-slowdown-ws-'));
   fs.copyFileSync(path.join(repoRoot, 'examples', 'tsconfig.json'), path.join(workspace, 'tsconfig.json'));
-  fs.writeFileSync(path.join(workspace, 'stiffening.ode.ts'), EXPERIMENT);
+  fs.copyFileSync(path.join(repoRoot, 'test', 'fixtures', 'experiments', 'stiffening.ode.ts'), path.join(workspace, 'stiffening.ode.ts'));
   vscode = await VsCode.open({ name: 'slowdown', workspace, settings: { 'workbench.colorTheme': 'Default Light Modern' } });
 }, { timeout: 120_000 });
 

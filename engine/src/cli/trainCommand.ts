@@ -49,6 +49,11 @@ export async function trainCommand(args: TrainArgs): Promise<TrainOutcome> {
       lastPrinted = Date.now();
       process.stderr.write(`${progressLine(p)}\n`);
     }
+    // said once, on its own line, also with --json (where the progress line carries it too)
+    if (p.slowdown) {
+      const fixes = p.slowdown.suggestions.map((s) => `  - ${s.title}: ${s.edits.map((e) => `${e.path.join('.')}: ${e.value}`).join(', ')} (${s.why})`);
+      process.stderr.write(`${tty ? '\n' : ''}neural-ode: warning: ${p.slowdown.text}\n${fixes.join('\n')}${fixes.length ? '\n' : ''}`);
+    }
   };
   try {
     return await trainInWorker(args.experiment, {
