@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { defineExperiment, trainExperiment, type ExperimentSpec } from '../../engine/src/index';
-import type { NativeField } from '../../engine/src/fields/field';
+import { loadExperiment } from '../../engine/src/experiments/load';
 import { NfeWatch } from '../../engine/src/train/nfeWatch';
 import { SLOWDOWN_FILE } from '../../engine/src/train/runStore';
 
@@ -30,35 +30,18 @@ describe('NfeWatch', () => {
   });
 });
 
-/** dy/dt = −e^θ·(y − 1) (batch-major, one component): the relaxation rate is learned. */
-function relaxation(theta0: number): NativeField {
-  const params = Float64Array.from([theta0]);
-  const k = (): number => Math.exp(params[0]);
-  return {
-    kind: 'native',
-    dim: 1,
-    params,
-    f: (_t, y) => y.map((v) => -k() * (v - 1)),
-    vjp: (_t, y, a) => ({ y: a.map((v) => -k() * v), params: Float64Array.from([a.reduce((s, v, i) => s - v * k() * (y[i] - 1), 0)]) }),
-  };
-}
+/** A run whose learned relaxation rate only grows (test/fixtures/experiments/stiffening.ode.ts). */
+const STIFFENING = path.resolve(import.meta.dirname, '..', 'fixtures', 'experiments', 'stiffening.ode.ts');
 
 describe('the slowdown doctor in a run', () => {
   const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'neural-ode-slowdown-'));
-  // observations that jump between 0 and 1: relaxing to 1 ever faster fits them better, so the
-  // learned rate e^θ only grows, and the explicit solver's steps shrink with 1/e^θ
-  const t = Float64Array.from({ length: 40 }, (_, i) => (10 * i) / 39);
-  const data = { name: 'jumps', dim: 1, t, ys: Array.from(t, (_s, i) => Float64Array.from([i % 2])), y0: Float64Array.from([0]) };
-  const spec = (optimizer: ExperimentSpec['train']['optimizer']): ExperimentSpec => ({
-    name: 'stiffening',
-    data: () => data,
-    model: () => relaxation(0),
-    solver: { method: 'dopri5', rtol: 1e-6, atol: 1e-8 },
-    train: { iterations: 25, optimizer, batchTime: 2, batchSize: 4, evalEvery: 0, loss: 'mse' },
-  });
+  const spec = async (optimizer: ExperimentSpec['train']['optimizer']): Promise<ExperimentSpec> => {
+    const exp = await loadExperiment(STIFFENING);
+    return { ...exp, train: { ...exp.train, optimizer } };
+  };
 
   it('finds the growth, says where the steps shrink, measures looser tolerances and offers the regularisers', async () => {
-    const out = await trainExperiment(defineExperiment(spec({ name: 'adam', lr: 0.3 })), { runsRoot: tmp() });
+    const out = await trainExperiment(defineExperiment(await spec({ name: 'adam', lr: 0.3 })), { runsRoot: tmp() });
     assert.equal(out.status, 'finished', out.message);
     const report = out.slowdown;
     assert.ok(report, 'a slowdown was found');
@@ -76,7 +59,7 @@ describe('the slowdown doctor in a run', () => {
 
   it('says nothing on a run whose NFE does not grow', async () => {
     // a learning rate too small to move e^θ: the steps stay as they are
-    const out = await trainExperiment(defineExperiment(spec({ name: 'sgd', lr: 1e-6 })), { runsRoot: tmp() });
+    const out = await trainExperiment(defineExperiment(await spec({ name: 'sgd', lr: 1e-6 })), { runsRoot: tmp() });
     assert.equal(out.status, 'finished', out.message);
     assert.equal(out.slowdown, undefined);
     assert.equal(fs.existsSync(path.join(out.runDir, SLOWDOWN_FILE)), false);
@@ -86,8 +69,7 @@ describe('the slowdown doctor in a run', () => {
 describe('the slowdown doctor on the command line', () => {
   it('neural-ode train says the finding once, with each suggestion as the spec edit it makes', () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'neural-ode-slowdown-cli-'));
-    const file = path.resolve(import.meta.dirname, '..', 'fixtures', 'experiments', 'stiffening.ode.ts');
-    const r = spawnSync(process.execPath, ['--import', 'tsx', path.resolve(import.meta.dirname, '..', '..', 'engine', 'src', 'cli', 'main.ts'), 'train', file, '--out', root], {
+        const r = spawnSync(process.execPath, ['--import', 'tsx', path.resolve(import.meta.dirname, '..', '..', 'engine', 'src', 'cli', 'main.ts'), 'train', STIFFENING, '--out', root], {
       encoding: 'utf8',
       timeout: 120_000,
     });

@@ -6,7 +6,7 @@
  */
 import type { Tensor } from '@tensorflow/tfjs';
 import { tf } from '../backend/tf';
-import { augmentedTolerance, adjointSolverOptions } from '../gradients/adjoint';
+import { backwardSolve } from '../gradients/adjoint';
 import { discreteSweep } from '../gradients/discrete';
 import { adjointSolveError, gradStats } from '../gradients/report';
 import { resolveCotangents, type BackwardCounts, type CotangentSource, type GradientMethod, type NativeGradResult, type OdeintGradOptions } from '../gradients/types';
@@ -81,14 +81,7 @@ async function adjointOnDevice(
   const n = y0.size;
   const sizes = model.params.map((v) => v.size);
   const p = sizes.reduce((a, b) => a + b, 0);
-  const adj = opts.adjointOptions ?? {};
-  const backward = {
-    method: adj.method ?? method,
-    rtol: augmentedTolerance('rtol', adj.rtol ?? opts.rtol, n, p),
-    atol: augmentedTolerance('atol', adj.atol ?? opts.atol, n, p),
-    options: adjointSolverOptions(opts, n),
-    signal: opts.signal,
-  };
+  const backward = backwardSolve(opts, method, n, p);
   const counts: BackwardCounts = { f: 0, vjp: 0 };
   const augmented = (t: number, z: Tensor): Tensor => {
     counts.f++;

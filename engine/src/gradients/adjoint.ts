@@ -55,6 +55,18 @@ export function adjointSolverOptions(opts: OdeintGradOptions, n: number): Solver
   return base;
 }
 
+/** The backward solve's method, tolerances and options for the augmented state [y, a, g] (sizes n, n, p). */
+export function backwardSolve(opts: OdeintGradOptions, method: string, n: number, p: number) {
+  const adj = opts.adjointOptions ?? {};
+  return {
+    method: adj.method ?? method,
+    rtol: augmentedTolerance('rtol', adj.rtol ?? opts.rtol, n, p),
+    atol: augmentedTolerance('atol', adj.atol ?? opts.atol, n, p),
+    options: adjointSolverOptions(opts, n),
+    signal: opts.signal,
+  };
+}
+
 /**
  * The augmented dynamics of the adjoint over z = [y, a, g]: dy/dt = f, da/dt = −aᵀ∂f/∂y,
  * dg/dt = −aᵀ∂f/∂θ, with f and the vjp from one pass where the field shares the work
@@ -111,14 +123,7 @@ export async function adjointGrad(
   const cotangents = await resolveCotangents(cotangentSource, ys);
   const n = y0.length;
   const p = field.params.length;
-  const adj = opts.adjointOptions ?? {};
-  const backward = {
-    method: adj.method ?? method,
-    rtol: augmentedTolerance('rtol', adj.rtol ?? opts.rtol, n, p),
-    atol: augmentedTolerance('atol', adj.atol ?? opts.atol, n, p),
-    options: adjointSolverOptions(opts, n),
-    signal: opts.signal,
-  };
+  const backward = backwardSolve(opts, method, n, p);
   const counts: BackwardCounts = { f: 0, vjp: 0 };
   const augmented = adjointDynamics(field, n, counts);
 
