@@ -32,6 +32,9 @@ export function registerSlowdownFixes(session: TrainingSession, log: vscode.LogO
   const problems = vscode.languages.createDiagnosticCollection('neural-ode-slowdown');
   /** The suggestions of the last slowdown found per experiment file. */
   const reports = new Map<string, SlowdownReport>();
+  /** Runs whose finding was said, and runs whose end is awaited. */
+  const said = new Set<string>();
+  const watched = new Set<string>();
 
   const apply = async (file: string, s: SlowdownSuggestion): Promise<void> => {
     const doc = await vscode.workspace.openTextDocument(file);
@@ -101,7 +104,22 @@ export function registerSlowdownFixes(session: TrainingSession, log: vscode.LogO
       if (EXPERIMENT_FILE.test(doc.uri.fsPath) && reports.delete(doc.uri.fsPath)) problems.delete(doc.uri);
     }),
     session.onDidProgress((run, progress) => {
-      if (progress.slowdown) onSlowdown(run.file, run.experiment, progress.slowdown);
+      if (progress.slowdown && !said.has(run.runId)) {
+        said.add(run.runId);
+        onSlowdown(run.file, run.experiment, progress.slowdown);
+      }
+    }),
+    // a step underflow ends the run: its finding comes with the outcome, not with progress
+    session.onDidChange((run) => {
+      if (!run || watched.has(run.runId)) return;
+      watched.add(run.runId);
+      void run.done.then((end) => {
+        const report = end.outcome?.slowdown;
+        if (report && !said.has(run.runId)) {
+          said.add(run.runId);
+          onSlowdown(run.file, run.experiment, report);
+        }
+      });
     }),
   );
 }

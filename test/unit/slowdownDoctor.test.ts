@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { defineExperiment, trainExperiment, type ExperimentSpec } from '../../engine/src/index';
 import { loadExperiment } from '../../engine/src/experiments/load';
+import type { NativeField } from '../../engine/src/fields/field';
 import { NfeWatch } from '../../engine/src/train/nfeWatch';
 import { SLOWDOWN_FILE } from '../../engine/src/train/runStore';
 
@@ -55,6 +56,43 @@ describe('the slowdown doctor in a run', () => {
     // written into the run, and said in its log
     assert.deepEqual(JSON.parse(fs.readFileSync(path.join(out.runDir, SLOWDOWN_FILE), 'utf8')).text, report.text);
     assert.match(fs.readFileSync(path.join(out.runDir, 'run.log'), 'utf8'), /The run is slowing down/);
+  });
+
+  it('says so when the forward solve is found stiff, from the first iteration', async () => {
+    const exp = await spec({ name: 'sgd', lr: 1e-9 });
+    // the same model started at a relaxation rate of 3000: stiff for dopri5 at once
+    const stiffModel = (): NativeField => {
+      const f = (exp.model as () => NativeField)();
+      f.params[0] = Math.log(3000);
+      return f;
+    };
+    const out = await trainExperiment(defineExperiment({ ...exp, model: stiffModel, train: { ...exp.train, iterations: 2 } }), { runsRoot: tmp() });
+    assert.equal(out.status, 'finished', out.message);
+    assert.equal(out.slowdown?.cause, 'stiff');
+    assert.match(out.slowdown!.text, /^The solver found the learned field stiff at iteration 1 \(.*\): an explicit method's steps are held small there\./);
+  });
+
+  it('a run stopped by a step underflow says where, and what else to try', async () => {
+    const exp = await spec({ name: 'adam', lr: 1e-3 });
+    // dy/dt = e^θ·y² from y = 1 blows up at t = e^−θ: the solver's steps underflow there
+    const blowUp = (): NativeField => {
+      const params = Float64Array.from([0]);
+      const k = (): number => Math.exp(params[0]);
+      return {
+        kind: 'native',
+        dim: 1,
+        params,
+        f: (_t, y) => y.map((v) => k() * v * v),
+        vjp: (_t, y, a) => ({ y: a.map((v, i) => 2 * k() * y[i] * v), params: Float64Array.from([a.reduce((s, v, i) => s + v * k() * y[i] * y[i], 0)]) }),
+      };
+    };
+    const t = Float64Array.from({ length: 40 }, (_, i) => (10 * i) / 39);
+    const ones = { name: 'ones', dim: 1, t, ys: Array.from(t, () => Float64Array.from([1])), y0: Float64Array.from([1]) };
+    const out = await trainExperiment(defineExperiment({ ...exp, data: () => ones, model: blowUp, train: { ...exp.train, iterations: 2, batchTime: 20 } }), { runsRoot: tmp() });
+    assert.equal(out.status, 'failed');
+    assert.match(out.message ?? '', /Step size underflow at t = 1.* Also try: regularise the dynamics/);
+    assert.equal(out.slowdown?.cause, 'underflow');
+    assert.ok(fs.existsSync(path.join(out.runDir, SLOWDOWN_FILE)));
   });
 
   it('says nothing on a run whose NFE does not grow', async () => {

@@ -1,6 +1,7 @@
 /**
  * Why a run slows down, and what to change. Once NFE per iteration has grown past the threshold
- * (train/nfeWatch.ts), the model as trained now is solved once from the task's evaluation state
+ * (train/nfeWatch.ts), the forward solve is found stiff, or a step underflow stops the run, the
+ * model as trained now is solved once from the task's evaluation state
  * with the run's solver, recording every step as the Solver Inspector does: where in t the steps
  * shrink, and whether the solver found the problem stiff. The remedies that need no training are
  * measured on that same solve (looser tolerances, an implicit method); the regularisers cannot be,
@@ -26,7 +27,11 @@ export interface SlowdownSuggestion {
   readonly edits: readonly SpecEdit[];
 }
 
+/** What set the doctor off: NFE per iteration grown past the threshold, the forward solve found stiff, or a step underflow that stopped the run. */
+export type SlowdownCause = { kind: 'nfe' } | { kind: 'stiff' } | { kind: 'underflow'; message: string };
+
 export interface SlowdownReport extends NfeGrowth {
+  cause: SlowdownCause['kind'];
   /** Where the trained model's solve takes its smallest steps: the span of t where h < 2·hMin. */
   shrink?: { t0: number; t1: number; hMin: number; hMedian: number };
   stiff?: boolean;
@@ -80,7 +85,16 @@ function shrinkOf(all: readonly StepReport[]): SlowdownReport['shrink'] {
   return { t0: Math.min(...ts), t1: Math.max(...ts), hMin, hMedian: sorted[sorted.length >> 1] };
 }
 
-export async function diagnoseSlowdown(exp: Experiment, growth: NfeGrowth, probe: SlowdownProbe | undefined, activation?: string): Promise<SlowdownReport> {
+/** The suggestions' titles as one clause. */
+export const suggestionList = (suggestions: readonly SlowdownSuggestion[]): string => suggestions.map((s) => s.title.charAt(0).toLowerCase() + s.title.slice(1)).join('; ');
+
+export async function diagnoseSlowdown(
+  exp: Experiment,
+  growth: NfeGrowth,
+  probe: SlowdownProbe | undefined,
+  activation?: string,
+  cause: SlowdownCause = { kind: 'nfe' },
+): Promise<SlowdownReport> {
   const solver = exp.solver ?? {};
   const rtol = solver.rtol ?? 1e-7;
   const atol = solver.atol ?? 1e-9;
@@ -142,9 +156,15 @@ export async function diagnoseSlowdown(exp: Experiment, growth: NfeGrowth, probe
   }
   const where = shrink ? ` The trained model's steps shrink to h = ${fmt(shrink.hMin)} (median ${fmt(shrink.hMedian)}) for t in [${fmt(shrink.t0)}, ${fmt(shrink.t1)}].` : '';
   const stiffText = stiff ? ' The solver finds it stiff.' : '';
+  const nfe = `${fmt(growth.nowNfe)} function evaluations per iteration at iteration ${growth.iteration}, ${growth.ratio.toFixed(1)}× the ${fmt(growth.firstNfe)} of its first iterations`;
+  const finding =
+    cause.kind === 'nfe'
+      ? `The run is slowing down: ${nfe}.`
+      : cause.kind === 'stiff'
+        ? `The solver found the learned field stiff at iteration ${growth.iteration} (${nfe}): an explicit method's steps are held small there.`
+        : `The run stopped at iteration ${growth.iteration}: ${cause.message}`;
   const text =
-    `The run is slowing down: ${fmt(growth.nowNfe)} function evaluations per iteration at iteration ${growth.iteration}, ` +
-    `${growth.ratio.toFixed(1)}× the ${fmt(growth.firstNfe)} of its first iterations.${where}${stiffText}` +
-    (suggestions.length > 0 ? ` Try: ${suggestions.map((s) => s.title.charAt(0).toLowerCase() + s.title.slice(1)).join('; ')}.` : '');
-  return { ...growth, ...(shrink ? { shrink } : {}), ...(stiff !== undefined ? { stiff } : {}), measured, suggestions, text };
+    `${finding}${where}${cause.kind === 'stiff' ? '' : stiffText}` +
+    (suggestions.length > 0 ? ` ${cause.kind === 'underflow' ? 'Also try' : 'Try'}: ${suggestionList(suggestions)}.` : '');
+  return { ...growth, cause: cause.kind, ...(shrink ? { shrink } : {}), ...(stiff !== undefined ? { stiff } : {}), measured, suggestions, text };
 }

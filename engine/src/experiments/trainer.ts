@@ -6,9 +6,9 @@ import { SolverError } from '../solvers/errors';
 import { clipGradNorm } from '../train/clip';
 import { createOptimizer, optimizerFromState, type Optimizer, type OptimizerState } from '../train/optimizers';
 import { appendRunLog } from '../train/runLog';
-import { NfeWatch } from '../train/nfeWatch';
+import { NfeWatch, type NfeGrowth } from '../train/nfeWatch';
 import { writeJsonAtomic } from '../train/durableFiles';
-import { diagnoseSlowdown, type SlowdownReport } from './slowdownDoctor';
+import { diagnoseSlowdown, suggestionList, type SlowdownCause, type SlowdownReport } from './slowdownDoctor';
 import * as path from 'node:path';
 import { SLOWDOWN_FILE, createRun, existingRunDir, fallbackNotice, loadBestCheckpoint, loadLatestCheckpoint, openRun, readMetrics, readRunConfig, updateRunConfig, type Run } from '../train/runStore';
 import { lrSchedule } from '../train/schedules';
@@ -281,6 +281,13 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
   const classifier = task.kind === 'classification';
   const nfeWatch = new NfeWatch();
   let slowdown: SlowdownReport | undefined;
+  /** The slowdown doctor's report, kept with the run (slowdown.json, run.log). */
+  const diagnose = async (growth: NfeGrowth, cause: SlowdownCause): Promise<SlowdownReport> => {
+    slowdown = await diagnoseSlowdown(exp, growth, task.probe, (field as { activation?: string }).activation, cause);
+    writeJsonAtomic(path.join(run.dir, SLOWDOWN_FILE), slowdown);
+    appendRunLog(run.dir, 'warning', slowdown.text);
+    return slowdown;
+  };
   const outcome = (status: TrainOutcome['status'], iteration: number, loss: number | null, evalLoss: number | null, message?: string): TrainOutcome => {
     const acc = classifier ? { evalAccuracy: lastEvalAccuracy } : {};
     const kept = best ? { bestIteration: best.iteration, bestEvalLoss: best.evalLoss } : {};
@@ -374,13 +381,11 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
         rejected: res.stats.nRejected,
         ...res.regularizers,
       });
-      const growth = nfeWatch.push(it, res.stats.nfeForward + res.stats.nfeBackward);
-      const found = growth ? await diagnoseSlowdown(exp, growth, task.probe, (field as { activation?: string }).activation) : undefined;
-      if (found) {
-        slowdown = found;
-        writeJsonAtomic(path.join(run.dir, SLOWDOWN_FILE), found);
-        appendRunLog(run.dir, 'warning', found.text);
-      }
+      // the doctor, once a run: NFE grown past the threshold, or the forward solve found stiff
+      const nfeNow = res.stats.nfeForward + res.stats.nfeBackward;
+      const growth = nfeWatch.push(it, nfeNow);
+      const cause = growth ? ({ kind: 'nfe' } as const) : res.stats.stiff ? ({ kind: 'stiff' } as const) : null;
+      const found = cause && !slowdown ? await diagnose(growth ?? nfeWatch.sofar(it, nfeNow), cause) : undefined;
       done = it;
       lastLoss = loss;
       rngAfterDone = rng.state();
@@ -419,12 +424,15 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
       return outcome('cancelled', done, lastLoss, lastEval, `Stopped during iteration ${done + 1}; resume continues from iteration ${done}.`);
     }
     if (e instanceof SolverError) {
+      // steps that underflow are the end of a slowdown: the doctor says where, and what to change
+      const why = e.kind === 'stepUnderflow' && !slowdown ? await diagnose(nfeWatch.sofar(done + 1, NaN), { kind: 'underflow', message: e.message }) : undefined;
+      const tryThis = why && why.suggestions.length > 0 ? ` Also try: ${suggestionList(why.suggestions)}.` : '';
       return outcome(
         'failed',
         done,
         lastLoss,
         lastEval,
-        `The solver failed in iteration ${done + 1}: ${e.message} ${lastGood().replace(/^t/, 'T')}.`,
+        `The solver failed in iteration ${done + 1}: ${e.message} ${lastGood().replace(/^t/, 'T')}.${tryThis}`,
       );
     }
     // Most often the user's model threw: say which iteration of which run, and where in their file.

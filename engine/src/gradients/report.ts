@@ -6,7 +6,7 @@ import type { BackwardCounts, GradientMethod, GradStats } from './types';
 export function gradStats(
   gradient: GradientMethod,
   method: string,
-  forward: Pick<SolverStats, 'nfe' | 'nAccepted' | 'nRejected'>,
+  forward: Pick<SolverStats, 'nfe' | 'nAccepted' | 'nRejected'> & { stiff?: boolean },
   counts: BackwardCounts,
   backwardSteps: { accepted: number; rejected: number },
   peakStoredBytes: number,
@@ -23,6 +23,7 @@ export function gradStats(
     nAcceptedBackward: backwardSteps.accepted,
     nRejectedBackward: backwardSteps.rejected,
     peakStoredBytes,
+    ...(forward.stiff ? { stiff: true } : {}),
   };
 }
 

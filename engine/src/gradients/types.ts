@@ -63,6 +63,8 @@ export interface GradStats {
    * records of a field's tape; the solvers' own few working states are not counted.
    */
   peakStoredBytes: number;
+  /** The forward solve's stiffness detection fired (explicit methods). */
+  stiff?: boolean;
 }
 
 export interface NativeGradResult {

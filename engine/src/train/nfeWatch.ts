@@ -31,6 +31,13 @@ export class NfeWatch {
     private readonly window = WINDOW,
   ) {}
 
+  /** NFE now against the first iterations' (ratio 1 before there is a baseline), whatever the threshold. */
+  sofar(iteration: number, nfe: number): NfeGrowth {
+    const firstNfe = this.first.length > 0 ? median(this.first) : nfe;
+    const nowNfe = this.last.length > 0 ? median(this.last) : nfe;
+    return { iteration, firstNfe, nowNfe, ratio: nowNfe / firstNfe };
+  }
+
   /** This iteration's NFE; the growth the first time it crosses the threshold, else null. */
   push(iteration: number, nfe: number): NfeGrowth | null {
     if (!Number.isFinite(nfe) || nfe <= 0) return null;
