@@ -313,7 +313,6 @@ export async function trainExperiment(experiment: Experiment, opts: TrainOptions
   const started = performance.now();
   let lastLoss: number | null = known?.loss ?? null;
   let lastEval: number | null = known?.evalLoss ?? null;
-
   let done = start;
   let saved = start;
   // What a failure leaves to resume from: the newest checkpoint, or (before the first) none.
