@@ -8,7 +8,7 @@ import type { NativeField } from '../../engine/src/fields/field';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { circles, cnfField, defineExperiment, discreteNetwork, eightGaussians, mlpField, readMetrics, spiral, trainExperiment, type ExperimentSpec } from '../../engine/src/index';
+import { circles, cnfField, defineExperiment, discreteNetwork, eightGaussians, irregularSpirals, latentOde, mlpField, readMetrics, spiral, trainExperiment, type ExperimentSpec } from '../../engine/src/index';
 import type { GradientMethod, OdeintGradOptions } from '../../engine/src/gradients/types';
 import { odeNet } from '../../engine/src/odenet/index';
 import { regularizedGrad, type RegularizeSpec } from '../../engine/src/regularize/regularizedGrad';
@@ -182,6 +182,21 @@ describe('train.regularize in an experiment', () => {
     );
   });
 
+  it('a latent ODE logs both terms of its latent solve', async () => {
+    const out = await trainExperiment(
+      defineExperiment({
+        name: 'latent-reg',
+        data: () => irregularSpirals({ nSpirals: 8, nSample: 10, nTotal: 200, horizon: 40, observedFraction: 0.5, noiseStd: 0.1, seed: 3 }),
+        model: () => latentOde({ latentDim: 3, encoderHidden: 8, fieldHidden: 8, decoderHidden: 8, seed: 1 }),
+        solver: { method: 'dopri5', rtol: 1e-3, atol: 1e-4 },
+        train: { iterations: 2, optimizer: { name: 'adam', lr: 0.02 }, batchSize: 4, evalEvery: 0, regularize: { kinetic: 0.01, jacobian: 0.01 } },
+      }),
+      { runsRoot: tmp() },
+    );
+    assert.equal(out.status, 'finished', out.message);
+    assert.ok(readMetrics(out.runDir).records.every((r) => Number(r.kinetic) > 0 && Number(r.jacobian) > 0));
+  });
+
   it('a bad λ, an unknown key and a model kind it does not apply to are refused at the experiment', async () => {
     assert.throws(() => defineExperiment(spec({ kinetic: -1 })), /train\.regularize\.kinetic must be a number λ ≥ 0/);
     assert.throws(() => defineExperiment(spec({ kinetc: 0.1 } as never)), /kinetc/);
@@ -191,6 +206,6 @@ describe('train.regularize in an experiment', () => {
       model: () => discreteNetwork({ architecture: 'resnet', inputDim: 2, width: 8, hidden: 16, depth: 4, seed: 3 }),
       train: { iterations: 1, optimizer: { name: 'adam', lr: 1e-2 }, batchSize: 16, regularize: { kinetic: 0.01 } },
     });
-    await assert.rejects(trainExperiment(discrete, { runsRoot: tmp() }), /train\.regularize is not applied to a discrete network \(it has no vector field\) yet/);
+    await assert.rejects(trainExperiment(discrete, { runsRoot: tmp() }), /train\.regularize does not apply to a discrete network \(it has no vector field\): it acts on ODE models/);
   });
 });

@@ -55,4 +55,16 @@ test('a run that slows down is said so, in the notification, the Problems panel 
   await vscode.runCommand('File: Save');
   await vscode.screenshot('slowdown-fixed');
   await vscode.until('saved', async () => fs.readFileSync(file, 'utf8'), (t) => /train: \{\n {4}regularize: \{ kinetic: 0\.01, jacobian: 0\.01 \},\n {4}iterations: 25,/.test(t), 20_000);
+
+  // trained again, the run logs both terms, and the Training curves draw them in their own chart
+  await vscode.runCommand('Notifications: Clear All Notifications');
+  await vscode.runCommand('Neural ODE: Train Experiment');
+  await vscode.waitForNotification(/stiffening finished/, { timeoutMs: 120_000 });
+  const curves = await vscode.frameOf('Training Curves');
+  const terms = async () =>
+    curves.locator('section.chart-card[data-chart="regularizers"] li').evaluateAll((lis) => lis.map((li) => `${li.getAttribute('data-series')}:${li.getAttribute('data-points')}`));
+  const drawn = await vscode.until('the regularisers drawn', terms, (t) => t.includes('kinetic:25') && t.includes('jacobian:25'), 60_000);
+  assert.ok(drawn.length >= 2, JSON.stringify(drawn));
+  await curves.locator('section.chart-card[data-chart="regularizers"]').scrollIntoViewIfNeeded();
+  await vscode.screenshot('slowdown-regularizers');
 });

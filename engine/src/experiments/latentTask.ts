@@ -102,8 +102,9 @@ export function latentTask(exp: LatentExperiment, data: TrajectoryData | PointDa
         Array.from(index, (i) => series[i]),
         eps,
         { ...exp.solver, gradient: grad.method, adjointOptions: grad.adjointOptions, checkpoints: grad.checkpoints, signal },
+        exp.train.regularize ? { spec: exp.train.regularize, rng } : undefined,
       );
-      return { loss: r.loss, gradParams: r.gradParams, gradExtra: r.gradExtra, stats: r.stats };
+      return { loss: r.loss, gradParams: r.gradParams, gradExtra: r.gradExtra, stats: r.stats, ...(r.regularizers ? { regularizers: r.regularizers } : {}) };
     },
     async evaluate(signal?: AbortSignal) {
       return { loss: (await evaluateRmse(series, signal)).interpolation };

@@ -40,20 +40,17 @@ const fail = (exp: Experiment, what: string): never => {
   throw new ExperimentError(what, exp.location);
 };
 
-/** train.regularize is carried by the vector-field tasks (trajectories, points, densities) only so far: the others say so. */
+/** train.regularize acts on an ODE: a model without one (a discrete network) says so. */
 function noRegularizers(exp: Experiment, what: string): void {
   if (isRegularized(exp.train.regularize)) {
-    fail(exp, `train.regularize is not applied to ${what} yet (only to vector fields fitting trajectories or classifying points, continuous normalising flows and ODE-Nets): remove it to train.`);
+    fail(exp, `train.regularize does not apply to ${what}: it acts on ODE models (vector fields, continuous normalising flows, ODE-Nets, latent ODEs). Remove it to train.`);
   }
 }
 
 const latentOdeKind: ModelKind<LatentOdeModel> = {
   name: 'latentOde',
   is: isLatentOde,
-  task: (exp, data, model, grad) => {
-    noRegularizers(exp, 'a latent ODE');
-    return latentTask(exp, data, model, grad);
-  },
+  task: (exp, data, model, grad) => latentTask(exp, data, model, grad),
   describe: () =>
     'a latent ODE (irregularly sampled series): it has no single state to trace. Open the Trajectories panel for its reconstructions and ' +
     'extrapolations (the Vector field panel shows its latent field), and train it with Train Experiment.',

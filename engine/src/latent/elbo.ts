@@ -8,7 +8,8 @@
  * method) gives z(t_i); the decoder's VJP makes the cotangents, odeintGrad returns dL/dz0 and
  * dL/dθ of the field, and dL/dz0 flows back through the reparameterisation and the encoder.
  */
-import { odeintGrad } from '../gradients/odeintGrad';
+import { Rng } from '../data/rng';
+import { regularizedGrad, type RegularizeSpec, type RegularizerTerms } from '../regularize/regularizedGrad';
 import type { GradStats, OdeintGradOptions } from '../gradients/types';
 import { decode, decodeBackward, encode, encodeBackward, type Encoded } from './codec';
 import type { LatentOdeModel } from './latentOde';
@@ -23,6 +24,8 @@ export interface ElboResult {
   gradParams: Float64Array;
   gradExtra: Float64Array;
   stats: GradStats;
+  /** train.regularize's terms of the latent solve, unweighted. */
+  regularizers?: RegularizerTerms;
 }
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -31,7 +34,13 @@ const LOG_2PI = Math.log(2 * Math.PI);
  * `eps` holds one standard normal draw per series and latent component (batch × latentDim);
  * null uses z0 = μ.
  */
-export async function latentElbo(model: LatentOdeModel, batch: readonly LatentSeries[], eps: Float64Array | null, opts: OdeintGradOptions = {}): Promise<ElboResult> {
+export async function latentElbo(
+  model: LatentOdeModel,
+  batch: readonly LatentSeries[],
+  eps: Float64Array | null,
+  opts: OdeintGradOptions = {},
+  regularize?: { spec: RegularizeSpec; rng: Rng },
+): Promise<ElboResult> {
   const lay = model.latentOde;
   const { latentDim: L, obsDim: D, obsStd } = lay;
   const B = batch.length;
@@ -50,7 +59,7 @@ export async function latentElbo(model: LatentOdeModel, batch: readonly LatentSe
   const var2 = obsStd * obsStd;
   let logpx = 0;
   let gDec = new Float64Array(extra.length);
-  const res = await odeintGrad(
+  const res = await regularizedGrad(
     model,
     z0,
     grid.t,
@@ -78,6 +87,9 @@ export async function latentElbo(model: LatentOdeModel, batch: readonly LatentSe
       return Number.isFinite(logpx) ? cots : cots.map(() => null);
     },
     opts,
+    regularize?.spec,
+    B,
+    regularize?.rng ?? new Rng(0),
   );
   const gradExtra = gDec;
   enc.forEach((e, s) => {
@@ -91,5 +103,5 @@ export async function latentElbo(model: LatentOdeModel, batch: readonly LatentSe
     }
     encodeBackward(extra, gradExtra, lay, e, gMu, gLv);
   });
-  return { loss: (kl - logpx) / B, logLikelihood: logpx / B, kl: kl / B, gradParams: res.gradParams, gradExtra, stats: res.stats };
+  return { loss: (kl - logpx) / B, logLikelihood: logpx / B, kl: kl / B, gradParams: res.gradParams, gradExtra, stats: res.stats, ...(res.terms ? { regularizers: res.terms } : {}) };
 }
