@@ -214,6 +214,24 @@ export class VsCode {
     return violations;
   }
 
+  /**
+   * Runs a palette command that opens the panel with this tab title, and waits for its tab. The
+   * palette, just after the window opened, now and then takes the pick without running it: the
+   * command is then run once more.
+   */
+  async openPanel(command: string, panelTitle: string): Promise<void> {
+    const tab = this.page.locator('.tabs-container .tab', { hasText: panelTitle }).first();
+    for (let attempt = 1; ; attempt++) {
+      await this.runCommand(command);
+      try {
+        await tab.waitFor({ state: 'attached', timeout: 15_000 });
+        return;
+      } catch (err) {
+        if (attempt === 2) throw err;
+      }
+    }
+  }
+
   /** The content frame of the webview panel whose editor tab has this title (the tab is activated). */
   async frameOf(panelTitle: string): Promise<FrameLocator> {
     const tab = this.page.locator('.tabs-container .tab', { hasText: panelTitle }).first();

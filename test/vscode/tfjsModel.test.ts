@@ -41,7 +41,7 @@ async function dataset(title: string): Promise<Record<string, string>> {
 test('a tfjs model trains from the palette; the Vector field and the Solver inspector show it, then its trained weights', { timeout: 240_000 }, async () => {
   assert.ok(vscode);
   await vscode.openFile('pendulum.ode.ts');
-  await vscode.runCommand('Neural ODE: Open Vector Field');
+  await vscode.openPanel('Neural ODE: Open Vector Field', 'Vector Field');
   const field = await vscode.until('the untrained field drawn', () => dataset('Vector Field'), (d) => Number(d.arrows ?? 0) > 0 && d.checksum !== undefined && d.checksum !== '', 45_000);
   assert.equal(field.iteration, 'untrained');
   assert.ok(Number(field.ink) > 2_000, `non-background pixels: ${field.ink}`);
