@@ -71,7 +71,7 @@ test('export the spiral from the palette, train it with PyTorch in the terminal,
   await vscode.runCommand('Neural ODE: Focus on Runs View');
   await vscode.until('the run in the Runs view', async () => (await page.locator('.part.sidebar .monaco-list-row').allTextContents()).join('\n'), (rows) => /spiral/.test(rows), 30_000);
 
-  await vscode.runCommand('Neural ODE: Open Training Curves');
+  await vscode.openPanel('Neural ODE: Open Training Curves', 'Training Curves');
   const frame = await vscode.frameOf('Training Curves');
   const first = await vscode.until('its loss curve drawn', () => lossPoints(frame), (p) => (p[runId!] ?? 0) >= 2, 120_000);
   await sleep(3_000);

@@ -40,7 +40,7 @@ test('a run that slows down is said so, in the notification, the Problems panel 
   await vscode.until('the finding in Problems', async () => (await page.locator('.markers-panel .monaco-list-row').allTextContents()).join('\n'), (t) => /The run is slowing down/.test(t), 30_000);
 
   // the Training curves say it above the charts
-  await vscode.runCommand('Neural ODE: Open Training Curves');
+  await vscode.openPanel('Neural ODE: Open Training Curves', 'Training Curves');
   const frame = await vscode.frameOf('Training Curves');
   await vscode.until('the curves say so', async () => (await frame.locator('body').textContent()) ?? '', (t) => /The run is slowing down/.test(t), 30_000);
   await vscode.screenshot('slowdown-curves');

@@ -45,7 +45,7 @@ test('a tfjs model trains on webgpu from the palette; the Vector field draws it 
   await vscode.runCommand('Notifications: Clear All Notifications');
 
   await vscode.openFile('pendulum.ode.ts');
-  await vscode.runCommand('Neural ODE: Open Vector Field');
+  await vscode.openPanel('Neural ODE: Open Vector Field', 'Vector Field');
   const untrained = await vscode.until('the untrained field drawn', () => dataset('Vector Field'), (d) => Number(d.arrows ?? 0) > 0 && (d.checksum ?? '') !== '', 90_000);
   assert.equal(untrained.iteration, 'untrained');
 
@@ -61,7 +61,7 @@ test('a tfjs model trains on webgpu from the palette; the Vector field draws it 
   await vscode.screenshot('webgpu-vectorField');
 
   await vscode.page.locator('.tabs-container .tab', { hasText: 'pendulum.ode.ts' }).first().click();
-  await vscode.runCommand('Neural ODE: Open Solver Inspector');
+  await vscode.openPanel('Neural ODE: Open Solver Inspector', 'Solver Inspector');
   const frame = await vscode.frameOf('Solver Inspector');
   const notice = await vscode.until(
     'the inspector says why',
