@@ -57,9 +57,15 @@ test('a run that slows down is said so, in the notification, the Problems panel 
   await vscode.until('saved', async () => fs.readFileSync(file, 'utf8'), (t) => /train: \{\n {4}regularize: \{ kinetic: 0\.01, jacobian: 0\.01 \},\n {4}iterations: 25,/.test(t), 20_000);
 
   // trained again, the run logs both terms, and the Training curves draw them in their own chart
+  const runsRoot = path.join(vscode.workspace, '.neural-ode', 'runs');
+  const finished = () => fs.readdirSync(runsRoot).filter((id) => fs.existsSync(path.join(runsRoot, id, 'result.json')));
   await vscode.runCommand('Notifications: Clear All Notifications');
+  await page.locator('.tabs-container .tab', { hasText: 'stiffening.ode.ts' }).first().click();
   await vscode.runCommand('Neural ODE: Train Experiment');
-  await vscode.waitForNotification(/stiffening finished/, { timeoutMs: 120_000 });
+  await vscode.until('the regularised run finished', async () => finished().length, (n) => n === 2, 120_000);
+  // opened anew, the panel shows the newest run
+  await vscode.runCommand('View: Close All Editors');
+  await vscode.openPanel('Neural ODE: Open Training Curves', 'Training Curves');
   const curves = await vscode.frameOf('Training Curves');
   const terms = async () =>
     curves.locator('section.chart-card[data-chart="regularizers"] li').evaluateAll((lis) => lis.map((li) => `${li.getAttribute('data-series')}:${li.getAttribute('data-points')}`));
