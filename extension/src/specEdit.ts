@@ -4,12 +4,10 @@
  * lacks it. A small scanner of the `defineExperiment({ … })` object literal, skipping strings,
  * template literals and comments; free of `vscode`, so it is unit-tested.
  */
+import type { SpecEdit } from '../../engine/src/experiments/slowdownDoctor';
 
-export interface SpecEdit {
-  readonly path: readonly string[];
-  /** The new value's source text. */
-  readonly value: string;
-}
+/** The engine's doctor writes its suggestions as these: a key path of the spec and the new value's source text. */
+export type { SpecEdit } from '../../engine/src/experiments/slowdownDoctor';
 
 /** Replace `length` characters at `offset` with `text`. */
 export interface TextEdit {

@@ -241,6 +241,12 @@ export class VsCode {
     return outer.contentFrame().frameLocator('iframe#active-frame');
   }
 
+  /** <body>'s data attributes of the panel with this tab title (what a panel says it drew). */
+  async dataset(panelTitle: string): Promise<Record<string, string>> {
+    const frame = await this.frameOf(panelTitle);
+    return frame.locator('body').evaluate((b) => ({ ...(b as unknown as { dataset: Record<string, string> }).dataset }));
+  }
+
   /** Closes the browser and code-server; keeps VS Code's logs in test-artifacts/<test>/logs. */
   async close(): Promise<void> {
     await this.browser.close().catch(() => undefined);

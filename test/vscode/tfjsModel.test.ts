@@ -32,24 +32,18 @@ async function shot(title: string, name: string): Promise<void> {
   await vscode!.screenshot(name);
 }
 
-/** <body>'s data attributes of the panel with this tab title. */
-async function dataset(title: string): Promise<Record<string, string>> {
-  const frame = await vscode!.frameOf(title);
-  return frame.locator('body').evaluate((b) => ({ ...(b as unknown as { dataset: Record<string, string> }).dataset }));
-}
-
 test('a tfjs model trains from the palette; the Vector field and the Solver inspector show it, then its trained weights', { timeout: 240_000 }, async () => {
   assert.ok(vscode);
   await vscode.openFile('pendulum.ode.ts');
   await vscode.openPanel('Neural ODE: Open Vector Field', 'Vector Field');
-  const field = await vscode.until('the untrained field drawn', () => dataset('Vector Field'), (d) => Number(d.arrows ?? 0) > 0 && d.checksum !== undefined && d.checksum !== '', 45_000);
+  const field = await vscode.until('the untrained field drawn', () => vscode!.dataset('Vector Field'), (d) => Number(d.arrows ?? 0) > 0 && d.checksum !== undefined && d.checksum !== '', 45_000);
   assert.equal(field.iteration, 'untrained');
   assert.ok(Number(field.ink) > 2_000, `non-background pixels: ${field.ink}`);
   assert.ok(Number(field.streamlines) > 10, `streamlines: ${field.streamlines}`);
 
   await focusExperiment();
   await vscode.runCommand('Neural ODE: Open Solver Inspector');
-  const trace = await vscode.until('the untrained solve traced', () => dataset('Solver Inspector'), (d) => Number(d.steps ?? 0) > 0, 45_000);
+  const trace = await vscode.until('the untrained solve traced', () => vscode!.dataset('Solver Inspector'), (d) => Number(d.steps ?? 0) > 0, 45_000);
   assert.equal(trace.method, 'dopri5');
 
   await focusExperiment();
@@ -59,7 +53,7 @@ test('a tfjs model trains from the palette; the Vector field and the Solver insp
   assert.match(done, /\(eval [\d.e+-]+\) after 120 iterations in [\d.]+ m?s$/);
 
   // Both panels follow the run to its last checkpoint.
-  const trained = await vscode.until('the trained field drawn', () => dataset('Vector Field'), (d) => d.iteration === '120', 45_000);
+  const trained = await vscode.until('the trained field drawn', () => vscode!.dataset('Vector Field'), (d) => d.iteration === '120', 45_000);
   assert.notEqual(trained.checksum, field.checksum, 'the trained field differs from the untrained one');
   assert.ok(Number(trained.arrows) > 0 && Number(trained.ink) > 2_000);
   await vscode.runCommand('Notifications: Clear All Notifications');

@@ -31,12 +31,6 @@ after(async () => {
   if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
 });
 
-/** <body>'s data attributes of the panel with this tab title. */
-async function dataset(title: string): Promise<Record<string, string>> {
-  const frame = await vscode!.frameOf(title);
-  return frame.locator('body').evaluate((b) => ({ ...(b as unknown as { dataset: Record<string, string> }).dataset }));
-}
-
 test('a tfjs model trains on webgpu from the palette; the Vector field draws it from the device; the inspector says to pick wasm', { timeout: 300_000 }, async () => {
   assert.ok(vscode);
   await vscode.runCommand('Neural ODE: Show Engine Info');
@@ -46,7 +40,7 @@ test('a tfjs model trains on webgpu from the palette; the Vector field draws it 
 
   await vscode.openFile('pendulum.ode.ts');
   await vscode.openPanel('Neural ODE: Open Vector Field', 'Vector Field');
-  const untrained = await vscode.until('the untrained field drawn', () => dataset('Vector Field'), (d) => Number(d.arrows ?? 0) > 0 && (d.checksum ?? '') !== '', 90_000);
+  const untrained = await vscode.until('the untrained field drawn', () => vscode!.dataset('Vector Field'), (d) => Number(d.arrows ?? 0) > 0 && (d.checksum ?? '') !== '', 90_000);
   assert.equal(untrained.iteration, 'untrained');
 
   await vscode.page.locator('.tabs-container .tab', { hasText: 'pendulum.ode.ts' }).first().click();
@@ -54,7 +48,7 @@ test('a tfjs model trains on webgpu from the palette; the Vector field draws it 
   const done = await vscode.waitForNotification(/pendulum finished — loss ([\d.e+-]+).* after 6 iterations/, { timeoutMs: 180_000 });
   assert.match(done, /after 6 iterations/);
 
-  const trained = await vscode.until('the trained field drawn', () => dataset('Vector Field'), (d) => d.iteration === '6', 90_000);
+  const trained = await vscode.until('the trained field drawn', () => vscode!.dataset('Vector Field'), (d) => d.iteration === '6', 90_000);
   assert.notEqual(trained.checksum, untrained.checksum, 'the trained field differs from the untrained one');
   assert.ok(Number(trained.ink) > 2_000, `non-background pixels: ${trained.ink}`);
   await vscode.runCommand('Notifications: Clear All Notifications');
