@@ -140,6 +140,15 @@ describe('a tensor field on a backend that reads only asynchronously', { timeout
     onDevice.forEach((l, i) => assert.ok(Math.abs(l - onHost[i]) <= 2e-3 * Math.abs(onHost[i]), `loss ${i}: ${l} on the device, ${onHost[i]} on the host`));
   });
 
+  it('train.regularize, which reads the VJP back one call at a time, is refused at the experiment with what to select', async () => {
+    const exp = defineExperiment({ ...spec(), train: { ...spec().train, regularize: { kinetic: 0.01 } } });
+    await assert.rejects(trainExperiment(exp, { runsRoot: fs.mkdtempSync(path.join(os.tmpdir(), 'neural-ode-device-')) }), (e: Error) => {
+      assert.equal(e.name, 'ExperimentError');
+      assert.match(e.message, /deviceField\.test\.ts:\d+:\d+: train\.regularize evaluates the model's VJP one call at a time on the host, which the GPU backend 'webgpu' cannot read back: select the 'wasm' backend/);
+      return true;
+    });
+  });
+
   it('the preview draws the field and the trajectory from the device, as on the host', async () => {
     const exp = defineExperiment(spec());
     const onDevice = await previewExperiment(exp, { grid: 6 });

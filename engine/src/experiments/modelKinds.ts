@@ -22,6 +22,7 @@ import { checkPointData, isPointData, pointTask } from './pointTask';
 import type { TrainTask } from './task';
 import { isTensorField, tensorModelField } from './tensorModel';
 import { isRegularized } from '../regularize/regularizedGrad';
+import { hostCannotRead } from '../device/types';
 import { trajectoryTask } from './trajectoryTask';
 
 export interface ModelKind<M = never> {
@@ -150,5 +151,8 @@ export function kindTask(exp: Experiment, data: ExperimentData | SeriesData, mod
   // Irregularly sampled series are a latent ODE's: latentTask's check says so for any other model.
   if (isSeriesData(data) && kind !== latentOdeKind) return latentTask(exp, data, model, grad);
   if (!kind?.task) return fail(exp, 'the model is no model the engine trains: return mlpField(…), tensorField(…), a tf.LayersModel, discreteNetwork(…), odeNet(…), cnfField(…) or latentOde(…).');
+  if (isRegularized(exp.train.regularize) && hostCannotRead(model)) {
+    fail(exp, `train.regularize evaluates the model's VJP one call at a time on the host, which the GPU backend '${model.device.backend}' cannot read back: select the 'wasm' backend (setting neuralOde.engine.backend, or NEURAL_ODE_BACKEND) to regularise this model.`);
+  }
   return kind.task(exp, data, model as never, grad);
 }

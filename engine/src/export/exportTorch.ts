@@ -63,7 +63,7 @@ function pythonPackageDir(): string {
   const here = typeof __dirname === 'string' ? __dirname : process.cwd();
   const candidates = [path.resolve(here, '..', '..', '..', 'python', 'neural_ode_studio'), path.resolve(here, '..', 'python', 'neural_ode_studio')];
   const found = candidates.find((d) => fs.existsSync(path.join(d, '__init__.py')));
-  if (!found) throw exportRefused(`the Python package neural_ode_studio was not found (looked in ${candidates.join(', ')}); export from a checkout of the project.`);
+  if (!found) throw exportRefused(`the Python package neural_ode_studio was not found (looked in ${candidates.join(', ')}); reinstall Neural ODE Studio, or export from a checkout of the project.`);
   return found;
 }
 
