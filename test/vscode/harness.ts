@@ -155,6 +155,45 @@ export class VsCode {
     if (await expand.isVisible()) await expand.click();
   }
 
+  /** The extension's own log (its "Neural ODE" output channel) so far; '' before it activates. */
+  extensionLog(): string {
+    const logs = path.join(this.server.scratch, 'user-data', 'logs');
+    if (!fs.existsSync(logs)) return '';
+    return fs
+      .readdirSync(logs, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith(path.join('neural-ode-studio.neural-ode-studio', 'Neural ODE.log')))
+      .sort()
+      .map((f) => fs.readFileSync(path.join(logs, f), 'utf8'))
+      .join('');
+  }
+
+  /**
+   * Runs a palette command and waits until the extension logs a line matching `logged`. The
+   * palette, just after the window opened, now and then takes the pick without running it: when
+   * nothing is logged within 20 s the command is run once more.
+   */
+  async runLoggedCommand(title: string, logged: RegExp): Promise<void> {
+    const count = () => this.extensionLog().split('\n').filter((l) => logged.test(l)).length;
+    const before = count();
+    for (let attempt = 1; ; attempt++) {
+      await this.runCommand(title);
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline) {
+        if (count() > before) return;
+        await sleep(200);
+      }
+      if (attempt === 2) {
+        await this.screenshot('command-not-run');
+        throw new Error(`"${title}" logged no line matching ${logged} within 20 s, twice; the log ends:\n${this.extensionLog().split('\n').slice(-10).join('\n')}`);
+      }
+    }
+  }
+
+  /** Train Experiment from the palette, on the active editor's file, once the run has begun. */
+  trainExperiment(): Promise<void> {
+    return this.runLoggedCommand('Neural ODE: Train Experiment', /\] train: /);
+  }
+
   /** Opens a workspace file in an editor through Quick Open (Ctrl+P). */
   async openFile(relativePath: string): Promise<void> {
     const input = this.page.locator('.quick-input-widget .quick-input-box input');

@@ -41,7 +41,7 @@ test('a Vector field opened before training follows the run started from the pal
   assert.equal(before.weights, 'latest', 'the picker starts on the latest run');
   // Focus the editor (the panel opened beside it), so that Train Experiment trains its file.
   await vscode.page.locator('.editor-group-container .monaco-editor .view-lines').first().click();
-  await vscode.runCommand('Neural ODE: Train Experiment');
+  await vscode.trainExperiment();
   const done = await vscode.waitForNotification(/spiral finished/, { timeoutMs: 120_000 });
   const runs = fs.readdirSync(defaultRunsRoot(vscode.workspace));
   assert.equal(runs.length, 1, `${done}: ${runs.join(', ')}`);

@@ -29,7 +29,7 @@ test('a run that slows down is said so, in the notification, the Problems panel 
   assert.ok(vscode);
   const page = vscode.page;
   await vscode.openFile('stiffening.ode.ts');
-  await vscode.runCommand('Neural ODE: Train Experiment');
+  await vscode.trainExperiment();
   const said = await vscode.waitForNotification(/stiffening: The run is slowing down/, { timeoutMs: 120_000 });
   assert.match(said, /function evaluations per iteration at iteration \d+, [\d.]+× the \d+ of its first iterations\. The trained model's steps shrink to h = .* for t in \[/);
   assert.match(said, /Try: regularise the dynamics \(kinetic and Jacobian, λ = 0\.01\)/);
@@ -61,7 +61,7 @@ test('a run that slows down is said so, in the notification, the Problems panel 
   const finished = () => fs.readdirSync(runsRoot).filter((id) => fs.existsSync(path.join(runsRoot, id, 'result.json')));
   await vscode.runCommand('Notifications: Clear All Notifications');
   await page.locator('.tabs-container .tab', { hasText: 'stiffening.ode.ts' }).first().click();
-  await vscode.runCommand('Neural ODE: Train Experiment');
+  await vscode.trainExperiment();
   await vscode.until('the regularised run finished', async () => finished().length, (n) => n === 2, 120_000);
   // opened anew, the panel shows the newest run
   await vscode.runCommand('View: Close All Editors');

@@ -47,7 +47,7 @@ test('a tfjs model trains from the palette; the Vector field and the Solver insp
   assert.equal(trace.method, 'dopri5');
 
   await focusExperiment();
-  await vscode.runCommand('Neural ODE: Train Experiment');
+  await vscode.trainExperiment();
   const done = await vscode.waitForNotification(/pendulum finished — loss ([\d.e+-]+).* after 120 iterations/, { timeoutMs: 180_000 });
   // the compiled model trains 120 iterations in about a second: ms or s
   assert.match(done, /\(eval [\d.e+-]+\) after 120 iterations in [\d.]+ m?s$/);

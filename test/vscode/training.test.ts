@@ -29,7 +29,7 @@ async function statusBar(vscode: VsCode, pattern: RegExp, timeoutMs = 60_000): P
     await sleep(100);
   }
   await vscode.screenshot('statusbar-timeout');
-  throw new Error(`No status-bar item matched ${pattern} within ${timeoutMs / 1000} s; seen: ${JSON.stringify(seen)}`);
+  throw new Error(`No status-bar item matched ${pattern} within ${timeoutMs / 1000} s; seen: ${JSON.stringify(seen)}; the log ends:\n${vscode.extensionLog().split('\n').slice(-10).join('\n')}`);
 }
 
 /** Runs a palette command that answers with its own quick pick (harness.runCommand waits for the palette to close). */
@@ -64,7 +64,7 @@ describe('training in a trusted workspace', () => {
   test('train, stop mid-way, resume to the end; the Runs view lists the run with its loss', { timeout: 240_000 }, async () => {
     vscode = await VsCode.open({ name: 'training', settings: { 'neuralOde.training.iterations': ITERATIONS } });
     await vscode.openFile('spiral.ode.ts');
-    await vscode.runCommand('Neural ODE: Train Experiment');
+    await vscode.trainExperiment();
 
     // Live progress in the status bar: iteration, loss, NFE.
     const live = await statusBar(vscode, new RegExp(`spiral it (\\d+)/${ITERATIONS} · loss [\\d.e+-]+ · NFE \\d+/\\d+`));

@@ -44,7 +44,7 @@ test('a tfjs model trains on webgpu from the palette; the Vector field draws it 
   assert.equal(untrained.iteration, 'untrained');
 
   await vscode.page.locator('.tabs-container .tab', { hasText: 'pendulum.ode.ts' }).first().click();
-  await vscode.runCommand('Neural ODE: Train Experiment');
+  await vscode.trainExperiment();
   const done = await vscode.waitForNotification(/pendulum finished — loss ([\d.e+-]+).* after 6 iterations/, { timeoutMs: 180_000 });
   assert.match(done, /after 6 iterations/);
 
