@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { augmentedMlpField, circles, defineExperiment, mapInput, mlpField, readMetrics, spiral, trainExperiment, type ExperimentSpec } from '../../engine/src/index';
+import { augmentedMlpField, circles, defineExperiment, eightGaussians, mapInput, mlpField, odeNet, readMetrics, spiral, trainExperiment, type ExperimentSpec } from '../../engine/src/index';
 import { Rng } from '../../engine/src/data/rng';
 import type { Experiment } from '../../engine/src/experiments/define';
 import { loadExperiment } from '../../engine/src/experiments/load';
@@ -98,12 +98,26 @@ const trajectorySpec = (over: Partial<ExperimentSpec> = {}): ExperimentSpec => (
   ...over,
 });
 
-/** The engine's first iteration: its loss and gradient on batch 1 of the experiment's seed. */
-async function engineFirstStep(exp: Experiment): Promise<{ loss: number; grad: Float64Array }> {
+/** A classifier of labelled points: an augmented ODE block and a linear readout, as examples/circlesAugmented.ode.ts. */
+const classifierSpec = (over: Partial<ExperimentSpec> = {}): ExperimentSpec => ({
+  name: 'torch-classifier',
+  data: () => circles({ n: 120, seed: 3 }),
+  model: () => augmentedMlpField({ sizes: [2, 12, 2], extraDims: 1, activation: 'tanh', seed: 5 }),
+  solver: { method: 'dopri5', rtol: 1e-8, atol: 1e-10 },
+  gradient: 'backprop',
+  train: { iterations: 3, optimizer: { name: 'adam', lr: 0.01 }, batchSize: 16, loss: 'mse', seed: 7, evalEvery: 2, checkpointEvery: 2 },
+  ...over,
+});
+
+/** The engine's first iteration: its loss and gradient (the field's, then a readout's) on batch 1 of the experiment's seed. */
+async function engineFirstStep(exp: Experiment): Promise<{ loss: number; grad: Float64Array; accuracy?: number }> {
   const { data, model } = await buildAnyTrainable(exp);
   const task = kindTask(exp, data, model, gradientSpec(exp));
   const res = await task.step(new Rng(exp.train.seed ?? 0));
-  return { loss: res.loss, grad: res.gradParams };
+  const grad = new Float64Array(res.gradParams.length + (res.gradExtra?.length ?? 0));
+  grad.set(res.gradParams);
+  if (res.gradExtra) grad.set(res.gradExtra, res.gradParams.length);
+  return { loss: res.loss, grad, accuracy: res.accuracy };
 }
 
 function assertClose(got: number[], want: ArrayLike<number>, rel: number, what: string): void {
@@ -147,6 +161,39 @@ describe('export-torch: model.py', () => {
       assert.deepEqual(r.keys, cases[i].keys, `${r.name}: the state_dict is named as the engine names the parameters`);
     }
     assert.equal(out.length, cases.length);
+  });
+
+  it("writes a classifier's head: Readout() on readout.safetensors scores as the engine's readout", async (t) => {
+    if (torchMissing) return t.skip(torchMissing);
+    const out = tmp();
+    // 8 classes under cross-entropy (8 scores), and circles' two under mse (one ±1 output).
+    const cases = [
+      { name: 'eight', spec: classifierSpec({ data: () => eightGaussians({ n: 64, seed: 1 }), train: { ...classifierSpec().train, loss: 'crossEntropy' } }), outputs: 8 },
+      { name: 'circles', spec: classifierSpec(), outputs: 1 },
+    ];
+    for (const c of cases) {
+      const r = await exportTorch(defineExperiment(c.spec), { out: path.join(out, c.name) });
+      assert.ok(r.files.includes('readout.safetensors'));
+      const { data, model } = await buildAnyTrainable(defineExperiment(c.spec));
+      const task = kindTask(defineExperiment(c.spec), data, model, gradientSpec(defineExperiment(c.spec))) as unknown as { readout: { forward(y: Float64Array): Float64Array; outputs: number; dim: number } };
+      assert.equal(task.readout.outputs, c.outputs);
+      const y = new Float64Array(4 * task.readout.dim).map((_, i) => Math.cos(1.3 * i));
+      const want = Array.from(task.readout.forward(y));
+      const script = `
+import sys, json, torch
+sys.path.insert(0, sys.argv[1])
+torch.set_default_dtype(torch.float64)
+from model import Readout, OUTPUTS
+from tensorfile import load_file
+r = Readout()
+r.load_state_dict(load_file(sys.argv[1] + "/readout.safetensors"))
+y = torch.tensor(json.loads(sys.argv[2])).reshape(4, -1)
+print(json.dumps({"outputs": OUTPUTS, "scores": r(y).reshape(-1).tolist()}))
+`;
+      const got = JSON.parse(python(['-c', script, r.dir, JSON.stringify(Array.from(y))], out)) as { outputs: number; scores: number[] };
+      assert.equal(got.outputs, c.outputs, c.name);
+      assertClose(got.scores, want, 1e-12, `${c.name}: the readout's scores`);
+    }
   });
 
   it('recovers the mapInput map of the spiral example as x ** 3', async () => {
@@ -241,6 +288,65 @@ describe('export-torch: train.py with torchdiffeq', () => {
     }
   });
 
+  it('trains a classifier as the engine does (an augmented field and its readout, mse; cross-entropy over 8 classes): loss, gradient, accuracy; the engine resumes its run and the views open it', async (t) => {
+    if (torchdiffeqMissing) return t.skip(torchdiffeqMissing);
+    const specs = [
+      classifierSpec(),
+      classifierSpec({
+        name: 'torch-eight',
+        data: () => eightGaussians({ n: 96, seed: 2 }),
+        model: () => mlpField({ sizes: [2, 10, 2], activation: 'softplus', seed: 8 }),
+        gradient: { method: 'adjoint' },
+        train: { ...classifierSpec().train, optimizer: { name: 'rmsprop', lr: 0.01 }, loss: 'crossEntropy', clipNorm: 1 },
+      }),
+    ];
+    for (const spec of specs) {
+      const exp = defineExperiment(spec);
+      const out = tmp();
+      const r = await exportTorch(exp, { out: path.join(out, 'export') });
+      const dump = path.join(out, 'first.json');
+      const runs = path.join(out, 'torch-runs');
+      python([path.join(r.dir, 'train.py'), '--runs', runs, '--dump-first', dump], out);
+      const first = JSON.parse(fs.readFileSync(dump, 'utf8')) as { loss: number; grad: number[] };
+      const engine = await engineFirstStep(exp);
+      assert.ok(Math.abs(first.loss - engine.loss) <= 1e-5 * engine.loss, `${spec.name}: first loss ${first.loss} vs the engine's ${engine.loss}`);
+      assertClose(first.grad, engine.grad, 1e-4, `${spec.name}: first gradient (field, then readout)`);
+
+      const trained = await trainExperiment(exp, { runsRoot: path.join(out, 'engine-runs'), iterations: 4 });
+      const want = readMetrics(trained.runDir).records;
+      const [run] = listRuns(runs);
+      assert.equal(run.status, 'finished');
+      const got = readMetrics(run.dir).records;
+      assert.deepEqual(got.map((m) => m.iteration), [1, 2, 3]);
+      assert.equal(got[0].accuracy, engine.accuracy, `${spec.name}: the first batch's accuracy`);
+      for (let i = 0; i < 3; i++) {
+        assert.ok(Math.abs(got[i].loss - want[i].loss) <= 1e-4 * want[i].loss, `${spec.name}, iteration ${i + 1}: loss ${got[i].loss} vs the engine's ${want[i].loss}`);
+      }
+      assert.ok(Math.abs((got[1].evalLoss as number) - (want[1].evalLoss as number)) <= 1e-4 * (want[1].evalLoss as number), `${spec.name}: the evaluation at iteration 2`);
+      assert.equal(got[1].evalAccuracy, want[1].evalAccuracy, `${spec.name}: the accuracy on every point at iteration 2`);
+      const result = JSON.parse(fs.readFileSync(path.join(run.dir, 'result.json'), 'utf8')) as { evalAccuracy?: number };
+      assert.equal(result.evalAccuracy, got[2].evalAccuracy, 'result.json holds the last accuracy, as the engine writes it');
+      // The checkpoint holds the readout beside the field, as the engine's does.
+      const { checkpoint } = loadLatestCheckpoint(run.dir);
+      assert.equal((checkpoint.readout as Float64Array).length, (loadLatestCheckpoint(trained.runDir).checkpoint.readout as Float64Array).length);
+      assert.equal((readRunConfig(runs, run.id).config as { task: string }).task, 'classification');
+      // The engine continues the run from its checkpoint (field, readout, sampler, optimiser) as it would its own.
+      const resumed = await trainExperiment(exp, { runsRoot: runs, resume: run.id, iterations: 4 });
+      assert.equal(resumed.status, 'finished');
+      const fourth = readMetrics(resumed.runDir).records[3];
+      assert.ok(Math.abs(fourth.loss - want[3].loss) <= 1e-4 * want[3].loss, `${spec.name}, iteration 4 after resuming: ${fourth.loss} vs the engine's ${want[3].loss}`);
+      // The views draw the PyTorch run's classifier: its points coloured by its readout.
+      const view = await previewExperiment(exp, { grid: 5, runsRoot: runs, runId: run.id });
+      assert.equal(view.task, 'classification');
+      assert.equal(view.iteration, 4);
+      // --run: the readout comes from the run's checkpoint too.
+      const fromRun = await exportTorch(exp, { out: path.join(out, 'from-run'), run: run.id, runsRoot: runs });
+      const { tensors } = decodeSafetensors(fs.readFileSync(path.join(fromRun.dir, 'readout.safetensors')));
+      const readout = loadLatestCheckpoint(run.dir).checkpoint.readout as Float64Array;
+      assert.deepEqual([...tensors.get('weight')!.data, ...tensors.get('bias')!.data], Array.from(readout));
+    }
+  });
+
   it('trains under torchrun with two CPU processes (gloo) and writes exactly one run', async (t) => {
     if (torchdiffeqMissing) return t.skip(torchdiffeqMissing);
     const exp = defineExperiment(trajectorySpec({ gradient: { method: 'adjoint', adjointOptions: { seminorm: true } } }));
@@ -260,6 +366,17 @@ describe('export-torch: train.py with torchdiffeq', () => {
     // Each rank solved half of the same global batch: the loss is the global batch's.
     const engine = await engineFirstStep(exp);
     assert.ok(Math.abs(records[0].loss - engine.loss) <= 1e-5 * engine.loss, `first loss ${records[0].loss} vs the engine's ${engine.loss}`);
+
+    // A classifier too: each rank flows half of the batch's points; the loss and accuracy are the whole batch's.
+    const classifier = defineExperiment(classifierSpec());
+    const c = await exportTorch(classifier, { out: path.join(out, 'ddp-classifier') });
+    const cRuns = path.join(out, 'classifier-runs');
+    python(['-m', 'torch.distributed.run', '--standalone', '--nproc_per_node=2', ...quirk, path.join(c.dir, 'train.py'), '--iterations', '1', '--runs', cRuns], out, 120_000);
+    assert.equal(listRuns(cRuns).length, 1, 'rank 0 alone writes the run');
+    const [m] = readMetrics(listRuns(cRuns)[0].dir).records;
+    const want = await engineFirstStep(classifier);
+    assert.ok(Math.abs(m.loss - want.loss) <= 1e-5 * want.loss, `the classifier's first loss ${m.loss} vs the engine's ${want.loss}`);
+    assert.equal(m.accuracy, want.accuracy);
   });
 });
 
@@ -283,9 +400,13 @@ describe('export-torch: refusals', () => {
     assert.equal(run.stderr.trim(), 'train.py needs torchdiffeq: pip install torchdiffeq');
   });
 
-  it('refuses a classification task, saying why', async () => {
-    const spec = trajectorySpec({ data: () => circles({ n: 64, seed: 0 }), model: () => mlpField({ sizes: [2, 8, 2] }), train: { iterations: 2, optimizer: { name: 'adam' } } });
-    await refused(spec, /labelled points \(a classification task\); only trajectory experiments/);
+  it('refuses an ODE-Net classifier, a CNF and a latent ODE, saying what each is', async () => {
+    const points = trajectorySpec({ data: () => circles({ n: 64, seed: 0 }), train: { iterations: 2, optimizer: { name: 'adam' } } });
+    await refused({ ...points, model: () => odeNet({ channels: 2, groups: 2, height: 8, width: 8, pool: 2, seed: 1 }) }, /an ODE-Net classifier \(odeNet\), which model\.py cannot write/);
+    for (const file of ['cnf.ode.ts', 'latentOde.ode.ts']) {
+      const exp = await loadExperiment(path.join(ROOT, 'examples', file));
+      await assert.rejects(exportTorch(exp, { out: tmp() }), /export-torch: the (model is a continuous normalising flow|model is a latent ODE|data '.*' are irregularly sampled series)/, file);
+    }
   });
 
   it('refuses a key it cannot carry over, naming it', async () => {
@@ -294,8 +415,14 @@ describe('export-torch: refusals', () => {
     await refused({ ...trajectorySpec(), train: { ...trajectorySpec().train, histograms: true } }, /train\.histograms cannot be carried over/);
   });
 
-  it('says so from the command line: an augmented classifier is no trajectory experiment', async () => {
-    await assert.rejects(exportTorchCommand([path.join(ROOT, 'examples', 'circlesAugmented.ode.ts'), '--out', tmp()]), /labelled points \(a classification task\)/);
+  it('exports the augmented classifier example from the command line', async () => {
+    const out = tmp();
+    assert.equal(await exportTorchCommand([path.join(ROOT, 'examples', 'circlesAugmented.ode.ts'), '--out', out]), 0);
+    const config = JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8')) as { task: string; data: { classes: number[] } };
+    assert.equal(config.task, 'classification');
+    assert.deepEqual(config.data.classes, [-1, 1]);
+    assert.match(fs.readFileSync(path.join(out, 'train.py'), 'utf8'), /^BATCH_SIZE = 64$/m);
+    assert.match(fs.readFileSync(path.join(out, 'README.md'), 'utf8'), /readout\.safetensors`: the classifier's head/);
   });
 
   it('writes every engine default explicitly', () => {

@@ -131,7 +131,7 @@ function keptBest(run: Run): BestCheckpoint | null {
 
 
 /** What config.json records: everything that defines the run, as plain data. */
-function runConfig(exp: Experiment, task: TrainTask, field: ExperimentModel, data: unknown, iterations: number, label: RunLabel = {}): Record<string, unknown> {
+export function runConfig(exp: Experiment, task: TrainTask, field: ExperimentModel, data: unknown, iterations: number, label: RunLabel = {}): Record<string, unknown> {
   return {
     name: exp.name,
     // The run's own name, beside the experiment's.

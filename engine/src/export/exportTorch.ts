@@ -1,32 +1,32 @@
 /**
  * `neural-ode export-torch`: an experiment as a self-contained PyTorch + torchdiffeq folder
  * (model.py, train.py, its weights and data as safetensors, the run-store package), for
- * training beyond one machine. Trajectory experiments with mlpField-based models only; the rest
- * is refused with the reason.
+ * training beyond one machine. Trajectory fits and classifiers of labelled points, with
+ * mlpField-based models; the rest is refused with the reason.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { dataFingerprint } from '../data/fingerprint';
-import type { TrajectoryData } from '../data/types';
+import type { PointData, TrajectoryData } from '../data/types';
 import type { Experiment, ExperimentModel } from '../experiments/define';
 import { isSeriesData } from '../experiments/latentTask';
 import { kindTask } from '../experiments/modelKinds';
 import { buildAnyTrainable } from '../experiments/modelSource';
 import { layoutChange, namedLayout } from '../experiments/paramNames';
-import { isPointData } from '../experiments/pointTask';
-import { modelRecord } from '../experiments/runDefinition';
-import { gradientSpec } from '../experiments/trainer';
+import { checkPointData, FLOW_TIME, isPointData } from '../experiments/pointTask';
+import type { LinearReadout } from '../experiments/readout';
+import type { TrainTask } from '../experiments/task';
+import { gradientSpec, runConfig } from '../experiments/trainer';
 import { encodeSafetensors, type NamedTensor } from '../io/safetensors';
 import { exportWeights } from '../io/weights';
 import { loadRunCheckpoint } from '../train/runRef';
 import { BATCHES_PY } from './batchesPy';
 import { exportRefused } from './exportError';
 import { modelPlan, type ModelPlan } from './modelPlan';
-import { modelPy } from './modelPy';
+import { modelPy, type ReadoutPlan } from './modelPy';
 import { readmeMd } from './readmeMd';
 import { TENSORFILE_PY } from './tensorfilePy';
 import { trainPy } from './trainPy';
-import { torchSettings, type TorchSettings } from './trainSettings';
+import { torchSettings, type ClassifierSettings, type TorchSettings } from './trainSettings';
 
 export interface ExportTorchOptions {
   /** The folder to write (created; files of the same names replaced). */
@@ -46,16 +46,29 @@ export interface ExportTorchResult {
   settings: TorchSettings;
 }
 
-/** The task must be a trajectory fit: the others are refused with what they are. */
-function checkTask(exp: Experiment, data: unknown, model: ExperimentModel): TrajectoryData {
-  if (isSeriesData(data)) throw exportRefused(`the data '${(data as { name: string }).name}' are irregularly sampled series (a latent ODE's task); only trajectory experiments are exported (train like examples/spiral.ode.ts).`);
-  if (isPointData(data as TrajectoryData)) {
-    throw exportRefused(`the data '${(data as { name: string }).name}' are labelled points (a classification task); only trajectory experiments are exported (train like examples/spiral.ode.ts).`);
-  }
+const TASKS = 'trajectory fits (examples/spiral.ode.ts) and classifiers of labelled points (examples/circlesAugmented.ode.ts)';
+
+/** What train.py trains: the engine's task, and a classifier's readout and settings. */
+type CheckedTask =
+  | { kind: 'trajectory'; task: TrainTask; data: TrajectoryData }
+  | { kind: 'classification'; task: TrainTask; data: PointData; readout: LinearReadout; settings: ClassifierSettings };
+
+/** The task must be a trajectory fit or an ODE block classifying points: the others are refused with what they are. */
+function checkTask(exp: Experiment, data: unknown, model: ExperimentModel): CheckedTask {
+  if (isSeriesData(data)) throw exportRefused(`the data '${(data as { name: string }).name}' are irregularly sampled series (a latent ODE's task); exported are ${TASKS}.`);
   // The engine's own checks of model against data (dimensions, loss), with its messages.
   const task = kindTask(exp, data as TrajectoryData, model, gradientSpec(exp));
-  if (task.kind !== 'trajectory') throw exportRefused(`the experiment trains a ${task.kind} task; only trajectory experiments are exported.`);
-  return data as TrajectoryData;
+  if (task.kind === 'trajectory') return { kind: 'trajectory', task, data: data as TrajectoryData };
+  const readout = (task as { readout?: LinearReadout }).readout;
+  if (task.kind !== 'classification' || !readout || !isPointData(data as TrajectoryData)) throw exportRefused(`the experiment trains a ${task.kind} task; exported are ${TASKS}.`);
+  const points = checkPointData(exp, data as PointData, model as never);
+  return {
+    kind: 'classification',
+    task,
+    data: points.data,
+    readout,
+    settings: { batchSize: points.batchSize, loss: points.loss, classes: points.encoding.classes, outputs: readout.outputs, flowTime: FLOW_TIME },
+  };
 }
 
 /** Where the Python package is: beside the sources (engine/src/export) or the bundle (dist/). */
@@ -67,7 +80,18 @@ function pythonPackageDir(): string {
   return found;
 }
 
-function dataTensors(data: TrajectoryData): Uint8Array {
+function dataTensors(checked: CheckedTask): Uint8Array {
+  if (checked.kind === 'classification') {
+    const { data, settings } = checked;
+    // Labels as the class index (float64, whole numbers): CLASSES in train.py maps them back.
+    const target = Float64Array.from(data.labels!, (l) => settings.classes.indexOf(l));
+    const tensors = new Map<string, NamedTensor>([
+      ['x', { dtype: 'F64', shape: [data.n, data.dim], data: Float64Array.from(data.x) }],
+      ['target', { dtype: 'F64', shape: [data.n], data: target }],
+    ]);
+    return encodeSafetensors(tensors, { format: 'pt', name: data.name });
+  }
+  const { data } = checked;
   const n = data.ys.length;
   const ys = new Float64Array(n * data.dim);
   data.ys.forEach((y, i) => ys.set(y, i * data.dim));
@@ -79,22 +103,8 @@ function dataTensors(data: TrajectoryData): Uint8Array {
   return encodeSafetensors(tensors, { format: 'pt', name: data.name });
 }
 
-/** What config.json of a run records (experiments/trainer.ts), for the run train.py writes. */
-function runConfig(exp: Experiment, data: TrajectoryData, model: ExperimentModel, iterations: number): Record<string, unknown> {
-  return {
-    name: exp.name,
-    file: exp.location?.file,
-    task: 'trajectory',
-    data: { name: data.name, dim: data.dim, points: data.t.length, t0: data.t[0], t1: data.t[data.t.length - 1], fingerprint: dataFingerprint(data) },
-    model: modelRecord(model),
-    solver: exp.solver ?? {},
-    gradient: exp.gradient ?? 'backprop',
-    train: { ...exp.train, iterations },
-  };
-}
-
-/** Loads a run's checkpoint into the model, checked as `neural-ode export` checks it. */
-function loadRun(model: ExperimentModel, runsRoot: string, run: string): number {
+/** Loads a run's checkpoint into the model (and the task's readout), checked as `neural-ode export` checks it. */
+function loadRun(model: ExperimentModel, extra: Float64Array, runsRoot: string, run: string): number {
   const { checkpoint } = loadRunCheckpoint(runsRoot, run);
   const params = checkpoint.params as Float64Array;
   if (!(params instanceof Float64Array) || params.length !== model.params.length) {
@@ -102,14 +112,29 @@ function loadRun(model: ExperimentModel, runsRoot: string, run: string): number 
   }
   const changed = layoutChange(checkpoint.layout, namedLayout(model));
   if (changed) throw exportRefused(`run ${run} does not fit the experiment's model: ${changed}.`);
+  const readout = checkpoint.readout as Float64Array | undefined;
+  if ((readout?.length ?? 0) !== extra.length) {
+    throw exportRefused(`run ${run} has ${readout?.length ?? 0} readout parameters but the experiment's classifier has ${extra.length}: was the data's number of classes or the loss changed after the run?`);
+  }
   (model.params as Float64Array).set(params);
+  if (readout) extra.set(readout);
   return checkpoint.iteration;
 }
 
+/** readout.safetensors: the classifier's head as nn.Linear's state_dict (weight [outputs, dim], bias). */
+function readoutTensors(readout: LinearReadout): Uint8Array {
+  const { outputs, dim, params } = readout;
+  const tensors = new Map<string, NamedTensor>([
+    ['weight', { dtype: 'F64', shape: [outputs, dim], data: params.slice(0, outputs * dim) }],
+    ['bias', { dtype: 'F64', shape: [outputs], data: params.slice(outputs * dim) }],
+  ]);
+  return encodeSafetensors(tensors, { format: 'pt' });
+}
+
 /** Writes model.py and init.safetensors for a model (the part of the export that needs no task). */
-export function writeModelFiles(dir: string, model: ExperimentModel, plan: ModelPlan, experiment: string, metadata: Record<string, string> = {}): string[] {
+export function writeModelFiles(dir: string, model: ExperimentModel, plan: ModelPlan, experiment: string, metadata: Record<string, string> = {}, readout?: ReadoutPlan): string[] {
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'model.py'), modelPy(plan, experiment));
+  fs.writeFileSync(path.join(dir, 'model.py'), modelPy(plan, experiment, readout));
   const layout = { params: model.params as Float64Array, layout: plan.layout };
   fs.writeFileSync(path.join(dir, 'init.safetensors'), exportWeights(layout, { dtype: 'F64', metadata: { experiment, ...metadata } }));
   fs.writeFileSync(path.join(dir, 'tensorfile.py'), TENSORFILE_PY);
@@ -119,23 +144,27 @@ export function writeModelFiles(dir: string, model: ExperimentModel, plan: Model
 export async function exportTorch(exp: Experiment, opts: ExportTorchOptions): Promise<ExportTorchResult> {
   const { data, model } = await buildAnyTrainable(exp);
   const plan = modelPlan(model);
-  const trajectory = checkTask(exp, data, model);
-  const settings = torchSettings(exp);
+  const checked = checkTask(exp, data, model);
+  const classifier = checked.kind === 'classification' ? checked : undefined;
+  const settings = torchSettings(exp, classifier?.settings);
   let iteration: number | undefined;
   if (opts.run) {
     if (!opts.runsRoot) throw exportRefused('--run needs the runs folder it lives in.');
-    iteration = loadRun(model, opts.runsRoot, opts.run);
+    iteration = loadRun(model, checked.task.extra, opts.runsRoot, opts.run);
   }
   const dir = path.resolve(opts.out);
-  const files = writeModelFiles(dir, model, plan, exp.name, opts.run ? { run: opts.run, iteration: String(iteration) } : {});
+  const metadata: Record<string, string> = opts.run ? { run: opts.run, iteration: String(iteration) } : {};
+  const files = writeModelFiles(dir, model, plan, exp.name, metadata, classifier && { outputs: classifier.readout.outputs });
   const write = (name: string, body: string | Uint8Array): void => {
     fs.writeFileSync(path.join(dir, name), body);
     files.push(name);
   };
-  write('data.safetensors', dataTensors(trajectory));
+  if (classifier) write('readout.safetensors', readoutTensors(classifier.readout));
+  write('data.safetensors', dataTensors(checked));
   write('batches.py', BATCHES_PY);
   write('train.py', trainPy(settings, exp.name));
-  write('config.json', JSON.stringify(runConfig(exp, trajectory, model, settings.iterations), (_k, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v), 2) + '\n');
+  const config = runConfig(exp, checked.task, model, data, settings.iterations);
+  write('config.json', JSON.stringify(config, (_k, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v), 2) + '\n');
   const source = exp.location?.file ? path.basename(exp.location.file) : exp.name;
   write('README.md', readmeMd(exp.name, plan, settings, opts.run ? `${source}, weights of run ${opts.run} (iteration ${iteration})` : source));
   // The project's own run-store package, copied so that train.py needs nothing beside torch and torchdiffeq.

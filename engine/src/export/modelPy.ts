@@ -3,7 +3,27 @@ import type { ModelPlan } from './modelPlan';
 import { TORCH_ACTIVATIONS } from './modelPlan';
 import { pyLiteral } from './pyLiteral';
 
-export function modelPy(plan: ModelPlan, experiment: string): string {
+/** A classifier's head (experiments/readout.ts): a linear readout of y(1). */
+export interface ReadoutPlan {
+  outputs: number;
+}
+
+const readoutPy = (r: ReadoutPlan): string => `
+
+# The classifier's head: OUTPUTS scores from the state at the end of the flow.
+OUTPUTS = ${r.outputs}
+
+
+class Readout(nn.Linear):
+    """The engine's linear readout of y(1), weights in readout.safetensors. ${
+      r.outputs === 1 ? 'One output regresses -1 / +1 (the first / second class); its sign predicts.' : 'One score per class; the argmax predicts.'
+    }"""
+
+    def __init__(self):
+        super().__init__(DIM, OUTPUTS)
+`;
+
+export function modelPy(plan: ModelPlan, experiment: string, readout?: ReadoutPlan): string {
   const linears = plan.layout.filter((e) => e.name.endsWith('.weight'));
   const names = linears.map((e) => e.name.slice(0, -'.weight'.length));
   const maps = plan.inputMaps.map((m) => `        x = ${m.python}\n`).join('');
@@ -64,5 +84,5 @@ def augment(y0):
 def project(y):
     """The data's components of solver states."""
     return y[..., :DATA_DIM]
-`;
+${readout ? readoutPy(readout) : ''}`;
 }

@@ -4,6 +4,16 @@ import type { TorchSettings } from './trainSettings';
 
 export function readmeMd(experiment: string, plan: ModelPlan, s: TorchSettings, source: string): string {
   const notes = s.notes.map((n) => `- ${n}\n`).join('');
+  const task = s.task;
+  const data =
+    task.kind === 'trajectory'
+      ? '- `data.safetensors`: the trajectory (`t`, `ys`, `y0`), float64.'
+      : `- \`data.safetensors\`: the labelled points (\`x\`, and \`target\`, the class index of each: class k is label ${JSON.stringify(task.classes)}[k]), float64.
+- \`readout.safetensors\`: the classifier's head, \`Readout()\` in model.py, a linear readout of y(${task.flowTime}) with ${task.outputs} output(s) (${task.loss}).`;
+  const batches =
+    task.kind === 'trajectory'
+      ? `the same windows (the engine's xoshiro128** generator, seed ${s.seed})`
+      : `the same points (the engine's xoshiro128** generator, seed ${s.seed})`;
   return `# ${experiment} in PyTorch
 
 Written by \`neural-ode export-torch\` from ${source}. The folder is self-contained: copy it
@@ -11,7 +21,7 @@ anywhere (a GPU machine, a cluster).
 
 - \`model.py\`: the vector field, \`class Field(nn.Module)\`: ${plan.description}.
 - \`init.safetensors\`: its starting weights θ, named as \`Field().state_dict()\` names them.
-- \`data.safetensors\`: the trajectory (\`t\`, \`ys\`, \`y0\`), float64.
+${data}
 - \`train.py\`: the engine's training loop with torchdiffeq (${s.solver.method}, rtol ${s.solver.rtol}, atol ${s.solver.atol}, ${s.gradient}, ${s.optimizer.name} lr ${s.optimizer.lr}).
 - \`config.json\`: the experiment as the studio records a run's configuration.
 - \`batches.py\`: the engine's seeded batch sampler; \`tensorfile.py\`: a safetensors reader;
@@ -44,7 +54,7 @@ In Python:
 ## What matches the engine
 
 - f: the same function of the same weights (to rounding).
-- Batch k: the same windows (the engine's xoshiro128** generator, seed ${s.seed}).
+- Batch k: ${batches}.
 - The loss, optimiser update, learning-rate schedule and gradient clipping: the engine's formulas.
 - The first loss agrees to the solver's tolerance; the solves do not step alike: the engine's
   backprop steps onto every output time, torchdiffeq interpolates between its steps, so NFE and

@@ -1,9 +1,10 @@
 /**
- * train.py: the engine's training loop for a trajectory (experiments/trainer.ts with
- * trajectoryTask.ts) in PyTorch with torchdiffeq, every setting written out, and the run written
- * to the studio's run store with the copied neural_ode_studio package.
+ * train.py: the engine's training loop (experiments/trainer.ts) in PyTorch with torchdiffeq,
+ * every setting written out, the task's part from taskPy.ts, and the run written to the
+ * studio's run store with the copied neural_ode_studio package.
  */
 import { pyDict, pyLiteral } from './pyLiteral';
+import { taskImports, taskPy } from './taskPy';
 import type { SolverSettings, TorchSettings } from './trainSettings';
 
 const solverLines = (s: SolverSettings): string => `METHOD = ${pyLiteral(s.method)}
@@ -66,8 +67,8 @@ from torch import nn  # noqa: E402
 from torch.nn.parallel import DistributedDataParallel  # noqa: E402
 from torchdiffeq import ${integrator === 'odeint' ? 'odeint' : 'odeint, odeint_adjoint'}  # noqa: E402
 
-from batches import Rng, get_batch  # noqa: E402
-from model import Field, augment, project  # noqa: E402
+from batches import Rng, get_batch  # noqa: E402,F401
+from model import ${taskImports(s.task)}  # noqa: E402
 from neural_ode_studio import Run  # noqa: E402
 from neural_ode_studio.checkpoint import Float64Array  # noqa: E402
 from tensorfile import load_file  # noqa: E402
@@ -88,9 +89,6 @@ ITERATIONS = ${s.iterations}
 OPTIMIZER = ${pyLiteral(s.optimizer)}
 SCHEDULE = ${pyLiteral(s.schedule)}
 CLIP_NORM = ${pyLiteral(s.clipNorm)}
-BATCH_TIME = ${s.batchTime}
-BATCH_SIZE = ${s.batchSize}
-LOSS = ${pyLiteral(s.loss)}
 SEED = ${s.seed}
 EVAL_EVERY = ${s.evalEvery}
 CHECKPOINT_EVERY = ${s.checkpointEvery}
@@ -111,21 +109,13 @@ def solve(field, y0, t):
 ${solveBody}
 
 
-def evaluate(field, y0, t):
+def forward_solve(field, y0, t):
     """The states of one solve with the forward solver, no gradient (the engine's evaluation)."""
     with torch.no_grad():
         return odeint(field, y0, t, rtol=RTOL, atol=ATOL, method=METHOD, options=with_tensors(OPTIONS, y0.device))
 
 
-class Solve(nn.Module):
-    """One module around the solve, so DistributedDataParallel sees one forward per iteration."""
-
-    def __init__(self, field):
-        super().__init__()
-        self.field = field
-
-    def forward(self, y0, t):
-        return solve(self.field, y0, t)
+${taskPy(s.task)}
 
 
 def lr_at(i):
@@ -241,12 +231,6 @@ def clip_grad_norm(params, max_norm):
     return norm
 
 
-def trajectory_loss(pred, obs):
-    """Sum over the batch of |pred - obs| ('l1', ode_demo's) or (pred - obs)^2 ('mse')."""
-    d = pred - obs
-    return d.abs().sum() if LOSS == "l1" else (d * d).sum()
-
-
 def main():
     ap = argparse.ArgumentParser(description=f"Train {EXPERIMENT} with torchdiffeq, as the engine does.")
     ap.add_argument("--iterations", type=int, default=ITERATIONS, help=f"train to this iteration (default {ITERATIONS})")
@@ -266,14 +250,15 @@ def main():
         rank, world, local = 0, 1, 0
     device = torch.device(f"cuda:{local}" if args.device == "cuda" else "cpu")
 
-    data = load_file(os.path.join(HERE, "data.safetensors"))
-    t_all, ys_all, y0_all = data["t"].to(device), data["ys"].to(device), data["y0"].to(device)
-    field = Field().to(device)
-    field.load_state_dict(load_file(os.path.join(HERE, "init.safetensors")))
-    params = list(field.parameters())  # state_dict order: the engine's parameter vector
-    model = Solve(field)
+    data = load_data(device)
+    task = make_task(device)
+    load_weights(task)
+    field = task.field
+    # The field's parameters in state_dict order, then the task's own (a readout): the engine's vector.
+    params = list(task.parameters())
+    model = task
     if distributed:
-        model = DistributedDataParallel(model, device_ids=[local] if args.device == "cuda" else None)
+        model = DistributedDataParallel(task, device_ids=[local] if args.device == "cuda" else None)
     optimizer = Optimizer(params, OPTIMIZER)
     rng = Rng(SEED)
 
@@ -283,38 +268,38 @@ def main():
     config["trainedWith"] = {"engine": "torchdiffeq", "torch": torch.__version__, "worldSize": world, "device": args.device}
     run = Run(EXPERIMENT, config, args.runs) if rank == 0 else None
     best = math.inf
+    last_eval_accuracy = None
 
     def checkpoint(it, **extra):
-        run.checkpoint(field, it, rngState=rng.state(), optimizerState=optimizer.state(), **extra)
+        run.checkpoint(field, it, rngState=rng.state(), optimizerState=optimizer.state(), **checkpoint_extra(task), **extra)
 
     with run if run is not None else contextlib.nullcontext():
         for it in range(1, args.iterations + 1):
             started = time.perf_counter()
             lr = lr_at(it - 1)
             optimizer.lr = lr
-            y0, bt, obs, starts = get_batch(ys_all, t_all, BATCH_TIME, BATCH_SIZE, rng)
+            batch = draw(data, rng)
             # Every rank draws the same global batch and takes its own slice of it.
             lo, hi = rank * BATCH_SIZE // world, (rank + 1) * BATCH_SIZE // world
-            count = obs.numel()
             for p in params:
                 p.grad = None
             field.nfe = 0
-            pred = project(model(augment(y0[lo:hi]), bt))
+            part, count, right = batch_loss(model, data, batch, lo, hi)
             nfe_forward = field.nfe
-            part = trajectory_loss(pred, obs[:, lo:hi])
             # The mean over the global batch once DistributedDataParallel averages over the ranks.
             (part * (world / count)).backward()
-            total = torch.tensor([part.item()], dtype=torch.float64, device=device)
+            total = torch.tensor([part.item(), right or 0], dtype=torch.float64, device=device)
             nfe = torch.tensor([nfe_forward, field.nfe - nfe_forward], dtype=torch.float64, device=device)
             if distributed:
                 dist.all_reduce(total, op=dist.ReduceOp.SUM)
                 dist.all_reduce(nfe, op=dist.ReduceOp.MAX)  # the slowest rank's count
-            loss = total.item() / count
+            loss = total[0].item() / count
+            accuracy = total[1].item() / BATCH_SIZE if right is not None else None
             nfe_forward, nfe_backward = int(nfe[0]), int(nfe[1])
             if it == 1 and args.dump_first and rank == 0:
                 grad = torch.cat([p.grad.reshape(-1) for p in params]).tolist()
                 with open(args.dump_first, "w", encoding="utf-8") as fh:
-                    json.dump({"loss": loss, "grad": grad, "starts": starts, "nfeForward": nfe_forward, "nfeBackward": nfe_backward}, fh)
+                    json.dump({"loss": loss, "grad": grad, "nfeForward": nfe_forward, "nfeBackward": nfe_backward}, fh)
             grad_norm = clip_grad_norm(params, CLIP_NORM)
             if not math.isfinite(loss) or not math.isfinite(grad_norm):
                 what = f"the loss is {loss}" if not math.isfinite(loss) else f"the gradient's norm is {grad_norm}"
@@ -322,13 +307,14 @@ def main():
             optimizer.step()
             if rank != 0:
                 continue
-            eval_loss = None
+            eval_loss = eval_accuracy = None
             if (EVAL_EVERY > 0 and it % EVAL_EVERY == 0) or it == args.iterations:
-                pred_all = project(evaluate(field, augment(y0_all.reshape(1, -1)), t_all))[:, 0]
-                d = pred_all - ys_all
-                eval_loss = (d.abs() if LOSS == "l1" else d * d).mean().item()
-            run.log(it, loss=loss, nfe_forward=nfe_forward, nfe_backward=nfe_backward, lr=lr, grad_norm=grad_norm,
-                    eval_loss=eval_loss, iteration_seconds=time.perf_counter() - started)
+                with torch.no_grad():
+                    eval_loss, eval_accuracy = evaluate(task, data)
+                if eval_accuracy is not None:
+                    last_eval_accuracy = eval_accuracy
+            run.log(it, loss=loss, nfe_forward=nfe_forward, nfe_backward=nfe_backward, lr=lr, grad_norm=grad_norm, accuracy=accuracy,
+                    eval_loss=eval_loss, eval_accuracy=eval_accuracy, iteration_seconds=time.perf_counter() - started)
             if eval_loss is not None and math.isfinite(eval_loss) and eval_loss < best:
                 best = eval_loss
                 checkpoint(it, best=True, eval_loss=eval_loss)
@@ -336,6 +322,8 @@ def main():
                 checkpoint(it)
         if run is not None:
             print(f"run {run.id} in {run.dir}: {args.iterations} iterations, loss {loss:.6g}", file=sys.stderr)
+            # result.json as the engine writes it: a classifier's also holds its last accuracy on every point.
+            run.finish("finished", **({"evalAccuracy": last_eval_accuracy} if last_eval_accuracy is not None else {}))
     if distributed:
         dist.destroy_process_group()
 

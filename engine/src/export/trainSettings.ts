@@ -42,9 +42,8 @@ export interface TorchSettings {
   optimizer: Required<OptimizerSpec> & Record<string, unknown>;
   schedule: ScheduleSpec & { warmup: { iterations: number; startFactor: number } };
   clipNorm: number | null;
-  batchTime: number;
-  batchSize: number;
-  loss: 'l1' | 'mse';
+  /** What an iteration fits: windows of the trajectory, or a batch of labelled points. */
+  task: TaskSettings;
   seed: number;
   evalEvery: number;
   checkpointEvery: number;
@@ -52,6 +51,23 @@ export interface TorchSettings {
   /** What carries over with a remark (the README lists them). */
   notes: string[];
 }
+
+export type TaskSettings =
+  | { kind: 'trajectory'; batchTime: number; batchSize: number; loss: 'l1' | 'mse' }
+  | {
+      kind: 'classification';
+      batchSize: number;
+      loss: 'mse' | 'crossEntropy';
+      /** The label values, ascending: class k is classes[k]. */
+      classes: number[];
+      /** The readout's outputs: 1 for two classes under 'mse' (±1 targets), else one per class. */
+      outputs: number;
+      /** The ODE block flows from 0 to flowTime. */
+      flowTime: number;
+    };
+
+/** A classifier's settings, as the engine's checks of its data worked them out (experiments/pointTask.ts). */
+export type ClassifierSettings = Omit<Extract<TaskSettings, { kind: 'classification' }>, 'kind'>;
 
 type Decide<T> = { readonly [K in keyof Required<T>]: true };
 
@@ -151,7 +167,8 @@ function schedule(spec: ScheduleSpec | undefined): TorchSettings['schedule'] {
   }
 }
 
-export function torchSettings(exp: Experiment, iterations = exp.train.iterations): TorchSettings {
+/** The settings of `exp`; a classifier's come checked from its task (the default is a trajectory fit). */
+export function torchSettings(exp: Experiment, classifier?: ClassifierSettings, iterations = exp.train.iterations): TorchSettings {
   const notes: string[] = [];
   const g: GradientSpec = typeof exp.gradient === 'object' ? exp.gradient : { method: exp.gradient ?? 'backprop' };
   const solver = solverSettings('solver', exp.solver);
@@ -181,7 +198,10 @@ export function torchSettings(exp: Experiment, iterations = exp.train.iterations
   if (t.histograms !== undefined && t.histograms !== false) {
     throw exportRefused('train.histograms cannot be carried over: train.py records no weight histograms. Remove it (or set it to false) to export.');
   }
-  if (t.loss === 'crossEntropy') throw exportRefused("train.loss 'crossEntropy' is a classifier's loss; a trajectory trains with 'l1' or 'mse'.");
+  if (!classifier && t.loss === 'crossEntropy') throw exportRefused("train.loss 'crossEntropy' is a classifier's loss; a trajectory trains with 'l1' or 'mse'.");
+  const task: TaskSettings = classifier
+    ? { kind: 'classification', ...classifier }
+    : { kind: 'trajectory', batchTime: t.batchTime ?? 10, batchSize: t.batchSize ?? 20, loss: t.loss === 'mse' ? 'mse' : 'l1' };
   return {
     solver,
     gradient: g.method,
@@ -189,9 +209,7 @@ export function torchSettings(exp: Experiment, iterations = exp.train.iterations
     optimizer: optimizer(t.optimizer),
     schedule: schedule(t.schedule),
     clipNorm: t.clipNorm ?? null,
-    batchTime: t.batchTime ?? 10,
-    batchSize: t.batchSize ?? 20,
-    loss: t.loss === 'mse' ? 'mse' : 'l1',
+    task,
     seed: t.seed ?? 0,
     evalEvery: t.evalEvery ?? 20,
     checkpointEvery: t.checkpointEvery ?? 20,
