@@ -409,6 +409,16 @@ describe('export-torch: refusals', () => {
     }
   });
 
+  it('train.py --device cuda on a PyTorch without CUDA says so and what to do', async (t) => {
+    if (torchMissing) return t.skip(torchMissing);
+    if (spawnSync(PYTHON, ['-c', 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)'], { env }).status === 0) return t.skip('this machine has a CUDA device');
+    const r = await exportTorch(defineExperiment(trajectorySpec({})), { out: tmp() });
+    const run = spawnSync(PYTHON, [path.join(r.dir, 'train.py'), '--iterations', '1', '--device', 'cuda'], { cwd: r.dir, env, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(run.status, 1);
+    assert.match(run.stderr.trim(), /^train\.py --device cuda: this PyTorch \(.*\) sees no CUDA device .* Train with --device cpu, or install a CUDA build of torch/);
+    assert.equal(fs.existsSync(path.join(r.dir, '.neural-ode')), false, 'no run was started');
+  });
+
   it('refuses a key it cannot carry over, naming it', async () => {
     await refused(trajectorySpec({ solver: { method: 'dopri5', options: { pcoeff: 0.3, icoeff: 0.4 } } }), /solver\.options\.pcoeff cannot be carried over/);
     await refused(trajectorySpec({ solver: { method: 'lm' } }), /solver\.method 'lm' cannot be carried over/);

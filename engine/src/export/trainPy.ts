@@ -240,12 +240,18 @@ def main():
     args = ap.parse_args()
     if args.iterations < 1:
         ap.error("--iterations must be at least 1")
+    if args.device == "cuda" and not torch.cuda.is_available():
+        sys.exit(f"train.py --device cuda: this PyTorch ({torch.__version__}) sees no CUDA device (torch.cuda.is_available() is False). "
+                 "Train with --device cpu, or install a CUDA build of torch (https://pytorch.org/get-started/locally/).")
 
     distributed = "LOCAL_RANK" in os.environ  # started by torchrun
     if distributed:
         dist.init_process_group("nccl" if args.device == "cuda" else "gloo")
         rank, world = dist.get_rank(), dist.get_world_size()
         local = int(os.environ["LOCAL_RANK"])
+        if args.device == "cuda" and local >= torch.cuda.device_count():
+            sys.exit(f"train.py: rank {rank} needs CUDA device {local} but this machine has {torch.cuda.device_count()}: "
+                     "give torchrun --nproc_per_node at most the number of GPUs.")
     else:
         rank, world, local = 0, 1, 0
     device = torch.device(f"cuda:{local}" if args.device == "cuda" else "cpu")
