@@ -8,6 +8,7 @@ import { tf } from './tf';
 import type { BackendName } from './types';
 import { asPrefix, locateWasmDirectory } from './wasmPaths';
 import { registerCpuBackedKernels } from './wasmKernels';
+import { registerFastWasmKernels } from './wasmFastKernels';
 import { describeAdapter, isSoftwareAdapter, registerWebGpuBackend, requestAdapter, type DawnModule } from './webgpu';
 
 export interface ProbeContext {
@@ -98,11 +99,12 @@ async function probeWasm(ctx: ProbeContext): Promise<Probe> {
     if (!tf.engine().registry.wasm) return { available: false, detail: `setWasmPaths failed: ${errorLine(err)}` };
   }
   const cpuKernels = registerCpuBackedKernels('wasm');
+  const faster = registerFastWasmKernels('wasm');
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean;
   const fromWhere = where.source === 'package' ? where.dir : `${where.dir} (${where.source})`;
   wasmConfigured = {
     available: true,
-    detail: `${simd ? 'SIMD' : 'no SIMD'}; binaries from ${fromWhere}; ${cpuKernels.length} kernels served by cpu (${cpuKernels.join(', ')})`,
+    detail: `${simd ? 'SIMD' : 'no SIMD'}; binaries from ${fromWhere}; ${cpuKernels.length} kernels served by cpu (${cpuKernels.join(', ')})${faster.map((f) => `; ${f}`).join('')}`,
   };
   return wasmConfigured;
 }

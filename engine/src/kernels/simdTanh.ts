@@ -212,27 +212,44 @@ function tanhModuleBytes(L: LaneKind): Uint8Array {
 
 const tanhModules = new Map<Precision, WasmModule | null>();
 
+/** An instance of the SIMD tanh with its own memory, grown on demand; null without WebAssembly SIMD. */
+export interface TanhInstance {
+  /** y = tanh(x) elementwise, through the instance's memory (x and y may be the same array). */
+  apply<S extends Float64Array | Float32Array>(x: S, y: S): void;
+}
+
+export function tanhInstance(precision: Precision): TanhInstance | null {
+  const L = precision === 'float64' ? F64X2 : F32X4;
+  if (!tanhModules.has(precision)) tanhModules.set(precision, compileOrNull(tanhModuleBytes(L)));
+  const mod = tanhModules.get(precision);
+  if (!mod) return null;
+  const { memory, exports } = instantiate(mod);
+  const tanh = exports.tanh as (p: number, n: number) => void;
+  return {
+    apply(x, y) {
+      const need = Math.ceil((x.length * L.bytes) / 16) * 16;
+      const have = memory.buffer.byteLength;
+      if (need > have) memory.grow(Math.ceil((need - have) / 65536));
+      const view = new (x.constructor as { new (b: ArrayBuffer, o: number, n: number): typeof x })(memory.buffer, 0, need / L.bytes);
+      view.set(x);
+      tanh(0, need / 16);
+      y.set(view.subarray(0, x.length));
+    },
+  };
+}
+
 /**
  * Elementwise tanh of an array with the SIMD kernel (a new array), or with scalarTanh where
- * SIMD is unavailable or `simd` is false. For tests and one-off use: it copies in and out.
+ * SIMD is unavailable or `simd` is false. For tests and one-off use: it instantiates anew.
  */
 export function tanhArray<S extends Float64Array | Float32Array>(xs: S, simd = true): { y: S; simd: boolean } {
   const precision: Precision = xs instanceof Float32Array ? 'float32' : 'float64';
-  const L = precision === 'float64' ? F64X2 : F32X4;
-  if (!tanhModules.has(precision)) tanhModules.set(precision, compileOrNull(tanhModuleBytes(L)));
-  const mod = simd ? tanhModules.get(precision)! : null;
   const out = new (xs.constructor as { new (n: number): S })(xs.length);
-  if (!mod) {
+  const inst = simd ? tanhInstance(precision) : null;
+  if (!inst) {
     for (let i = 0; i < xs.length; i++) out[i] = scalarTanh(xs[i], precision);
     return { y: out, simd: false };
   }
-  const { memory, exports } = instantiate(mod);
-  const need = Math.ceil((xs.length * L.bytes) / 16) * 16;
-  const have = memory.buffer.byteLength;
-  if (need > have) memory.grow(Math.ceil((need - have) / 65536));
-  const view = new (xs.constructor as { new (b: ArrayBuffer, o: number, n: number): S })(memory.buffer, 0, need / L.bytes);
-  view.set(xs);
-  (exports.tanh as (p: number, n: number) => void)(0, need / 16);
-  out.set(view.subarray(0, xs.length));
+  inst.apply(xs, out);
   return { y: out, simd: true };
 }
