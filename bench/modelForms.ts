@@ -109,10 +109,11 @@ export function pendulumTensorField(p: ModelProblem, options: { compile?: boolea
   return { field, dispose: () => [w1, b1, w2].forEach((x) => x.dispose()) };
 }
 
-function pendulumForm(p: ModelProblem): ModelForm {
-  const { field, dispose } = pendulumTensorField(p);
+/** The pendulum compiled (recorded and replayed on the engine's kernels), or left on TensorFlow.js as a model the engine cannot compile is. */
+function pendulumForm(p: ModelProblem, compile = true): ModelForm {
+  const { field, dispose } = pendulumTensorField(p, { compile });
   return {
-    label: 'pendulum hybrid',
+    label: compile ? 'pendulum hybrid' : 'pendulum hybrid, not compiled',
     peer: 'pendulum',
     field: tensorNativeField(field, 2),
     // No transposed variables: θ is already w1, b1, w2 as declared.
@@ -144,5 +145,5 @@ function mlpForms(p: ModelProblem, notes: string[]): ModelForm[] {
 }
 
 export function modelForms(p: ModelProblem, notes: string[]): ModelForm[] {
-  return [pendulumForm(p), ...mlpForms(p, notes)];
+  return [pendulumForm(p), pendulumForm(p, false), ...mlpForms(p, notes)];
 }

@@ -1,5 +1,5 @@
 // The engine's replacements for slow tfjs-backend-wasm kernels (Tanh, transposed BatchMatMul,
-// leading-axis Sum, narrow Slice and Concat) give the cpu backend's results on every shape
+// leading-axis Sum, narrow Slice, SplitV and Concat) give the cpu backend's results on every shape
 // they take and on the ones they hand back to the original kernels, and leak no tensor.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
@@ -93,7 +93,7 @@ describe('faster wasm kernels', () => {
     assertClose(wasm, cpu, 'sum', 1e-5);
   });
 
-  it('narrow slices and concatenations (a physics model’s columns), int32 and bool too, equal cpu', async () => {
+  it('narrow slices, splits and concatenations (a physics model’s columns), int32 and bool too, equal cpu', async () => {
     const y = () => tf.tensor2d(values(256 * 3, 5), [256, 3]);
     const { cpu, wasm } = await onBoth(() => [
       tf.slice(y(), [0, 1], [-1, 1]),
@@ -105,6 +105,8 @@ describe('faster wasm kernels', () => {
       tf.concat([tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'), tf.tensor2d([5, 6], [2, 1], 'int32')], 1),
       tf.cast(tf.concat([tf.tensor2d([true, false], [2, 1], 'bool'), tf.tensor2d([false, true], [2, 1], 'bool')], 1), 'float32'),
       tf.concat([tf.zeros([2, 0]), tf.ones([2, 3])], 1),
+      ...tf.split(y(), [1, 2], 1), // concat's gradient
+      ...tf.split(tf.tensor2d(values(6 * 4, 7), [6, 4]), 3, 0),
     ]);
     assertClose(wasm, cpu, 'slice / concat', 0);
   });

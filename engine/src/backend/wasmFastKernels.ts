@@ -13,6 +13,6 @@ export function registerFastWasmKernels(backendName = 'wasm'): string[] {
   const done: string[] = [];
   if (registerSimdTanh(backendName)) done.push("Tanh by the engine's SIMD kernel");
   if (registerPlainProducts(backendName)) done.push('transposed products and leading-axis sums as plain products');
-  if (registerNarrowRows(backendName)) done.push('narrow slices and concatenations element by element');
+  if (registerNarrowRows(backendName)) done.push('narrow slices, splits and concatenations element by element');
   return done;
 }

@@ -1,5 +1,5 @@
 /**
- * Slice and Concat on the wasm backend for narrow rows. tfjs-backend-wasm copies a 2-D slice or
+ * Slice, SplitV and Concat on the wasm backend for narrow rows. tfjs-backend-wasm copies a 2-D slice or
  * a concatenation row by row through `subarray` + `set`: for a column of a [256, 2] state (a
  * physics model's `tf.slice(y, [0, 1], [-1, 1])`) that is 256 array views per call, about
  * 35 µs, more than the matrix product beside it. Rows narrower than WIDE are copied element
@@ -71,14 +71,36 @@ function concatKernel(original: KernelFunc): KernelFunc {
   };
 }
 
-/** Replaces the backend's Slice and Concat (once); false when it has none. */
+/** SplitV (concat's gradient) as the slices it is, through `slice`. */
+function splitKernel(slice: KernelFunc): KernelFunc {
+  return (args: Args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    const { numOrSizeSplits, axis } = args.attrs as { numOrSizeSplits: number | number[]; axis: number };
+    const at = tf.util.parseAxisParam(axis, x.shape)[0];
+    const sizes = tf.backend_util.prepareSplitSize(x as never, numOrSizeSplits, at);
+    const begin = x.shape.map(() => 0);
+    return sizes.map((s) => {
+      const size = [...x.shape];
+      size[at] = s;
+      const piece = slice({ ...args, attrs: { begin: [...begin], size } as never });
+      begin[at] += s;
+      return piece;
+    }) as never;
+  };
+}
+
+/** Replaces the backend's Slice, SplitV and Concat (once); false when it has none. */
 export function registerNarrowRows(backendName = 'wasm'): boolean {
   const slice = tf.getKernel('Slice', backendName);
   const concat = tf.getKernel('Concat', backendName);
-  if (!slice || !concat) return false;
+  const split = tf.getKernel('SplitV', backendName);
+  if (!slice || !concat || !split) return false;
   if ((slice as { [MARK]?: boolean })[MARK]) return true;
+  const narrowSlice = sliceKernel(slice.kernelFunc);
   tf.unregisterKernel('Slice', backendName);
-  tf.registerKernel({ ...slice, kernelFunc: sliceKernel(slice.kernelFunc), [MARK]: true } as KernelConfig);
+  tf.registerKernel({ ...slice, kernelFunc: narrowSlice, [MARK]: true } as KernelConfig);
+  tf.unregisterKernel('SplitV', backendName);
+  tf.registerKernel({ ...split, kernelFunc: splitKernel(narrowSlice), [MARK]: true } as KernelConfig);
   tf.unregisterKernel('Concat', backendName);
   tf.registerKernel({ ...concat, kernelFunc: concatKernel(concat.kernelFunc), [MARK]: true } as KernelConfig);
   return true;
