@@ -1,4 +1,5 @@
 /** Which experiment file a command means: the one given, the active editor's, or a pick. */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 
@@ -32,6 +33,36 @@ export async function chooseExperimentFile(given?: vscode.Uri): Promise<vscode.U
 export function runsRootFor(file: vscode.Uri): string {
   const folder = vscode.workspace.getWorkspaceFolder(file);
   return path.join(folder ? folder.uri.fsPath : path.dirname(file.fsPath), '.neural-ode', 'runs');
+}
+
+/**
+ * A watcher on the files of `<folder>/.neural-ode/runs/` that match `glob` (relative to that
+ * folder), and on the creation of `.neural-ode` and `runs` themselves. VS Code watches a relative
+ * pattern from its fixed leading path, so `.neural-ode/runs/…` fires nothing while that folder does
+ * not exist, not even once the first run creates it; and a folder created with files in it (a
+ * first run, `mkdir -p`) is reported as the folder alone. So the pattern starts with `**` (the
+ * workspace folder is watched; runs folders of nested folders then refresh too, which does no
+ * harm) and also matches the two folders: a listener reads the runs again on any event.
+ */
+export function watchRuns(folder: vscode.WorkspaceFolder, glob: string): vscode.FileSystemWatcher {
+  return vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, `{**/.neural-ode,**/.neural-ode/runs,**/.neural-ode/runs/${glob}}`));
+}
+
+/**
+ * The names in every workspace runs folder, as one string that changes when a run folder comes
+ * or goes. File events miss folders created inside a folder that was itself created after the
+ * watcher started (the runs folder of a first run), so the views also compare this now and then.
+ */
+export function runsFolderNames(): string {
+  return workspaceRunsRoots()
+    .map((root) => {
+      try {
+        return fs.readdirSync(root).sort().join('/');
+      } catch {
+        return '';
+      }
+    })
+    .join('|');
 }
 
 /** The runs folders of every workspace folder. */

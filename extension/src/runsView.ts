@@ -7,13 +7,19 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { listRuns, type RunSummary } from '../../engine/src/train/runStore';
-import { workspaceRunsRoots } from './experimentFiles';
+import { runsFolderNames, watchRuns, workspaceRunsRoots } from './experimentFiles';
 import { RunMetaCache, type RunMeta } from './panels/curvesRunInfo';
 import { labelRunCommand } from './runLabelCommand';
 import { runDescription, runLabel, runTooltip, statusIcon } from './runsFormat';
 import type { TrainingSession } from './trainingSession';
 
 const REFRESH_MS = 300;
+/**
+ * While the view shows, it checks this often whether a run folder came or went (file events can
+ * miss it, see runsFolderNames) and, while a run shows as running, whether it still runs: a
+ * process killed halfway (a closed terminal, kill -9) writes nothing more, so no event says so.
+ */
+const POLL_MS = 3000;
 
 export class RunItem extends vscode.TreeItem {
   /** Read by commands that take run ids from tree items (the panels'). */
@@ -36,6 +42,8 @@ export class RunsProvider implements vscode.TreeDataProvider<RunItem> {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
   private timer: NodeJS.Timeout | undefined;
+  /** Whether the last listing showed a run as running. */
+  showsRunning = false;
   /** config.json is read again only when it changed (a resume, a new name). */
   private readonly meta = new RunMetaCache();
 
@@ -66,6 +74,7 @@ export class RunsProvider implements vscode.TreeDataProvider<RunItem> {
         this.log.warn(`cannot list the runs in ${root}: ${(err as Error).message}`);
       }
     });
+    this.showsRunning = items.some((i) => i.run.status === 'running');
     return items.sort((a, b) => (a.run.createdAt < b.run.createdAt ? 1 : a.run.createdAt > b.run.createdAt ? -1 : 0));
   }
 
@@ -86,7 +95,7 @@ export function registerRunsView(session: TrainingSession, log: vscode.LogOutput
   const watch = (): void => {
     for (const w of watchers) w.dispose();
     watchers = (vscode.workspace.workspaceFolders ?? []).map((folder) => {
-      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '.neural-ode/runs/**'));
+      const w = watchRuns(folder, '**');
       w.onDidCreate(() => provider.refreshSoon());
       w.onDidChange(() => provider.refreshSoon());
       w.onDidDelete(() => provider.refreshSoon());
@@ -95,7 +104,16 @@ export function registerRunsView(session: TrainingSession, log: vscode.LogOutput
     provider.refreshSoon();
   };
   watch();
+  let names = runsFolderNames();
+  const poll = setInterval(() => {
+    if (!view.visible) return;
+    const now = runsFolderNames();
+    if (now === names && !provider.showsRunning) return;
+    names = now;
+    provider.refreshSoon();
+  }, POLL_MS);
   disposables.push(
+    { dispose: () => clearInterval(poll) },
     { dispose: () => watchers.forEach((w) => w.dispose()) },
     vscode.workspace.onDidChangeWorkspaceFolders(watch),
     // Our own runs also refresh through the session: a watcher can miss events on some file systems.

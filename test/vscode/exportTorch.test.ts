@@ -1,7 +1,8 @@
 // "Neural ODE: Export Experiment to PyTorch" in a real VS Code: the spiral example is exported
 // from the palette, "Train in Terminal" runs its train.py (PyTorch and torchdiffeq) in the
 // integrated terminal, and the run it writes appears in the Runs view while the Training curves
-// panel draws its loss growing, as for a run of the engine.
+// panel draws its loss growing, as for a run of the engine; the augmented classifier likewise,
+// with its accuracy.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -37,6 +38,20 @@ after(async () => {
   await vscode?.close();
 });
 
+/**
+ * Runs Export Experiment to PyTorch from the palette by clicking its row (Enter can take a row
+ * of the list before it is filtered). The command asks for a folder in the quick input, so the
+ * palette stays open: harness.runCommand, which waits for it to close, does not fit.
+ */
+async function exportFromPalette(page: VsCode['page']): Promise<void> {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await page.keyboard.press('F1');
+  await input.fill('>Neural ODE: Export Experiment to PyTorch');
+  const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^Neural ODE: Export Experiment to PyTorch$/ }) }).first();
+  await row.waitFor({ state: 'visible', timeout: 30_000 });
+  await row.click();
+}
+
 /** The loss curve's points per run in the Training curves panel. */
 async function lossPoints(frame: FrameLocator): Promise<Record<string, number>> {
   const items = await frame.locator('section.chart-card[data-chart="loss"] li[data-series="loss"]').evaluateAll((lis) =>
@@ -50,25 +65,23 @@ test('export the spiral from the palette, train it with PyTorch in the terminal,
   assert.ok(vscode);
   const page = vscode.page;
   await vscode.openFile('spiral.ode.ts');
-  // The command asks for a folder in the quick input, so the palette stays open: run it by hand.
   const input = page.locator('.quick-input-widget .quick-input-box input');
-  await page.keyboard.press('F1');
-  await input.fill('>Neural ODE: Export Experiment to PyTorch');
-  await page.locator('.quick-input-list .monaco-list-row .label-name', { hasText: 'Export Experiment to PyTorch' }).first().waitFor({ state: 'visible', timeout: 30_000 });
-  await page.keyboard.press('Enter');
+  await exportFromPalette(page);
   await vscode.until('the folder asked for', () => input.inputValue(), (v) => v.endsWith(`${path.sep}spiral-torch`), 20_000);
   await page.keyboard.press('Enter');
 
   const done = await vscode.waitForNotification(/exported spiral to .*spiral-torch/, { timeoutMs: 60_000 });
   assert.match(done, /mlpField \[2, 50, 2\] tanh/);
   assert.ok(fs.existsSync(path.join(vscode.workspace, 'spiral-torch', 'train.py')), 'train.py written beside the experiment');
+  // The Runs view is open before the first run: it must notice .neural-ode/runs being created.
+  const runsRoot = path.join(vscode.workspace, '.neural-ode', 'runs');
+  assert.equal(fs.existsSync(runsRoot), false, 'no runs folder yet');
+  await vscode.runCommand('Neural ODE: Focus on Runs View');
   const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'exported spiral' }).first();
   await toast.locator('.monaco-button', { hasText: 'Train in Terminal' }).click();
 
-  // The run train.py writes shows in the Runs view, as an engine run does.
-  const runsRoot = path.join(vscode.workspace, '.neural-ode', 'runs');
+  // The run train.py writes shows in the Runs view, as an engine run does, without a refresh.
   const runId = await vscode.until('the PyTorch run started', async () => (fs.existsSync(runsRoot) ? fs.readdirSync(runsRoot).find((d) => /spiral/.test(d)) : undefined), (id) => id !== undefined, 120_000);
-  await vscode.runCommand('Neural ODE: Focus on Runs View');
   await vscode.until('the run in the Runs view', async () => (await page.locator('.part.sidebar .monaco-list-row').allTextContents()).join('\n'), (rows) => /spiral/.test(rows), 30_000);
 
   await vscode.openPanel('Neural ODE: Open Training Curves', 'Training Curves');
@@ -78,4 +91,47 @@ test('export the spiral from the palette, train it with PyTorch in the terminal,
   const later = await vscode.until('its loss curve growing', () => lossPoints(frame), (p) => (p[runId!] ?? 0) > first[runId!], 60_000);
   assert.ok(later[runId!] > first[runId!], `${first[runId!]} → ${later[runId!]} points`);
   await vscode.screenshot('exportTorch-curves');
+});
+
+test('export the augmented classifier, train it in the terminal, and watch its accuracy in the curves', { timeout: 480_000 }, async (t) => {
+  if (missing) return t.skip(missing);
+  assert.ok(vscode);
+  const page = vscode.page;
+  // The spiral's PyTorch run would share the two cores: stop it first. Killed halfway, it writes
+  // nothing more, and the Runs view says so; one that had finished stays finished.
+  await vscode.runCommand('Terminal: Kill All Terminals');
+  const runsRoot = path.join(vscode.workspace, '.neural-ode', 'runs');
+  const spiral = fs.readdirSync(runsRoot).find((d) => /spiral/.test(d))!;
+  await vscode.until('the spiral process gone', async () => spawnSync('pgrep', ['-f', 'spiral-torch/train.py']).status, (s) => s === 1, 20_000);
+  const ended = fs.existsSync(path.join(runsRoot, spiral, 'result.json')) ? 'finished' : 'interrupted';
+  await vscode.runCommand('Neural ODE: Focus on Runs View');
+  const row = () => page.locator('.part.sidebar .monaco-list-row', { hasText: 'spiral' }).first().textContent();
+  await vscode.until(`the killed spiral run shown ${ended}`, row, (text) => text?.includes(ended) ?? false, 20_000);
+  await vscode.runCommand('View: Close All Editors');
+  await vscode.openFile('circlesAugmented.ode.ts');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await exportFromPalette(page);
+  await vscode.until('the folder asked for', () => input.inputValue(), (v) => v.endsWith(`${path.sep}circlesAugmented-torch`), 20_000);
+  await page.keyboard.press('Enter');
+
+  const done = await vscode.waitForNotification(/exported circlesAugmented to .*circlesAugmented-torch/, { timeoutMs: 60_000 });
+  assert.match(done, /augmented by 1 zero component/);
+  const out = path.join(vscode.workspace, 'circlesAugmented-torch');
+  assert.ok(fs.existsSync(path.join(out, 'readout.safetensors')), "the classifier's readout is written beside its field");
+  const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'exported circlesAugmented' }).first();
+  await toast.locator('.monaco-button', { hasText: 'Train in Terminal' }).click();
+
+  // Run ids are lower case.
+  const runId = await vscode.until('the PyTorch run started', async () => (fs.existsSync(runsRoot) ? fs.readdirSync(runsRoot).find((d) => /circlesaugmented/.test(d)) : undefined), (id) => id !== undefined, 120_000);
+  await vscode.until('the classifier run in the Runs view', async () => (await page.locator('.part.sidebar .monaco-list-row').allTextContents()).join('\n'), (rows) => /circlesAugmented/.test(rows), 30_000);
+  await vscode.openPanel('Neural ODE: Open Training Curves', 'Training Curves');
+  const frame = await vscode.frameOf('Training Curves');
+  const points = (series: string) => () =>
+    frame.locator(`section.chart-card[data-chart="accuracy"] li[data-run="${runId}"][data-series="${series}"]`).evaluate((li) => Number(li.getAttribute('data-points')));
+  await vscode.until('its batch accuracy drawn while it trains', points('accuracy'), (n) => n >= 2, 120_000);
+  // It trains the experiment's 1000 iterations: every one has its batch accuracy, every 50th the accuracy on every point.
+  await vscode.until('the run finished', async () => fs.existsSync(path.join(runsRoot, runId!, 'result.json')), (done) => done, 240_000);
+  await vscode.until('every batch accuracy drawn', points('accuracy'), (n) => n === 1000, 30_000);
+  assert.equal(await points('evalAccuracy')(), 20);
+  await vscode.screenshot('exportTorch-classifier-curves');
 });

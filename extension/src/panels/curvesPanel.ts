@@ -17,6 +17,7 @@ import {
   type HostToWebview,
   type WebviewMessage,
 } from '../../../webview/src/protocol';
+import { runsFolderNames, watchRuns } from '../experimentFiles';
 import { Coalescer } from './coalescer';
 import { metricsCsv } from './curvesCsv';
 import { anyRunning, endedRuns } from './curvesFollow';
@@ -109,16 +110,20 @@ export class CurvesPanel extends PanelHost<HostToWebview, WebviewMessage> {
     this.listUpdates = new Coalescer(() => this.flushRuns(), LIST_INTERVAL_MS);
     this.disposables.push(this.metricUpdates, this.listUpdates);
     for (const folder of vscode.workspace.workspaceFolders ?? []) this.watch(folder);
+    let names = runsFolderNames();
     const poll = setInterval(() => {
       if (!this.isReady) return; // a hidden panel gets everything when shown again
       for (const id of this.selected ?? []) if (this.runs.get(id)?.status === 'running') this.metricUpdates.add(id);
-      if (anyRunning([...this.runs.values()].map((r) => r.status))) this.listUpdates.add(true);
+      // a new run's folder can come without a file event (runsFolderNames)
+      const now = runsFolderNames();
+      if (anyRunning([...this.runs.values()].map((r) => r.status)) || now !== names) this.listUpdates.add(true);
+      names = now;
     }, POLL_MS);
     this.disposables.push({ dispose: () => clearInterval(poll) });
   }
 
   private watch(folder: vscode.WorkspaceFolder): void {
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '.neural-ode/runs/*/*'));
+    const watcher = watchRuns(folder, '*/*');
     const onEvent = (uri: vscode.Uri) => {
       const id = path.basename(path.dirname(uri.fsPath));
       if ([METRICS_FILE, HISTOGRAMS_FILE].includes(path.basename(uri.fsPath))) {

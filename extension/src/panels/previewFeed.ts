@@ -12,7 +12,7 @@ import * as vscode from 'vscode';
 import { parseRunRef } from '../../../engine/src/train/runRef';
 import { CHECKPOINT_BEST, CHECKPOINT_LATEST, CONFIG_FILE } from '../../../engine/src/train/runStore';
 import type { FieldSource, WeightsChoice } from '../../../webview/src/protocol';
-import { runsRootFor, workspaceRunsRoots } from '../experimentFiles';
+import { runsRootFor, watchRuns, workspaceRunsRoots } from '../experimentFiles';
 import { previewSettings } from '../settings';
 import { Coalescer } from './coalescer';
 import { experimentRuns, pickOfValue, resolvePick, weightsChoices, weightsValue, type ExperimentRun } from './experimentRuns';
@@ -125,7 +125,7 @@ export class SourceFeed<R> implements vscode.Disposable {
 
   /** Every run's checkpoints in every workspace folder: the shown run's, or a newer run of the shown file. */
   private watchCheckpoints(folder: vscode.WorkspaceFolder): void {
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '.neural-ode/runs/*/checkpoint-{latest,best}.ckpt'));
+    const watcher = watchRuns(folder, '*/checkpoint-{latest,best}.ckpt');
     const onChange = () => this.follow();
     this.disposables.push(watcher, watcher.onDidCreate(onChange), watcher.onDidChange(onChange));
   }
