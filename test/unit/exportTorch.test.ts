@@ -410,7 +410,8 @@ describe('export-torch: refusals', () => {
   });
 
   it('train.py --device cuda on a PyTorch without CUDA says so and what to do', async (t) => {
-    if (torchMissing) return t.skip(torchMissing);
+    // train.py asks for torchdiffeq before it reads its arguments
+    if (torchdiffeqMissing) return t.skip(torchdiffeqMissing);
     if (spawnSync(PYTHON, ['-c', 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)'], { env }).status === 0) return t.skip('this machine has a CUDA device');
     const r = await exportTorch(defineExperiment(trajectorySpec({})), { out: tmp() });
     const run = spawnSync(PYTHON, [path.join(r.dir, 'train.py'), '--iterations', '1', '--device', 'cuda'], { cwd: r.dir, env, encoding: 'utf8', timeout: 60_000 });
