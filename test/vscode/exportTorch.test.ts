@@ -39,17 +39,40 @@ after(async () => {
 });
 
 /**
- * Runs Export Experiment to PyTorch from the palette by clicking its row (Enter can take a row
- * of the list before it is filtered). The command asks for a folder in the quick input, so the
- * palette stays open: harness.runCommand, which waits for it to close, does not fit.
+ * Opens `<experiment>.ode.ts` and runs Export Experiment to PyTorch from the palette, clicking its
+ * row (Enter can take a row of the list before it is filtered), into the folder it proposes,
+ * `<experiment>-torch`. Returns the notification's text. The command asks for the folder in the
+ * quick input, so the palette stays open: harness.runCommand, which waits for it to close, does
+ * not fit.
  */
-async function exportFromPalette(page: VsCode['page']): Promise<void> {
+async function exportExperiment(vscode: VsCode, experiment: string): Promise<string> {
+  const page = vscode.page;
+  await vscode.openFile(`${experiment}.ode.ts`);
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await page.keyboard.press('F1');
   await input.fill('>Neural ODE: Export Experiment to PyTorch');
   const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: /^Neural ODE: Export Experiment to PyTorch$/ }) }).first();
   await row.waitFor({ state: 'visible', timeout: 30_000 });
   await row.click();
+  await vscode.until('the folder asked for', () => input.inputValue(), (v) => v.endsWith(`${path.sep}${experiment}-torch`), 20_000);
+  await page.keyboard.press('Enter');
+  return vscode.waitForNotification(new RegExp(`exported ${experiment} to .*${experiment}-torch`), { timeoutMs: 60_000 });
+}
+
+/**
+ * Clicks "Train in Terminal" on the export's notification and waits for the run train.py writes:
+ * its folder, then its row in the (open) Runs view, which must notice it without a refresh.
+ * Returns the run id (lower case, as run ids are).
+ */
+async function trainInTerminal(vscode: VsCode, experiment: string): Promise<string> {
+  const toast = vscode.page.locator('.notifications-toasts .notification-toast', { hasText: `exported ${experiment}` }).first();
+  await toast.locator('.monaco-button', { hasText: 'Train in Terminal' }).click();
+  const runsRoot = path.join(vscode.workspace, '.neural-ode', 'runs');
+  const name = experiment.toLowerCase();
+  const runId = await vscode.until(`the PyTorch run of ${experiment} started`, async () => (fs.existsSync(runsRoot) ? fs.readdirSync(runsRoot).find((d) => d.includes(name)) : undefined), (id) => id !== undefined, 120_000);
+  const rows = vscode.page.locator('.part.sidebar .monaco-list-row');
+  await vscode.until(`${experiment}'s run in the Runs view`, async () => (await rows.allTextContents()).join('\n'), (text) => text.includes(experiment), 30_000);
+  return runId!;
 }
 
 /** The loss curve's points per run in the Training curves panel. */
@@ -63,26 +86,15 @@ async function lossPoints(frame: FrameLocator): Promise<Record<string, number>> 
 test('export the spiral from the palette, train it with PyTorch in the terminal, and watch its run in the Runs view and the curves', { timeout: 300_000 }, async (t) => {
   if (missing) return t.skip(missing);
   assert.ok(vscode);
-  const page = vscode.page;
-  await vscode.openFile('spiral.ode.ts');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await exportFromPalette(page);
-  await vscode.until('the folder asked for', () => input.inputValue(), (v) => v.endsWith(`${path.sep}spiral-torch`), 20_000);
-  await page.keyboard.press('Enter');
-
-  const done = await vscode.waitForNotification(/exported spiral to .*spiral-torch/, { timeoutMs: 60_000 });
+  const done = await exportExperiment(vscode, 'spiral');
   assert.match(done, /mlpField \[2, 50, 2\] tanh/);
   assert.ok(fs.existsSync(path.join(vscode.workspace, 'spiral-torch', 'train.py')), 'train.py written beside the experiment');
   // The Runs view is open before the first run: it must notice .neural-ode/runs being created.
   const runsRoot = path.join(vscode.workspace, '.neural-ode', 'runs');
   assert.equal(fs.existsSync(runsRoot), false, 'no runs folder yet');
   await vscode.runCommand('Neural ODE: Focus on Runs View');
-  const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'exported spiral' }).first();
-  await toast.locator('.monaco-button', { hasText: 'Train in Terminal' }).click();
-
-  // The run train.py writes shows in the Runs view, as an engine run does, without a refresh.
-  const runId = await vscode.until('the PyTorch run started', async () => (fs.existsSync(runsRoot) ? fs.readdirSync(runsRoot).find((d) => /spiral/.test(d)) : undefined), (id) => id !== undefined, 120_000);
-  await vscode.until('the run in the Runs view', async () => (await page.locator('.part.sidebar .monaco-list-row').allTextContents()).join('\n'), (rows) => /spiral/.test(rows), 30_000);
+  // The run train.py writes shows in the Runs view, as an engine run does.
+  const runId = await trainInTerminal(vscode, 'spiral');
 
   await vscode.openPanel('Neural ODE: Open Training Curves', 'Training Curves');
   const frame = await vscode.frameOf('Training Curves');
@@ -108,22 +120,11 @@ test('export the augmented classifier, train it in the terminal, and watch its a
   const row = () => page.locator('.part.sidebar .monaco-list-row', { hasText: 'spiral' }).first().textContent();
   await vscode.until(`the killed spiral run shown ${ended}`, row, (text) => text?.includes(ended) ?? false, 20_000);
   await vscode.runCommand('View: Close All Editors');
-  await vscode.openFile('circlesAugmented.ode.ts');
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await exportFromPalette(page);
-  await vscode.until('the folder asked for', () => input.inputValue(), (v) => v.endsWith(`${path.sep}circlesAugmented-torch`), 20_000);
-  await page.keyboard.press('Enter');
-
-  const done = await vscode.waitForNotification(/exported circlesAugmented to .*circlesAugmented-torch/, { timeoutMs: 60_000 });
+  const done = await exportExperiment(vscode, 'circlesAugmented');
   assert.match(done, /augmented by 1 zero component/);
   const out = path.join(vscode.workspace, 'circlesAugmented-torch');
   assert.ok(fs.existsSync(path.join(out, 'readout.safetensors')), "the classifier's readout is written beside its field");
-  const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'exported circlesAugmented' }).first();
-  await toast.locator('.monaco-button', { hasText: 'Train in Terminal' }).click();
-
-  // Run ids are lower case.
-  const runId = await vscode.until('the PyTorch run started', async () => (fs.existsSync(runsRoot) ? fs.readdirSync(runsRoot).find((d) => /circlesaugmented/.test(d)) : undefined), (id) => id !== undefined, 120_000);
-  await vscode.until('the classifier run in the Runs view', async () => (await page.locator('.part.sidebar .monaco-list-row').allTextContents()).join('\n'), (rows) => /circlesAugmented/.test(rows), 30_000);
+  const runId = await trainInTerminal(vscode, 'circlesAugmented');
   await vscode.openPanel('Neural ODE: Open Training Curves', 'Training Curves');
   const frame = await vscode.frameOf('Training Curves');
   const points = (series: string) => () =>
