@@ -61,7 +61,7 @@ async function canvasColours(): Promise<{ colours: number; width: number; height
 test('the untrained flow: a density heatmap with samples flowing from the base, NLL and NFE in the header', { timeout: 60_000 }, async () => {
   assert.ok(vscode);
   await vscode.openFile('cnf.ode.ts');
-  await vscode.runCommand('Neural ODE: Open Vector Field');
+  await vscode.openPanel('Neural ODE: Open Vector Field', 'Vector Field');
   frame = await vscode.frameOf('Vector Field');
   const first = await vscode.until('the density drawn', drawn, (d) => d.task === 'density' && d.densityCells > 0, 30_000);
   assert.equal(first.iteration, 'untrained');
@@ -118,7 +118,7 @@ test('the Trajectories panel on the flow says where its density is drawn', { tim
   // From the Explorer: Quick Open does not bring forward an editor already open in the background.
   await vscode.page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'cnf.ode.ts' }).first().click();
   await vscode.page.locator('.tabs-container .tab.active', { hasText: 'cnf.ode.ts' }).first().waitFor({ state: 'visible', timeout: 10_000 });
-  await vscode.runCommand('Neural ODE: Open Trajectories');
+  await vscode.openPanel('Neural ODE: Open Trajectories', 'Trajectories');
   const traj = await vscode.frameOf('Trajectories');
   const text = await vscode.until('the trajectories notice', () => traj.locator('.notice').textContent(), (t) => /no trajectory/.test(t ?? ''), 20_000);
   await vscode.screenshot('cnf-trajectories-dark');

@@ -98,7 +98,7 @@ const setShown = (id: string, on: boolean): Promise<void> => setChecked(frame.lo
 
 test('Open Training Curves shows every metric of the run', { timeout: 90_000 }, async () => {
   assert.ok(vscode);
-  await vscode.runCommand('Neural ODE: Open Training Curves');
+  await vscode.openPanel('Neural ODE: Open Training Curves', 'Training Curves');
   frame = await vscode.frameOf('Training Curves');
   const loss = await vscode!.until('50 loss points', () => chartData(frame, 'loss'), (d) => d.series.loss?.points === 50);
   assert.equal(loss.scale, 'logarithmic', 'loss starts on a log axis');

@@ -226,7 +226,7 @@ async function setSmoothing(steps: number): Promise<void> {
 
 test('smoothing: the raw value at 0, TensorBoard’s debiased EMA at the default 0.6 and at 0.9', { timeout: 90_000 }, async () => {
   assert.ok(vscode);
-  await vscode.runCommand('Neural ODE: Open Training Curves');
+  await vscode.openPanel('Neural ODE: Open Training Curves', 'Training Curves');
   frame = await vscode.frameOf('Training Curves');
   const noisyId = ids.noisy;
   const loss = await vscode.until('the newest run’s 40 loss points', () => item('loss', noisyId, 'loss'), (i) => i?.points === 40);

@@ -83,7 +83,7 @@ test('F5 on an experiment, step over twice, read the Variables view', { timeout:
 
   // The solver inspector follows the debugger: opened now, it shows the session's two steps,
   // and the next step arrives as it is taken.
-  await vscode.runCommand('Neural ODE: Open Solver Inspector');
+  await vscode.openPanel('Neural ODE: Open Solver Inspector', 'Solver Inspector');
   const inspector = await vscode.frameOf('Solver Inspector');
   const held = () => inspector.locator('body').evaluate((b) => ({ ...(b as unknown as { dataset: Record<string, string> }).dataset }));
   const two = await vscode.until('the inspector shows the session', held, (d) => d.steps === '2', 30_000);

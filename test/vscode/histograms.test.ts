@@ -115,7 +115,7 @@ const samples = ITERATIONS / EVERY;
 
 test('a run trained with train.histograms shows weights and gradients of every group', { timeout: 90_000 }, async () => {
   assert.ok(vscode);
-  await vscode.runCommand('Neural ODE: Open Training Curves');
+  await vscode.openPanel('Neural ODE: Open Training Curves', 'Training Curves');
   frame = await vscode.frameOf('Training Curves');
   const s = await vscode.until('the trained run\'s histograms', shown, (d) => d.run === trainedId && d.cards.length === 4);
   assert.deepEqual(s.groups, ['0.weight', '0.bias', '2.weight', '2.bias']);

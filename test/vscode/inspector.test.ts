@@ -88,7 +88,7 @@ test("the untrained spiral model's solve, step by step, as the engine traces it"
   await vscode.openFile('spiral.ode.ts');
   // the focus in its text, so that the command finds it the active editor (the only one open)
   await vscode.page.locator('.editor-group-container .monaco-editor .view-lines').first().click({ position: { x: 5, y: 5 } });
-  await vscode.runCommand('Neural ODE: Open Solver Inspector');
+  await vscode.openPanel('Neural ODE: Open Solver Inspector', 'Solver Inspector');
   frame = await vscode.frameOf('Solver Inspector');
   const d = await vscode.until('the trace shown', shown, (x) => x.steps > 0 && x.cards.stability?.hLambdaPoints === '2', 45_000);
   assertShows(d, expected);

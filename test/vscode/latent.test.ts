@@ -43,7 +43,7 @@ async function shown() {
 test('observed points, reconstruction and extrapolation of the latent ODE, untrained and after a short run', { timeout: 120_000 }, async () => {
   assert.ok(vscode);
   await vscode.openFile('latentOde.ode.ts');
-  await vscode.runCommand('Neural ODE: Open Trajectories');
+  await vscode.openPanel('Neural ODE: Open Trajectories', 'Trajectories');
   frame = await vscode.frameOf('Trajectories');
   const first = await vscode.until('the latent series shown', shown, (d) => d.task === 'latent' && d.cards.length === 4 && d.cards[0].reconstruction > 0, 30_000);
   assert.equal(first.iteration, 'untrained');

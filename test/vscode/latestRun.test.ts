@@ -35,7 +35,7 @@ let runId = '';
 test('a Vector field opened before training follows the run started from the palette to its last checkpoint', { timeout: 150_000 }, async () => {
   assert.ok(vscode);
   await vscode.openFile('spiral.ode.ts');
-  await vscode.runCommand('Neural ODE: Open Vector Field');
+  await vscode.openPanel('Neural ODE: Open Vector Field', 'Vector Field');
   const field = await vscode.frameOf('Vector Field');
   const before = await vscode.until('the untrained field', () => bodyData(field), (d) => d.iteration === 'untrained' && d.weights === 'latest', 30_000);
   assert.equal(before.weights, 'latest', 'the picker starts on the latest run');
@@ -62,7 +62,7 @@ test("the Solver inspector opened after training traces the run's weights; the p
   const result = JSON.parse(fs.readFileSync(path.join(defaultRunsRoot(vscode.workspace), runId, 'result.json'), 'utf8')) as { bestIteration: number };
   assert.ok(Number.isInteger(result.bestIteration), 'the run kept a best checkpoint');
   await vscode.openFile('spiral.ode.ts');
-  await vscode.runCommand('Neural ODE: Open Solver Inspector');
+  await vscode.openPanel('Neural ODE: Open Solver Inspector', 'Solver Inspector');
   const inspector = await vscode.frameOf('Solver Inspector');
   const status = () => inspector.locator('.toolbar .status').textContent();
   await vscode.until('the trained weights traced', status, (s) => (s ?? '').includes(`${runId} · iteration ${ITERATIONS}`), 30_000);

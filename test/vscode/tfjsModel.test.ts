@@ -42,7 +42,7 @@ test('a tfjs model trains from the palette; the Vector field and the Solver insp
   assert.ok(Number(field.streamlines) > 10, `streamlines: ${field.streamlines}`);
 
   await focusExperiment();
-  await vscode.runCommand('Neural ODE: Open Solver Inspector');
+  await vscode.openPanel('Neural ODE: Open Solver Inspector', 'Solver Inspector');
   const trace = await vscode.until('the untrained solve traced', () => vscode!.dataset('Solver Inspector'), (d) => Number(d.steps ?? 0) > 0, 45_000);
   assert.equal(trace.method, 'dopri5');
 

@@ -100,7 +100,7 @@ describe('training in a trusted workspace', () => {
     await vscode.screenshot('runs-view');
 
     // The Training curves panel shows the run's real points: one loss per iteration, the last one the run's.
-    await vscode.runCommand('Neural ODE: Open Training Curves');
+    await vscode.openPanel('Neural ODE: Open Training Curves', 'Training Curves');
     const curves = await vscode.frameOf('Training Curves');
     const lossCurve = () =>
       curves.locator(`section.chart-card[data-chart="loss"] li[data-run="${runId}"][data-series="loss"]`).evaluate((li) => ({

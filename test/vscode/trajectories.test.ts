@@ -55,7 +55,7 @@ test('y(t) per component and the phase portrait of the untrained spiral, against
   const data = await spiral();
   const n = data.t.length;
   await vscode.openFile('spiral.ode.ts');
-  await vscode.runCommand('Neural ODE: Open Trajectories');
+  await vscode.openPanel('Neural ODE: Open Trajectories', 'Trajectories');
   frame = await vscode.frameOf('Trajectories');
   const first = await vscode!.until('the trajectories shown', shown, (d) => d.components === 2 && d.charts['component-1']?.predictedPoints > 0, 30_000);
   assert.equal(first.iteration, 'untrained');
@@ -86,7 +86,7 @@ test('a run writing a checkpoint of other weights changes the predicted trajecto
 test("a classifier's flows per component, coloured by class, untrained and trained", { timeout: 120_000 }, async () => {
   assert.ok(vscode);
   await vscode.openFile('circlesAugmented.ode.ts');
-  await vscode.runCommand('Neural ODE: Open Trajectories');
+  await vscode.openPanel('Neural ODE: Open Trajectories', 'Trajectories');
   frame = await vscode.frameOf('Trajectories');
   const first = await vscode.until('the flows shown', shown, (d) => d.task === 'classification' && d.charts['component-2']?.flows > 0, 30_000);
   assert.equal(first.iteration, 'untrained');

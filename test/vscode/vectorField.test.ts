@@ -79,7 +79,7 @@ let untrainedChecksum = '';
 test('the untrained spiral field is drawn, with particles moving', { timeout: 60_000 }, async () => {
   assert.ok(vscode);
   await vscode.openFile('spiral.ode.ts');
-  await vscode.runCommand('Neural ODE: Open Vector Field');
+  await vscode.openPanel('Neural ODE: Open Vector Field', 'Vector Field');
   frame = await vscode.frameOf('Vector Field');
   const first = await vscode!.until('the field drawn', drawn, (d) => d.arrows > 0 && d.checksum !== '', 30_000);
   assert.equal(first.iteration, 'untrained');
@@ -124,7 +124,7 @@ async function showFile(file: string): Promise<void> {
   // From the Explorer: Quick Open does not bring forward an editor already open in the background here.
   await vscode.page.locator('.explorer-folders-view .monaco-list-row', { hasText: file }).first().click();
   await vscode.page.locator('.tabs-container .tab.active', { hasText: file }).first().waitFor({ state: 'visible', timeout: 10_000 });
-  await vscode.runCommand('Neural ODE: Open Vector Field');
+  await vscode.openPanel('Neural ODE: Open Vector Field', 'Vector Field');
   frame = await vscode.frameOf('Vector Field');
 }
 
