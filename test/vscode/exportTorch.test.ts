@@ -134,5 +134,9 @@ test('export the augmented classifier, train it in the terminal, and watch its a
   await vscode.until('the run finished', async () => fs.existsSync(path.join(runsRoot, runId!, 'result.json')), (done) => done, 240_000);
   await vscode.until('every batch accuracy drawn', points('accuracy'), (n) => n === 1000, 30_000);
   assert.equal(await points('evalAccuracy')(), 20);
+  // The Runs view says it finished (a file event, or its check of running runs every 3 s).
+  const classifierRow = () => vscode!.page.locator('.part.sidebar .monaco-list-row', { hasText: 'circlesAugmented' }).first().textContent();
+  await vscode.until('the classifier run shown finished', classifierRow, (text) => text?.includes('finished') ?? false, 20_000);
+  await frame.locator('section.chart-card[data-chart="accuracy"]').scrollIntoViewIfNeeded();
   await vscode.screenshot('exportTorch-classifier-curves');
 });
