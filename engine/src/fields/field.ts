@@ -74,6 +74,21 @@ export interface TensorField {
   f(t: number, y: Tensor): Tensor;
   /** Cotangents of y and of each parameter, as new tensors the caller disposes. */
   vjp(t: number, y: Tensor, a: Tensor): { y: Tensor; params: Tensor[] };
+  /**
+   * f(t, y) with what its vjp at this point needs kept, so that vjp runs the backward pass alone
+   * (the same bits as vjp); null where TensorFlow.js cannot keep it.
+   */
+  taped?(t: number, y: Tensor): TapedField | null;
+}
+
+/** One taped evaluation of a tensor field (TensorField.taped). */
+export interface TapedField {
+  /** f(t, y); the caller disposes it. */
+  readonly f: Tensor;
+  readonly bytes: number;
+  /** vjp(t, y, a) at the taped point, as new tensors the caller disposes. */
+  vjp(a: Tensor): { y: Tensor; params: Tensor[] };
+  dispose(): void;
 }
 
 export type Field = NativeField | TensorField;

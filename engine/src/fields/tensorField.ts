@@ -7,6 +7,7 @@
 import { tf } from '../backend/tf';
 import { callerLocation } from '../experiments/callSite';
 import type { TensorField } from './field';
+import { tapedEvaluation } from './tfjsTape';
 
 type Tensor = tf.Tensor;
 type Variable = tf.Variable;
@@ -72,6 +73,24 @@ export function tensorField(
     }
     return out;
   };
+  const checkCotangent = (a: Tensor, y: Tensor): void => {
+    if (!sameShape(a.shape, y.shape)) {
+      throw new Error(`tensorField.vjp: the cotangent a has shape ${shapeText(a.shape)} but y has ${shapeText(y.shape)}; a must have y's shape.`);
+    }
+  };
+  /** The gradients of y and the variables, zeros where f does not depend on y (made from shapes: y may be disposed by now). */
+  const everyGradient = (grads: readonly (Tensor | null)[], xs: readonly Tensor[]): Tensor[] => {
+    // A variable f never reads gets no gradient at all: training it would leave it where it
+    // started without a word, so say which (a zero gradient, as from a dead ReLU, is fine).
+    const unused = names.filter((_, i) => grads[i + 1] == null);
+    if (unused.length > 0) {
+      throw mistake(
+        `tensorField: the field function does not use the variable${unused.length > 1 ? 's' : ''} ${unused.map((n) => `'${n}'`).join(', ')}, ` +
+          'so training could not change them. Use each variable in the function, or leave it out of the list.',
+      );
+    }
+    return grads.map((g, i) => g ?? tf.zeros(xs[i].shape, xs[i].dtype));
+  };
   return {
     kind: 'tfjs',
     ...(options.dim !== undefined ? { dim: options.dim } : {}),
@@ -80,24 +99,27 @@ export function tensorField(
     paramNames: names,
     f: (t, y) => tf.tidy(() => evaluate(t, y, 'f')),
     vjp: (t, y, a) => {
-      if (!sameShape(a.shape, y.shape)) {
-        throw new Error(`tensorField.vjp: the cotangent a has shape ${shapeText(a.shape)} but y has ${shapeText(y.shape)}; a must have y's shape.`);
-      }
+      checkCotangent(a, y);
       const grads = tf.tidy(() => {
-        const xs: Tensor[] = [y, ...vars];
-        const { grads } = tf.engine().gradients(() => evaluate(t, y, 'vjp'), xs, a, true);
-        // A variable f never reads gets no gradient at all: training it would leave it where it
-        // started without a word, so say which (a zero gradient, as from a dead ReLU, is fine).
-        const unused = names.filter((_, i) => grads[i + 1] == null);
-        if (unused.length > 0) {
-          throw mistake(
-            `tensorField: the field function does not use the variable${unused.length > 1 ? 's' : ''} ${unused.map((n) => `'${n}'`).join(', ')}, ` +
-              'so training could not change them. Use each variable in the function, or leave it out of the list.',
-          );
-        }
-        return grads.map((g, i) => g ?? tf.zerosLike(xs[i]));
+        const { grads } = tf.engine().gradients(() => evaluate(t, y, 'vjp'), [y, ...vars], a, true);
+        return everyGradient(grads, [y, ...vars]);
       });
       return { y: grads[0], params: grads.slice(1) };
+    },
+    taped: (t, y) => {
+      const run = tapedEvaluation(() => evaluate(t, y, 'f'), [y, ...vars]);
+      if (!run) return null;
+      const xs = [y, ...vars];
+      return {
+        f: run.value,
+        bytes: run.bytes,
+        vjp: (a) => {
+          checkCotangent(a, y);
+          const grads = tf.tidy(() => everyGradient(run.vjp(a), xs));
+          return { y: grads[0], params: grads.slice(1) };
+        },
+        dispose: run.dispose,
+      };
     },
   };
 }

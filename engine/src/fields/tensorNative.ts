@@ -12,7 +12,7 @@
  * field lives on the device instead (device/deviceField.ts).
  */
 import { tf } from '../backend/tf';
-import type { ActivationTape, NativeField, TensorField } from './field';
+import type { ActivationTape, NativeField, TapedField, TensorField } from './field';
 import { TAPE_BYTES } from './mlpField';
 import type { ParamEntry } from './mlpLayout';
 import { readVariables, tensorParams } from './tensorParams';
@@ -112,28 +112,57 @@ export function tensorNativeField(field: TensorField, dimOrShape: number | reado
   );
 
   /**
-   * Backprop's tape in this thread: what a compiled f computed at each stage, so the reverse
-   * sweep's vjp skips the forward pass (a batch the threads share is recorded by sharedTape).
+   * Backprop's tape in this thread: what f computed at each stage, so the reverse sweep's vjp
+   * skips the forward pass. A compiled f keeps its replay's values; one on TensorFlow.js keeps
+   * tfjs's own gradient tape (a batch the threads share is recorded by sharedTape).
    */
   const localTape = (maxBytes = TAPE_BYTES): ActivationTape => {
-    const held = new Map<number, { t: number; y: Float64Array; kept: Float64Array[]; version: number; bytes: number }>();
+    type Held = { t: number; y: Float64Array; version: number; bytes: number } & ({ kept: Float64Array[]; taped?: undefined } | { taped: TapedField; kept?: undefined });
+    const held = new Map<number, Held>();
     let next = 0;
     let bytes = 0;
     let open = true;
     const free = (rec: number) => {
-      bytes -= held.get(rec)?.bytes ?? 0;
+      const r = held.get(rec);
+      if (!r) return;
+      bytes -= r.bytes;
+      r.taped?.dispose();
       held.delete(rec);
+    };
+    const keep = (t: number, y: Float64Array, record: Pick<Held, 'bytes'> & Partial<Held>): number => {
+      held.set(next, { t, y: Float64Array.from(y), version: theta.version, ...record } as Held);
+      bytes += record.bytes;
+      return next++;
+    };
+    /** f on TensorFlow.js with its gradient tape kept, where there is room. */
+    const tapedF = (t: number, y: Float64Array, batch: number): { f: Float64Array; record: number } => {
+      const yt = toTensor(y, batch);
+      let taped: TapedField | null;
+      let f: Float64Array;
+      try {
+        taped = field.taped?.(t, yt) ?? null;
+        if (!taped) return { f: native.f(t, y), record: -1 };
+        f = read(taped.f);
+        if (taped.f !== yt) taped.f.dispose();
+      } finally {
+        yt.dispose();
+      }
+      if (bytes + taped.bytes > maxBytes) {
+        taped.dispose();
+        return { f, record: -1 };
+      }
+      return { f, record: keep(t, y, { taped, bytes: taped.bytes }) };
     };
     return {
       f: (t, y) => {
         const batch = batchOf(y, 'state');
         syncVariables();
-        const replay = open ? replayFor(t, y, batch) : undefined;
-        if (!replay || bytes + replay.keptBytes > maxBytes || replay.keptBytes > KEEP_LIMIT_BYTES) return { f: native.f(t, y), record: -1 };
+        if (!open) return { f: native.f(t, y), record: -1 };
+        const replay = replayFor(t, y, batch);
+        if (!replay) return tapedF(t, y, batch);
+        if (bytes + replay.keptBytes > maxBytes || replay.keptBytes > KEEP_LIMIT_BYTES) return { f: native.f(t, y), record: -1 };
         const f = replay.forward(t, y, readParams());
-        held.set(next, { t, y: Float64Array.from(y), kept: replay.keep(), version: theta.version, bytes: replay.keptBytes });
-        bytes += replay.keptBytes;
-        return { f, record: next++ };
+        return { f, record: keep(t, y, { kept: replay.keep(), bytes: replay.keptBytes }) };
       },
       matches: (rec, t, y) => {
         const r = held.get(rec);
@@ -144,20 +173,24 @@ export function tensorNativeField(field: TensorField, dimOrShape: number | reado
         if (!r) throw new Error(`tensor field tape: no record ${rec} (freed already, or from another tape).`);
         syncVariables();
         const replay = traces.get(batchOf(y, 'state'))?.replay;
-        if (r.version !== theta.version || !replay) {
+        let g: { y: Float64Array; params: Float64Array };
+        if (r.version !== theta.version || (!r.taped && !replay)) {
           // θ changed since the record (or the field no longer compiles): recompute
-          const g = native.vjp(t, y, a);
-          if (!into) return g;
-          g.params.forEach((v, i) => (into[i] += v));
-          return { y: g.y, params: into };
+          g = native.vjp(t, y, a);
+        } else if (r.taped) {
+          g = tensorGrads(() => r.taped.vjp(toTensor(a, r.y.length / dim)));
+        } else {
+          const gr = replay!.vjp(t, y, a, readParams(), r.kept);
+          return { y: Float64Array.from(gr.y), params: paramGrads(gr.params, into) };
         }
-        const g = replay.vjp(t, y, a, readParams(), r.kept);
-        return { y: Float64Array.from(g.y), params: paramGrads(g.params, into) };
+        if (!into) return g;
+        g.params.forEach((v, i) => (into[i] += v));
+        return { y: g.y, params: into };
       },
       free,
       close: () => {
         open = false;
-        held.clear();
+        [...held.keys()].forEach(free);
         bytes = 0;
       },
       get size() {
@@ -167,6 +200,21 @@ export function tensorNativeField(field: TensorField, dimOrShape: number | reado
         return bytes;
       },
     };
+  };
+
+  /** A tfjs VJP's tensors read into θ's layout (transposed kernels transposed back), and disposed. */
+  const tensorGrads = (vjp: () => { y: tf.Tensor; params: tf.Tensor[] }): { y: Float64Array; params: Float64Array } => {
+    const g = tf.tidy(() => {
+      const r = vjp();
+      return [r.y, ...r.params.map((p, i) => (transposed[i] ? tf.transpose(p) : p))];
+    });
+    try {
+      const gradParams = new Float64Array(offset);
+      g.slice(1).forEach((p, i) => gradParams.set(p.dataSync(), layout[i].offset));
+      return { y: read(g[0]), params: gradParams };
+    } finally {
+      g.forEach((x) => x.dispose());
+    }
   };
 
   const native: TensorNativeField = {
@@ -203,20 +251,9 @@ export function tensorNativeField(field: TensorField, dimOrShape: number | reado
         const g = replay.vjp(t, y, a, readParams());
         return { y: Float64Array.from(g.y), params: paramGrads(g.params) };
       }
-      const g = tf.tidy(() => {
-        const r = field.vjp(t, toTensor(y, batch), toTensor(a, batch));
-        return [r.y, ...r.params.map((p, i) => (transposed[i] ? tf.transpose(p) : p))];
-      });
-      try {
-        const gradParams = new Float64Array(offset);
-        g.slice(1).forEach((p, i) => gradParams.set(p.dataSync(), layout[i].offset));
-        return { y: read(g[0]), params: gradParams };
-      } finally {
-        g.forEach((x) => x.dispose());
-      }
+      return tensorGrads(() => field.vjp(t, toTensor(y, batch), toTensor(a, batch)));
     },
-    // a tape only where the field compiles: the tfjs path has nothing to keep
-    tape: () => (field.compile === false ? null : sharedTape(localTape(), threads, dim, params, native, TAPE_BYTES)),
+    tape: () => sharedTape(localTape(), threads, dim, params, native, TAPE_BYTES),
   };
   return native;
 }
