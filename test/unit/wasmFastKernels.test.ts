@@ -1,6 +1,7 @@
 // The engine's replacements for slow tfjs-backend-wasm kernels (Tanh, transposed BatchMatMul,
-// leading-axis Sum, narrow Slice, SplitV and Concat) give the cpu backend's results on every shape
-// they take and on the ones they hand back to the original kernels, and leak no tensor.
+// leading-axis Sum, narrow Slice, SplitV and Concat, small Add, Sub and Multiply, Sin and Cos) give
+// the cpu backend's results on every shape they take and on the ones they hand back to the original
+// kernels, and leak no tensor.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { selectBackend, tf } from '../../engine/src/backend/index';
@@ -45,7 +46,7 @@ describe('faster wasm kernels', () => {
   it('are registered once, and again is a no-op', () => {
     const first = registerFastWasmKernels('wasm');
     assert.deepEqual(registerFastWasmKernels('wasm'), first);
-    assert.equal(first.length, 3, first.join('; '));
+    assert.equal(first.length, 4, first.join('; '));
   });
 
   it('tanh: float32 within 1.5e-7 of cpu, ±0, large |x|, NaN', async () => {
@@ -109,6 +110,22 @@ describe('faster wasm kernels', () => {
       ...tf.split(tf.tensor2d(values(6 * 4, 7), [6, 4]), 3, 0),
     ]);
     assertClose(wasm, cpu, 'slice / concat', 0);
+  });
+
+  it('small sums, differences and products (equal shapes, a scalar either side, a bias either side) are the cpu bits; sin and cos are Math.sin and Math.cos', async () => {
+    const x = () => tf.tensor2d(values(16 * 8, 2), [16, 8]);
+    const bias = () => tf.tensor1d(values(8, 4));
+    const s = () => tf.scalar(0.75);
+    const big = () => tf.tensor2d(values(80 * 64, 3), [80, 64]); // above the size taken here: the backend's
+    const { cpu, wasm } = await onBoth(() => [
+      ...[tf.add, tf.sub, tf.mul].flatMap((op) => [op(x(), x().reverse(0)), op(x(), s()), op(s(), x()), op(x(), bias()), op(bias(), x()), op(big(), big())]),
+      tf.sub(x(), tf.tensor2d(values(16, 5), [16, 1])), // a column: the backend's broadcast
+      tf.add(tf.tensor1d([1, 2, 3], 'int32'), tf.tensor1d([4, 5, 6], 'int32')),
+      tf.sin(tf.tensor1d([...values(500, 9).map((v) => 40 * v), 0, -0, NaN])),
+      tf.cos(tf.tensor2d(values(12, 6), [3, 4])),
+    ]);
+    // the same bits as cpu's float32 arithmetic, NaN included
+    wasm.forEach((a, k) => a.forEach((v, i) => assert.ok(Object.is(v, cpu[k][i]), `output ${k}[${i}]: ${v} vs cpu ${cpu[k][i]}`)));
   });
 
   it("a pendulum-style field's VJP (slice, dense tanh layer, concat, sin) equals cpu's", async () => {
