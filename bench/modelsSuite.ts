@@ -113,6 +113,9 @@ async function oneThread<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The most untimed runs a side makes before the timed rounds (and at most an eighth of the budget). */
+const WARMUP_RUNS = 20;
+
 /** Forms also timed on one thread, for the scaling with threads (where there are several). */
 const SCALING = new Set(['pendulum hybrid', 'tf.sequential', 'mlpField float64', 'mlpField float32']);
 
@@ -250,6 +253,18 @@ async function runSize(size: string, opts: ModelsOptions, notes: string[]): Prom
       const err = worse(iterationError(mine.backprop, theirs.backprop, p, row.peer, 'backprop'), iterationError(mine.adjoint, theirs.adjoint, p, row.peer, 'adjoint'));
       row.answers = { ...err, limit };
     }
+    // Untimed runs until each side runs at its steady pace, as it does after a training run's first
+    // seconds: a model on TensorFlow.js gets there only after tens of iterations (V8 optimising its
+    // many functions, the young generation grown to its allocation rate).
+    for (const [side, entry] of live) {
+      const until = performance.now() + (opts.budget / 8) * 1000;
+      try {
+        for (let k = 0; k < WARMUP_RUNS && (k < 2 || performance.now() < until); k++) await side.run(false);
+      } catch (err) {
+        entry.error = (err as Error).message.split('\n')[0];
+      }
+    }
+    live = live.filter(([, entry]) => !entry.error);
     // Timed rounds, the order rotating, until the budget is spent (at least minRounds).
     const t0 = performance.now();
     let r = 0;
