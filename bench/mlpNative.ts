@@ -2,8 +2,8 @@
  * The benchmark MLP as a vector field for the engine's native path:
  * f(t, y) = tanh(y W1ᵀ + b1) W2ᵀ + b2 with state 2, y batch-major ([batch·2], row i = sample i).
  *
- * `mlpNative` (float64) and `mlpNativeF32` (float32 states) run the engine's WebAssembly SIMD
- * kernel (engine/src/kernels/mlpKernel.ts). `mlpNativeJs` is the same field in plain
+ * `mlpNativeF32` (float32 states) runs the engine's WebAssembly SIMD kernel
+ * (engine/src/kernels/mlpKernel.ts); the float64 path is an mlpField (bench/paths.ts). `mlpNativeJs` is the same field in plain
  * JavaScript, kept as a path of its own and as the reference the answers are checked with.
  *
  * The JavaScript one is written for speed: with state 2 each hidden unit's activation is consumed as soon as it is
@@ -30,12 +30,6 @@ export interface MlpWeights {
  */
 function fastTanh(x: number): number {
   return 1 - 2 / (Math.exp(2 * x) + 1);
-}
-
-/** f(t, y) on the SIMD kernel, float64 (weights copied into the kernel once). */
-export function mlpNative(w: MlpWeights): (t: number, y: Float64Array) => Float64Array {
-  const k = mlpForward(w);
-  return (_t, y) => k.forward(y);
 }
 
 /** f(t, y) on the SIMD kernel, float32 states (weights rounded to float32 once). */

@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
-import { odeint, selectBackend, tf } from 'neural-ode-studio';
+import { mlpField, odeint, selectBackend, tf } from 'neural-ode-studio';
 import { stepsFromNfe, type BenchCase } from './cases';
-import { mlpNative, mlpNativeF32, mlpNativeJs } from './mlpNative';
+import { mlpNativeF32, mlpNativeJs } from './mlpNative';
 import { mlpTfjs, type TfjsMlp } from './mlpTfjs';
 import { Peer } from './peerProcess';
 import { problemToJson, type MlpProblem } from './problems';
@@ -69,9 +69,17 @@ const solverArgs = (c: BenchCase) =>
 
 export type NativeKind = 'native' | 'native-js' | 'native-f32';
 
+/** The problem's MLP as the product runs it: an mlpField (the SIMD kernel, large batches shared among threads). */
+function mlpFieldOf(problem: MlpProblem): (t: number, y: Float64Array) => Float64Array {
+  const { W1, b1, W2, b2 } = problem;
+  const field = mlpField({ sizes: [2, problem.hidden, 2], activation: 'tanh', init: Float64Array.from([...W1, ...b1, ...W2, ...b2]) });
+  return (t, y) => field.f(t, y);
+}
+
 /**
- * The engine's typed-array path: 'native' (float64 states, the SIMD kernel), 'native-js'
- * (float64, the MLP in plain JavaScript), 'native-f32' (Float32Array states, the float32 kernel).
+ * The engine's typed-array path: 'native' (float64 states, mlpField: the SIMD kernel, on every
+ * core for large batches), 'native-js' (float64, the MLP in plain JavaScript), 'native-f32'
+ * (Float32Array states, the float32 kernel on one thread).
  */
 export function nativePath(kind: NativeKind = 'native'): SolverPath {
   type F = (t: number, y: Float64Array | Float32Array) => Float64Array | Float32Array;
@@ -79,7 +87,7 @@ export function nativePath(kind: NativeKind = 'native'): SolverPath {
   const make = (problem: MlpProblem) =>
     kind === 'native-f32'
       ? { f: mlpNativeF32(problem) as F, y0: Float32Array.from(problem.y0) }
-      : { f: (kind === 'native' ? mlpNative(problem) : mlpNativeJs(problem)) as F, y0: problem.y0 };
+      : { f: (kind === 'native' ? mlpFieldOf(problem) : mlpNativeJs(problem)) as F, y0: problem.y0 };
   return {
     id: kind,
     label: { native: 'native f64', 'native-js': 'native js f64', 'native-f32': 'native f32' }[kind],
