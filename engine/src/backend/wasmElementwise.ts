@@ -14,15 +14,7 @@
  * the trailing shape of the other (a bias); anything else goes to the backend's kernel.
  */
 import { tf } from './tf';
-
-type KernelConfig = Parameters<typeof tf.registerKernel>[0];
-type KernelFunc = KernelConfig['kernelFunc'];
-type TensorInfo = { dataId: object; shape: number[]; dtype: tf.DataType };
-type WasmBackend = {
-  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Float32Array;
-};
-type Args = Parameters<KernelFunc>[0];
+import type { KernelArgs, KernelConfig, KernelFunc, TensorInfo, WasmBackend } from './wasmKernelTypes';
 
 const MARK = 'jsElementwise';
 /**
@@ -76,7 +68,7 @@ function apply(op: Binary, x: Float32Array, nx: number, y: Float32Array, ny: num
 }
 
 function binaryKernel(original: KernelFunc, op: Binary): KernelFunc {
-  return (args: Args) => {
+  return (args: KernelArgs) => {
     const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
     if (a.dtype !== 'float32' || b.dtype !== 'float32') return original(args);
     const [na, nb] = [size(a.shape), size(b.shape)];
@@ -93,7 +85,7 @@ function binaryKernel(original: KernelFunc, op: Binary): KernelFunc {
 }
 
 function unaryKernel(original: KernelFunc, op: 'Sin' | 'Cos'): KernelFunc {
-  return (args: Args) => {
+  return (args: KernelArgs) => {
     const { x } = args.inputs as { x: TensorInfo };
     if (x.dtype !== 'float32') return original(args);
     const backend = args.backend as unknown as WasmBackend;

@@ -9,10 +9,8 @@
  * for the copy not to matter next to a missing kernel.
  */
 import { tf } from './tf';
+import type { KernelConfig, KernelFunc, TensorInfo } from './wasmKernelTypes';
 
-type KernelConfig = Parameters<typeof tf.registerKernel>[0];
-type KernelFunc = KernelConfig['kernelFunc'];
-type TensorInfo = { dataId: object; shape: number[]; dtype: tf.DataType };
 type Backend = {
   readSync(dataId: object): unknown;
   write(values: unknown, shape: number[], dtype: tf.DataType): object;

@@ -14,16 +14,7 @@
  * Results are those of the plain kernels, equal to the originals' within float32 rounding.
  */
 import { tf } from './tf';
-
-type KernelConfig = Parameters<typeof tf.registerKernel>[0];
-type KernelFunc = KernelConfig['kernelFunc'];
-type TensorInfo = { dataId: object; shape: number[]; dtype: tf.DataType };
-type WasmBackend = {
-  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Float32Array;
-  disposeData(dataId: object): unknown;
-};
-type Args = Parameters<KernelFunc>[0];
+import type { KernelArgs, KernelConfig, KernelFunc, TensorInfo, WasmBackend } from './wasmKernelTypes';
 
 const MARK = 'avoidsTransposedPaths';
 /** A plain product pays for materialising an operand once its work is this many times the operand's size. */
@@ -39,7 +30,7 @@ function kernelOf(name: string, backendName: string): KernelFunc | null {
 }
 
 function matMulKernel(plain: KernelFunc, transpose: KernelFunc): KernelFunc {
-  return (args: Args) => {
+  return (args: KernelArgs) => {
     const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
     const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
     if ((!transposeA && !transposeB) || a.dtype !== 'float32' || b.dtype !== 'float32') return plain(args);
@@ -69,7 +60,7 @@ function matMulKernel(plain: KernelFunc, transpose: KernelFunc): KernelFunc {
 }
 
 function sumKernel(original: KernelFunc, plainMatMul: KernelFunc): KernelFunc {
-  return (args: Args) => {
+  return (args: KernelArgs) => {
     const { x } = args.inputs as { x: TensorInfo };
     const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
     const rank = x.shape.length;

@@ -6,16 +6,7 @@
  * by element here; wider ones, other ranks and strings keep the backend's kernels.
  */
 import { tf } from './tf';
-
-type KernelConfig = Parameters<typeof tf.registerKernel>[0];
-type KernelFunc = KernelConfig['kernelFunc'];
-type TensorInfo = { dataId: object; shape: number[]; dtype: tf.DataType };
-type Numbers = Float32Array | Int32Array | Uint8Array;
-type WasmBackend = {
-  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Numbers;
-};
-type Args = Parameters<KernelFunc>[0];
+import type { KernelArgs, KernelConfig, KernelFunc, TensorInfo, WasmBackend } from './wasmKernelTypes';
 
 const MARK = 'narrowRows';
 /** The dtypes whose heap view is one element per value. */
@@ -24,7 +15,7 @@ const NUMERIC = new Set<tf.DataType>(['float32', 'int32', 'bool']);
 const WIDE = 32;
 
 function sliceKernel(original: KernelFunc): KernelFunc {
-  return (args: Args) => {
+  return (args: KernelArgs) => {
     const { x } = args.inputs as { x: TensorInfo };
     if (x.shape.length !== 2 || !NUMERIC.has(x.dtype)) return original(args);
     const { begin, size } = args.attrs as { begin: number | number[]; size: number | number[] };
@@ -45,7 +36,7 @@ function sliceKernel(original: KernelFunc): KernelFunc {
 }
 
 function concatKernel(original: KernelFunc): KernelFunc {
-  return (args: Args) => {
+  return (args: KernelArgs) => {
     const inputs = (args.inputs as unknown as TensorInfo[]).filter((t) => tf.util.sizeFromShape(t.shape) > 0);
     if (inputs.length < 2 || !NUMERIC.has(inputs[0].dtype)) return original(args);
     const axis = tf.util.parseAxisParam((args.attrs as { axis: number | number[] }).axis, inputs[0].shape)[0];
@@ -73,7 +64,7 @@ function concatKernel(original: KernelFunc): KernelFunc {
 
 /** SplitV (concat's gradient) as the slices it is, through `slice`. */
 function splitKernel(slice: KernelFunc): KernelFunc {
-  return (args: Args) => {
+  return (args: KernelArgs) => {
     const { x } = args.inputs as { x: TensorInfo };
     const { numOrSizeSplits, axis } = args.attrs as { numOrSizeSplits: number | number[]; axis: number };
     const at = tf.util.parseAxisParam(axis, x.shape)[0];

@@ -7,13 +7,7 @@
  */
 import { tanhInstance } from '../kernels/simdTanh';
 import { tf } from './tf';
-
-type KernelConfig = Parameters<typeof tf.registerKernel>[0];
-type TensorInfo = { dataId: object; shape: number[]; dtype: tf.DataType };
-type WasmBackend = {
-  makeOutput(shape: number[], dtype: tf.DataType): TensorInfo;
-  typedArrayFromHeap(info: TensorInfo): Float32Array;
-};
+import type { KernelConfig, TensorInfo, WasmBackend } from './wasmKernelTypes';
 
 const MARK = 'simdTanh';
 
