@@ -13,6 +13,7 @@ import { tf } from '../backend/tf';
 type Tensor = tf.Tensor;
 
 interface TapeNode {
+  kernelName: string;
   inputs: Record<string, Tensor>;
   outputs: Tensor[];
   saved?: Tensor[];
@@ -129,7 +130,7 @@ export function tapedEvaluation(fn: () => Tensor, xs: readonly Tensor[]): TapedE
         const grads = new Map<number, Tensor>([[id, a]]);
         for (let i = nodes.length - 1; i >= 0; i--) {
           const node = nodes[i];
-          if (!node.gradient) throw new Error(`Cannot compute a gradient: TensorFlow.js has none for ${(node as { kernelName?: string }).kernelName}.`);
+          if (!node.gradient) throw new Error(`Cannot compute a gradient: TensorFlow.js has none for ${node.kernelName}.`);
           const local = node.gradient(node.outputs.map((o) => grads.get(o.id) ?? null));
           for (const [name, x] of Object.entries(node.inputs)) {
             const dx = tf.tidy(local[name]);
