@@ -33,7 +33,7 @@ interface TapeEngine {
 export interface TapedEvaluation {
   /** fn's result (the caller disposes it). */
   readonly value: Tensor;
-  /** Bytes the tape keeps (the tensors the gradients need). */
+  /** Bytes the tape keeps alive (the buffers the gradients need). */
   readonly bytes: number;
   /** The cotangents of xs for the output cotangent a (null for an x the value does not depend on); new tensors. */
   vjp(a: Tensor): (Tensor | null)[];
@@ -121,7 +121,8 @@ export function tapedEvaluation(fn: () => Tensor, xs: readonly Tensor[]): TapedE
   const id = value.id;
   return {
     value,
-    bytes: saved.reduce((s, t) => s + 4 * t.size, 0),
+    // each buffer once: several saved tensors may share one (an output that is the next op's input)
+    bytes: [...new Map(saved.map((t) => [t.dataId, t.size] as const)).values()].reduce((s, n) => s + 4 * n, 0),
     vjp: (a) => {
       if (a.dtype !== 'float32' || a.shape.length !== shape.length || a.shape.some((n, i) => n !== shape[i])) {
         throw new Error(`tapedEvaluation.vjp: the cotangent must be float32 of shape [${shape.join(', ')}], got ${a.dtype} [${a.shape.join(', ')}].`);
