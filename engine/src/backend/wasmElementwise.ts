@@ -27,7 +27,8 @@ const size = (shape: readonly number[]): number => shape.reduce((p, d) => p * d,
 
 /** Whether `small` repeats along `big`: equal, a scalar, or big's trailing dimensions. */
 function tiles(small: readonly number[], big: readonly number[]): boolean {
-  const s = small.slice(small.findIndex((d) => d !== 1) < 0 ? small.length : small.findIndex((d) => d !== 1));
+  const first = small.findIndex((d) => d !== 1);
+  const s = first < 0 ? [] : small.slice(first);
   return s.length <= big.length && s.every((d, i) => d === big[big.length - s.length + i]);
 }
 

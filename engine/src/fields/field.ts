@@ -85,6 +85,7 @@ export interface TensorField {
 export interface TapedField {
   /** f(t, y); the caller disposes it. */
   readonly f: Tensor;
+  /** Bytes of the buffers it keeps alive for vjp. */
   readonly bytes: number;
   /** vjp(t, y, a) at the taped point, as new tensors the caller disposes. */
   vjp(a: Tensor): { y: Tensor; params: Tensor[] };

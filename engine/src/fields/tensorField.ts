@@ -100,16 +100,14 @@ export function tensorField(
     f: (t, y) => tf.tidy(() => evaluate(t, y, 'f')),
     vjp: (t, y, a) => {
       checkCotangent(a, y);
-      const grads = tf.tidy(() => {
-        const { grads } = tf.engine().gradients(() => evaluate(t, y, 'vjp'), [y, ...vars], a, true);
-        return everyGradient(grads, [y, ...vars]);
-      });
+      const xs = [y, ...vars];
+      const grads = tf.tidy(() => everyGradient(tf.engine().gradients(() => evaluate(t, y, 'vjp'), xs, a, true).grads, xs));
       return { y: grads[0], params: grads.slice(1) };
     },
     taped: (t, y) => {
-      const run = tapedEvaluation(() => evaluate(t, y, 'f'), [y, ...vars]);
-      if (!run) return null;
       const xs = [y, ...vars];
+      const run = tapedEvaluation(() => evaluate(t, y, 'f'), xs);
+      if (!run) return null;
       return {
         f: run.value,
         bytes: run.bytes,
