@@ -81,7 +81,7 @@ describe('tfjs gradient tape', () => {
     [x, g].forEach((t) => t.dispose());
   });
 
-  it("a tensorField's taped vjp is its vjp, bit for bit; a variable f never reads is reported from it too", () => {
+  it("a tensorField's taped vjp is its vjp, bit for bit; a variable f never reads, or an operation without a gradient, is reported from it too", () => {
     const { field, vars } = pendulum(16, 4);
     const y = tf.tensor2d(Array.from(state(10)), [5, 2]);
     const a = tf.tensor2d(Array.from(state(10, 2)), [5, 2]);
@@ -98,6 +98,12 @@ describe('tfjs gradient tape', () => {
     const run = lazy.taped!(0, y)!;
     assert.throws(() => run.vjp(a), /does not use the variable 'spare'/);
     run.dispose();
+
+    // an operation TensorFlow.js has no gradient for is named, with what to do
+    const cumulative = tensorField((_t, x) => tf.mul(tf.cumprod(x, 1), vars[1].sum()), { b1: vars[1] });
+    const product = cumulative.taped!(0, y)!;
+    assert.throws(() => product.vjp(a), /operation 'Cumprod', which TensorFlow.js cannot differentiate: write that part with operations that have a gradient/);
+    product.dispose();
     [y, a, spare, ...vars].forEach((t) => t.dispose());
   });
 

@@ -131,7 +131,9 @@ export function tapedEvaluation(fn: () => Tensor, xs: readonly Tensor[]): TapedE
         const grads = new Map<number, Tensor>([[id, a]]);
         for (let i = nodes.length - 1; i >= 0; i--) {
           const node = nodes[i];
-          if (!node.gradient) throw new Error(`Cannot compute a gradient: TensorFlow.js has none for ${node.kernelName}.`);
+          if (!node.gradient) {
+            throw new Error(`The model uses the operation '${node.kernelName}', which TensorFlow.js cannot differentiate: write that part with operations that have a gradient.`);
+          }
           const local = node.gradient(node.outputs.map((o) => grads.get(o.id) ?? null));
           for (const [name, x] of Object.entries(node.inputs)) {
             const dx = tf.tidy(local[name]);
